@@ -1,0 +1,1 @@
+// OptoCore: see README.md for what this module holds.

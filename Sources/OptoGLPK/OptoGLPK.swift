@@ -1,0 +1,2 @@
+internal import CGLPK
+func _glpkVersion() -> String { String(cString: glp_version()) }

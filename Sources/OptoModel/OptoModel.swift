@@ -1,0 +1,1 @@
+// OptoModel: see README.md for what this module holds.

@@ -1,0 +1,1 @@
+// OptoPlanners: see README.md for what this module holds.

@@ -1,0 +1,1 @@
+// OptoTraffic: see README.md for what this module holds.

@@ -1,0 +1,1 @@
+print("optoplan-bench: no benchmarks yet")

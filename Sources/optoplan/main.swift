@@ -1,0 +1,3 @@
+import OptoPlanCLI
+
+OptoPlanCommand.main()
