@@ -1,1 +1,0 @@
-// OptoCore: see README.md for what this module holds.
