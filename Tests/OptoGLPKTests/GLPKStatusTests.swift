@@ -1,0 +1,70 @@
+import Testing
+import OptoModel
+@testable import OptoGLPK
+
+@Suite("GLPK backend statuses")
+struct GLPKStatusTests {
+    static let presolveSettings = [true, false]
+
+    @Test("an infeasible LP is infeasible, with and without presolve", arguments: presolveSettings)
+    func infeasibleLP(presolve: Bool) throws {
+        let m = Model()
+        let x = m.addVariable()
+        m.addConstraint(LinearExpression(x), .greaterThanOrEqual(2))
+        m.addConstraint(LinearExpression(x), .lessThanOrEqual(1))
+        let r = try GLPKSolver().solve(m, options: SolverOptions(presolve: presolve))
+        #expect(r.termination == .infeasible)
+        #expect(r.primalStatus == .noSolution)
+        #expect(r.value(x).isNaN)
+    }
+
+    @Test("an unbounded LP is unbounded, with and without presolve", arguments: presolveSettings)
+    func unboundedLP(presolve: Bool) throws {
+        let m = Model()
+        let x = m.addVariable(), y = m.addVariable()
+        m.addConstraint(x - y, .lessThanOrEqual(1))
+        m.setObjective(x + y, .maximize)
+        let r = try GLPKSolver().solve(m, options: SolverOptions(presolve: presolve))
+        #expect(r.termination == .unbounded)
+    }
+
+    @Test("a model without constraints solves (bounds only)", arguments: presolveSettings)
+    func noRows(presolve: Bool) throws {
+        let m = Model()
+        let x = m.addVariable(.integer, lowerBound: -3, upperBound: 7.5)
+        m.setObjective(2 * x + 1, .maximize)
+        let r = try GLPKSolver().solve(m, options: SolverOptions(presolve: presolve))
+        #expect(r.termination == .optimal)
+        #expect(abs((r.objectiveValue ?? .nan) - 15) < 1e-9)
+    }
+
+    @Test("a model without variables is decided without GLPK")
+    func noColumns() throws {
+        let m = Model()
+        m.setObjective(LinearExpression(4), .minimize)
+        let r = try GLPKSolver().solve(m)
+        #expect(r.termination == .optimal && abs((r.objectiveValue ?? .nan) - 4) < 1e-12)
+        m.addConstraint(LinearExpression(1), .lessThanOrEqual(0))
+        #expect(try GLPKSolver().solve(m).termination == .infeasible)
+    }
+
+    @Test("an integer variable with no integer in its bounds makes the model infeasible")
+    func emptyIntegerDomain() throws {
+        let m = Model()
+        let x = m.addVariable(.integer, lowerBound: 0.2, upperBound: 0.8)
+        m.setObjective(LinearExpression(x), .minimize)
+        #expect(try GLPKSolver().solve(m).termination == .infeasible)
+    }
+
+    @Test("the objective constant is included in objective and bound")
+    func objectiveConstant() throws {
+        let m = Model()
+        let x = m.addVariable(.integer, upperBound: 3.5)
+        m.addConstraint(2 * x, .lessThanOrEqual(5))
+        m.setObjective(x + 100, .maximize)
+        let r = try GLPKSolver().solve(m)
+        #expect(r.termination == .optimal)
+        #expect(abs((r.objectiveValue ?? .nan) - 102) < 1e-9)
+        #expect(abs((r.bestBound ?? .nan) - 102) < 1e-9)
+    }
+}
