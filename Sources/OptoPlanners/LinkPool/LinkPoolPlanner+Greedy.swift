@@ -99,6 +99,19 @@ struct GreedyState {
         }
     }
 
+    /// A state holding `counts` (assumed within the port limits and budget).
+    init(_ p: LinkPoolProblem, counts: [Int]) {
+        self.p = p
+        self.counts = counts
+        out = [Int](repeating: 0, count: p.n)
+        inc = out
+        for k in 0..<(p.n * p.n) where counts[k] > 0 {
+            out[k / p.n] += counts[k]
+            inc[k % p.n] += counts[k]
+        }
+        changes = p.changes(counts)
+    }
+
     /// Free pooled ports of node `v`.
     @inline(__always) func free(_ v: Int) -> Int { p.ports[v] - out[v] - inc[v] }
 
