@@ -2,12 +2,6 @@ import Testing
 import OptoCore
 @testable import OptoPlanners
 
-/// The seed white paper's link-layer example (PROBLEMS.md §2).
-func referenceInstance(objective: LinkPoolObjective = .concurrent) -> LinkPoolInstance {
-    LinkPoolInstance(fabric: LinkPoolFabric(nodes: 2, ports: 2, circuitRate: 400e9, packetRate: 100e9),
-                     demand: Matrix([[0, 8e9], [1e9, 0]]), objective: objective)
-}
-
 @Suite("LinkPool heuristics and oracle")
 struct LinkPoolHeuristicTests {
     @Test func referenceBruteForce() throws {

@@ -20,7 +20,7 @@ extension LinkPoolProblem {
     ///   - start: an allocation handed to stage 1 as its warm start.
     /// - Complexity: two MIP solves, each within its share of the time limit
     ///   (stage 1 up to 90 %, stage 2 the rest).
-    func solveExact(symmetric: Bool, settings: LinkPoolSolveSettings, start: LinkPoolAllocation?) throws(LinkPoolError) -> LinkPoolExactOutcome {
+    func solveExact(symmetric: Bool, settings: LinkPoolSolveSettings, start: LinkPoolAllocation?) throws -> LinkPoolExactOutcome {
         let clock = ContinuousClock()
         let began = clock.now
         var notes: [String] = []
@@ -28,6 +28,11 @@ extension LinkPoolProblem {
 
         // Stage 1: the best objective.
         let stage1 = LinkPoolFormulation(self, symmetric: symmetric)
+        if stage1.model.variableCount == 0 {
+            // Nothing to decide (no demand, no current circuits): the empty allocation.
+            let empty = allocation([Int](repeating: 0, count: n * n))
+            return LinkPoolExactOutcome(allocation: empty, status: .optimal, bound: empty.objective, notes: [])
+        }
         let factor = stage1.unscaled(1)
         var options = SolverOptions(timeLimit: limit * 0.9, relativeGap: settings.relativeGap, verbose: settings.verbose,
                                     progress: settings.progress.map { report in
@@ -44,7 +49,7 @@ extension LinkPoolProblem {
         do {
             r1 = try settings.solver.solve(stage1.model, options: options)
         } catch {
-            throw .solverFailed("\(error)")
+            throw PlanningError.solverFailed("\(error)")
         }
         if case .rejected(let why) = r1.warmStart { notes.append("warm start not used: \(why)") }
 
@@ -53,12 +58,12 @@ extension LinkPoolProblem {
             return LinkPoolExactOutcome(allocation: nil, status: .infeasible, bound: nil,
                                         notes: notes + ["no allocation satisfies the port limits and the change budget"])
         case .unbounded, .infeasibleOrUnbounded, .numericalError, .otherError:
-            if !r1.hasSolution { throw .solverFailed("\(r1.termination): \(r1.message)") }
+            if !r1.hasSolution { throw PlanningError.solverFailed("\(r1.termination): \(r1.message)") }
         case .optimal, .timeLimit, .interrupted:
             break
         }
         guard r1.hasSolution else {
-            throw .solverFailed("the solver stopped (\(r1.termination)) before finding any feasible allocation")
+            throw PlanningError.solverFailed("the solver stopped (\(r1.termination)) before finding any feasible allocation")
         }
         let proven = r1.termination == .optimal
         var bound = r1.bestBound.map { stage1.unscaled($0) }

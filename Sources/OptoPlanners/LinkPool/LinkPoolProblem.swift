@@ -21,25 +21,16 @@ public enum LinkPoolError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidInstance(String)
     /// The `concurrent` objective with no positive demand: `λ` is unbounded.
     case unboundedLambda
-    /// The method needs a solver (`PlanningOptions.solver`) and none was given.
-    case noSolver
-    /// The method is not implemented by this planner yet.
-    case unsupportedMethod(LinkPoolMethod)
     /// The heuristic found no allocation that honours the instance (e.g. the
     /// current allocation breaks the port limits by more than `maxChanges`
     /// can repair); the exact model may still find one.
     case heuristicFailed(String)
-    /// The solver failed without a usable answer (the message is the backend's).
-    case solverFailed(String)
 
     public var description: String {
         switch self {
         case .invalidInstance(let m): "invalid link-pool instance: \(m)"
         case .unboundedLambda: "the concurrent objective needs at least one positive demand (λ is unbounded otherwise)"
-        case .noSolver: "this method needs a solver; none was configured"
-        case .unsupportedMethod(let m): "method '\(m.rawValue)' is not available for the link-pool planner"
         case .heuristicFailed(let m): "the heuristic found no feasible allocation: \(m)"
-        case .solverFailed(let m): "the solver failed: \(m)"
         }
     }
 }
