@@ -7,7 +7,9 @@ public struct OptoPlanCommand: ParsableCommand {
         commandName: "optoplan",
         abstract: "Plan optical circuit switches beside electrical packet fabrics.",
         version: OptoPlanVersion.string,
-        subcommands: []
+        subcommands: [
+            ValidateCommand.self,
+        ]
     )
 
     public init() {}
