@@ -11,7 +11,7 @@ import OptoCore
 /// enough to plan.
 public struct StaggerGrid: Sendable {
     /// The default largest hyper-period, in slots, the grid accepts.
-    public static let defaultMaxHyperSlots = 1 << 20
+    public static let defaultMaxHyperSlots = InstanceReader.maximumHyperperiodSlots
 
     /// One job on the grid.
     public struct JobProfile: Sendable, Equatable {

@@ -19,23 +19,31 @@ extension StaggerPlanner {
         }
     }
 
-    /// Greedy placement then local search.
+    /// Greedy placement, local search, then iterated local search.
     ///
     /// 1. Jobs in descending communication volume; each goes to the offset
     ///    that adds the least excess to the jobs already placed (ties: the
     ///    lower resulting peak, then the smaller offset).
-    /// 2. Local search: take each job out in turn and put it back at its best
-    ///    offset against all the others; keep the move when the plan's
-    ///    (excess, peak) gets strictly better. Passes repeat until one
-    ///    changes nothing (each kept move strictly lowers the plan's
-    ///    lexicographic score, so this ends), or `shouldStop` returns true.
+    /// 2. Local search: take a job out and put it back at its best offset
+    ///    against all the others; keep the move when the plan's
+    ///    (excess, peak) gets strictly better, and then revisit the jobs
+    ///    sharing a link with it. It ends when no single move helps (each
+    ///    kept move strictly lowers the lexicographic score, so it ends).
+    /// 3. Kicks (iterated local search): `kicks` times, move one job and
+    ///    one of its link neighbours to pseudo-random offsets (a fixed seed,
+    ///    so plans are reproducible), run the local search from there, and
+    ///    keep the result only when it beats the best plan so far.
     ///
-    /// Jobs that load no link keep offset 0.
+    /// The result is a local optimum: no single move improves it. Jobs that
+    /// load no link keep offset 0.
     ///
-    /// - Returns: the offsets in slots and the number of local-search moves kept.
-    /// - Complexity: O(passes × Σ_k P_k × |links_k| × active_k × H/P_k),
-    ///   plus O(L·H) per job for the per-link maxima.
-    public static func greedyOffsets(_ grid: StaggerGrid, shouldStop: (() -> Bool)? = nil) -> (offsets: [Int], moves: Int) {
+    /// - Parameter kicks: perturbations after the first local search
+    ///   (default: `4 × jobs`, at least 16).
+    /// - Returns: the offsets in slots and the number of improving moves kept.
+    /// - Complexity: O((1 + kicks) × moves × P × |links| × active × H/P),
+    ///   plus O(L·H) per move for the per-link maxima.
+    public static func greedyOffsets(_ grid: StaggerGrid, kicks: Int? = nil,
+                                     shouldStop: (() -> Bool)? = nil) -> (offsets: [Int], moves: Int) {
         let order = greedyOrder(grid).filter { grid.jobs[$0].isLoaded }
         let tolerance = 1e-9 * (grid.capacities.max() ?? 1)
         var state = StaggerLoadState(grid: grid)
@@ -43,32 +51,76 @@ extension StaggerPlanner {
             let best = state.bestOffset(for: k, tolerance: tolerance)
             state.place(k, at: best.offset)
         }
-        var moves = 0
-        var changed = true
-        var passes = 0
-        while changed, passes < 10_000, !(shouldStop?() ?? false) {
-            changed = false
-            passes += 1
-            for k in order {
-                guard let current = state.offsets[k] else { continue }
+        // Neighbours: jobs sharing a link.
+        var neighbours = [[Int]](repeating: [], count: grid.jobs.count)
+        for k in order {
+            var set = Set<Int>()
+            for l in grid.jobs[k].links { set.formUnion(grid.jobsOnLink[l]) }
+            set.remove(k)
+            neighbours[k] = set.sorted()
+        }
+        var moves = localSearch(&state, start: order, neighbours: neighbours, tolerance: tolerance, shouldStop: shouldStop)
+        var best = state
+        var bestScore = grid.score(offsets: state.offsets.map { $0 ?? 0 })
+        let kickCount = kicks ?? max(16, 4 * order.count)
+        var rng = SplitMix64(seed: 0x5EED_0F_57A6)
+        for _ in 0..<(order.isEmpty ? 0 : kickCount) {
+            if shouldStop?() ?? false { break }
+            let a = order[Int(rng.next() % UInt64(order.count))]
+            var kicked = [a]
+            if !neighbours[a].isEmpty { kicked.append(neighbours[a][Int(rng.next() % UInt64(neighbours[a].count))]) }
+            for k in kicked {
                 state.remove(k)
-                let peaks = state.linkPeaks()
-                let uses = Set(grid.jobs[k].links)
-                var otherPeak = 0.0
-                for l in 0..<grid.linkCount where !uses.contains(l) { otherPeak = max(otherPeak, peaks[l]) }
-                let stay = state.trial(k, at: current, linkPeaks: peaks, otherPeak: otherPeak)
-                let best = state.bestOffset(for: k, tolerance: tolerance)
-                if best.offset != current,
-                   StaggerLoadState.better(best.excess, best.peak, than: stay.excess, stay.peak, tolerance: tolerance) {
-                    state.place(k, at: best.offset)
-                    moves += 1
-                    changed = true
-                } else {
-                    state.place(k, at: current)
-                }
+                state.place(k, at: Int(rng.next() % UInt64(grid.jobs[k].period)))
+            }
+            var start = kicked
+            for k in kicked { start += neighbours[k] }
+            let m = localSearch(&state, start: start, neighbours: neighbours, tolerance: tolerance, shouldStop: shouldStop)
+            let score = grid.score(offsets: state.offsets.map { $0 ?? 0 })
+            if score.isBetter(than: bestScore) {
+                best = state
+                bestScore = score
+                moves += m
+            } else {
+                state = best
             }
         }
-        return (state.offsets.map { $0 ?? 0 }, moves)
+        return (best.offsets.map { $0 ?? 0 }, moves)
+    }
+
+    /// Single-job moves from a worklist until none helps; returns the moves kept.
+    static func localSearch(_ state: inout StaggerLoadState, start: [Int], neighbours: [[Int]],
+                            tolerance: Double, shouldStop: (() -> Bool)?) -> Int {
+        let grid = state.grid
+        var queue: [Int] = []
+        var queued = [Bool](repeating: false, count: grid.jobs.count)
+        for k in start where !queued[k] { queue.append(k); queued[k] = true }
+        var head = 0
+        var moves = 0
+        while head < queue.count {
+            if moves % 64 == 63, shouldStop?() ?? false { break }
+            let k = queue[head]
+            head += 1
+            queued[k] = false
+            guard let current = state.offsets[k] else { continue }
+            state.remove(k)
+            let peaks = state.linkPeaks()
+            let uses = Set(grid.jobs[k].links)
+            var otherPeak = 0.0
+            for l in 0..<grid.linkCount where !uses.contains(l) { otherPeak = max(otherPeak, peaks[l]) }
+            let stay = state.trial(k, at: current, linkPeaks: peaks, otherPeak: otherPeak)
+            let best = state.bestOffset(for: k, tolerance: tolerance)
+            if best.offset != current,
+               StaggerLoadState.better(best.excess, best.peak, than: stay.excess, stay.peak, tolerance: tolerance) {
+                state.place(k, at: best.offset)
+                moves += 1
+                for n in neighbours[k] + [k] where !queued[n] { queue.append(n); queued[n] = true }
+                if head > 4096 { queue.removeFirst(head); head = 0 }
+            } else {
+                state.place(k, at: current)
+            }
+        }
+        return moves
     }
 
     /// The exact optimum by enumerating every combination of offsets — a
@@ -116,5 +168,18 @@ extension StaggerPlanner {
             return (score.collidingJobs.contains(k) ? 0 : 1, Double(j.communicationSlots), k)
         }
         return grid.jobs.indices.sorted { key($0) < key($1) }.map { grid.jobs[$0].name }
+    }
+}
+
+/// SplitMix64: a small seeded generator so heuristic plans are reproducible.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
