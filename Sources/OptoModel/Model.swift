@@ -40,6 +40,10 @@ public final class Model {
     var objective = LinearExpression()
     var sense: ObjectiveSense = .minimize
 
+    /// The largest magnitude a finite coefficient, constant, bound or side may
+    /// have (1e30); larger finite numbers are rejected by ``validated()``.
+    public static let magnitudeLimit = 1e30
+
     /// An empty model (minimise 0).
     public init(name: String = "") {
         self.name = name

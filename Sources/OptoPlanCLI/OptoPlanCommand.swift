@@ -7,7 +7,10 @@ public struct OptoPlanCommand: ParsableCommand {
         commandName: "optoplan",
         abstract: "Plan optical circuit switches beside electrical packet fabrics.",
         version: OptoPlanVersion.string,
-        subcommands: [StaggerCommand.self]
+        subcommands: [
+            StaggerCommand.self,
+            ValidateCommand.self,
+        ]
     )
 
     public init() {}

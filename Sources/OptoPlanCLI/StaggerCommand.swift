@@ -58,10 +58,10 @@ public struct StaggerCommand: ParsableCommand {
             plan = try StaggerPlanner.plan(instance, method: method, options: options, priorities: priorities)
         } catch let error as StaggerError {
             StandardError.print("error: \(self.instance): \(error)")
-            switch error {
-            case .noSolver, .solverFailed: throw ExitStatus.infeasible
-            default: throw ExitStatus.badInput
-            }
+            throw ExitStatus.badInput
+        } catch {
+            StandardError.print("error: \(error)")
+            throw ExitStatus.infeasible
         }
         try CLIFiles.savePlan(.stagger(plan), to: output)
         StandardError.print(Self.summary(plan, jobs: instance.jobs.count))

@@ -73,7 +73,7 @@ struct StaggerPlannerTests {
 
     @Test("ILP without a solver is a typed error; a time limit is honoured")
     func solverAndLimits() throws {
-        #expect(throws: StaggerError.noSolver) {
+        #expect(throws: PlanningError.noSolver) {
             try StaggerPlanner.plan(StaggerFixtures.threeThirds(), method: .ilp, options: PlanningOptions())
         }
         let inst = StaggerFixtures.random(seed: 99, jobs: 10, links: 2, periods: [20, 30])

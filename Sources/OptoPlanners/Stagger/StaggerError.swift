@@ -24,10 +24,6 @@ public enum StaggerError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidOffset(job: String, offset: Double?)
     /// Brute force was asked to enumerate more combinations than its limit.
     case tooManyCombinations(limit: Int)
-    /// The exact method needs a solver and none was given.
-    case noSolver
-    /// The solver failed without a usable solution.
-    case solverFailed(String)
 
     public var description: String {
         switch self {
@@ -51,10 +47,6 @@ public enum StaggerError: Error, Equatable, Sendable, CustomStringConvertible {
             "job \(job): offset \(offset.map { "\($0) s" } ?? "missing") is not on the step grid within 0..<period"
         case .tooManyCombinations(let limit):
             "brute force would enumerate more than \(limit) offset combinations"
-        case .noSolver:
-            "the ilp method needs a solver (none was given)"
-        case .solverFailed(let m):
-            "the solver failed: \(m)"
         }
     }
 }

@@ -28,8 +28,8 @@ public enum StaggerPlanner {
     ///   - priorities: also write a priority order (shortest communication
     ///     first among colliding jobs) for the evaluator to apply.
     /// - Throws: ``StaggerError`` for an instance that cannot be put on its
-    ///   step grid (see ``StaggerGrid/init(_:maxHyperSlots:)``), or when
-    ///   `ilp` has no solver.
+    ///   step grid (see ``StaggerGrid/init(_:maxHyperSlots:)``);
+    ///   ``PlanningError/noSolver`` when `ilp` has no solver.
     /// - Complexity: `aligned` O(L·H + Σ load terms); `greedy` see
     ///   ``greedyOffsets(_:shouldStop:)``; `ilp` exponential in the worst
     ///   case, bounded by `options.timeLimit`.
@@ -63,7 +63,7 @@ public enum StaggerPlanner {
                     notes.append("no solver given: the greedy plan is returned")
                     break
                 }
-                throw StaggerError.noSolver
+                throw PlanningError.noSolver
             }
             let outcome = try solveILP(grid, start: g.offsets, solver: solver, options: options, clock: clock)
             offsets = outcome.offsets
