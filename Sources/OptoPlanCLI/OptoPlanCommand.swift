@@ -10,6 +10,8 @@ public struct OptoPlanCommand: ParsableCommand {
         subcommands: [
             StaggerCommand.self,
             ValidateCommand.self,
+            GenCommand.self,
+            PredictCommand.self,
         ]
     )
 
