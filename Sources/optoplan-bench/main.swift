@@ -3,6 +3,8 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "stagger":
     StaggerBench.run(Array(arguments.dropFirst()))
+case "traffic":
+    TrafficBench.run(Array(arguments.dropFirst()))
 default:
-    print("usage: optoplan-bench stagger [options]")
+    print("usage: optoplan-bench stagger|traffic [options]")
 }
