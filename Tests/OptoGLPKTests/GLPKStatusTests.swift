@@ -68,3 +68,22 @@ struct GLPKStatusTests {
         #expect(abs((r.bestBound ?? .nan) - 102) < 1e-9)
     }
 }
+
+@Suite("GLPK time limits")
+struct GLPKTimeLimitTests {
+    @Test("a time limit hit before any incumbent: timeLimit, no solution, a bound, never optimal")
+    func timeLimitWithoutIncumbent() throws {
+        // Jeroslow: Σ 2xᵢ = 41 over binaries has no integer solution, every
+        // relaxation is feasible, and branch and bound needs ~2^20 nodes.
+        let m = Model()
+        let x = m.addVariables(41, .binary)
+        m.addConstraint(2 * LinearExpression.sum(x), .equalTo(41))
+        m.setObjective(.sum(x), .maximize)
+        let r = try GLPKSolver().solve(m, options: SolverOptions(timeLimit: 0.3))
+        #expect(r.termination == .timeLimit)
+        #expect(r.primalStatus == .noSolution)
+        #expect(r.objectiveValue == nil && r.relativeGap == nil)
+        #expect(r.bestBound != nil)
+        #expect(r.solveSeconds < 3)
+    }
+}
