@@ -9,6 +9,8 @@ public struct OptoPlanCommand: ParsableCommand {
         version: OptoPlanVersion.string,
         subcommands: [
             ValidateCommand.self,
+            GenCommand.self,
+            PredictCommand.self,
         ]
     )
 
