@@ -126,6 +126,7 @@ public struct LinearExpression: Sendable, Hashable {
 }
 
 extension LinearExpression: CustomStringConvertible {
+    /// A short human-readable form.
     public var description: String {
         var parts = terms.map { "\($0.coefficient)·\($0.variable)" }
         if constant != 0 || parts.isEmpty { parts.append("\(constant)") }
