@@ -217,7 +217,7 @@ public struct GLPKSolver: Solver {
             }
         case .gapReached:
             return result(.optimal, primal, objective: objective, bound: bound, nodes: state.nodes, values: values,
-                          warm: warm, message: code.description)
+                          warm: warm, message: mipCode.description)
         case .timeLimit:
             return result(.timeLimit, primal, objective: objective, bound: bound, nodes: state.nodes, values: values,
                           warm: warm, message: mipCode.description)
