@@ -30,7 +30,7 @@ enum TrafficBench {
             }
             let cells = nodes * nodes
             let name = "schedule/" + url.lastPathComponent
-            print("\(name.padding(toLength: 38, withPad: " ", startingAt: 0)) \(String(nodes).leftPad(5))  \(String(cells).leftPad(9))  \(fmt(best, 4).leftPad(8))  \(fmt(Double(cells) / best / 1e6, 1).leftPad(8))")
+            print("\(name.padding(toLength: 38, withPad: " ", startingAt: 0)) \(String(nodes).rightAligned(5))  \(String(cells).rightAligned(9))  \(fmt(best, 4).rightAligned(8))  \(fmt(Double(cells) / best / 1e6, 1).rightAligned(8))")
         }
         let trace = root.appendingPathComponent("traces/fb_pod_a_4x4_series.csv")
         guard let (series, _) = try? TrafficSeries.read(contentsOf: trace, factor: 1e6) else {
@@ -44,7 +44,7 @@ enum TrafficBench {
         print("predictor                        NMAE held back  NMAE training  vs last value")
         let last = bt.rows.first { $0.predictor.kind == "last" }?.error ?? .nan
         for row in bt.rows {
-            print("\(row.predictor.description.padding(toLength: 32, withPad: " ", startingAt: 0)) \(fmt(row.error, 4).leftPad(14))  \(fmt(row.trainingError, 4).leftPad(13))  \(fmt(row.error / last, 3).leftPad(13))")
+            print("\(row.predictor.description.padding(toLength: 32, withPad: " ", startingAt: 0)) \(fmt(row.error, 4).rightAligned(14))  \(fmt(row.trainingError, 4).rightAligned(13))  \(fmt(row.error / last, 3).rightAligned(13))")
         }
         print("fitting and back-testing all three: \(fmt(seconds, 3)) s")
     }
@@ -56,6 +56,7 @@ enum TrafficBench {
     }
 }
 
-extension String {
-    func leftPad(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+
+private extension String {
+    func rightAligned(_ width: Int) -> String { String(repeating: " ", count: Swift.max(0, width - count)) + self }
 }
