@@ -1,0 +1,163 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension Plan {
+    /// The `problem` field's value.
+    public var problem: ProblemKind {
+        switch self {
+        case .schedule: .schedule
+        case .linkpool: .linkpool
+        case .stagger: .stagger
+        }
+    }
+
+    /// The `method` field.
+    public var method: String {
+        switch self {
+        case .schedule(let p): p.method
+        case .linkpool(let p): p.method
+        case .stagger(let p): p.method
+        }
+    }
+
+    /// The `status` field.
+    public var status: PlanStatus {
+        switch self {
+        case .schedule(let p): p.status
+        case .linkpool(let p): p.status
+        case .stagger(let p): p.status
+        }
+    }
+
+    /// The `metrics` field.
+    public var metrics: PlanMetrics {
+        switch self {
+        case .schedule(let p): p.metrics
+        case .linkpool(let p): p.metrics
+        case .stagger(let p): p.metrics
+        }
+    }
+}
+
+/// Reading and writing of plan files (FORMATS.md "Plans").
+///
+/// Writing is atomic (temporary file in the same directory, then rename),
+/// so no partial plan is ever left behind. Reading names the JSON path of
+/// any bad value.
+public enum PlanIO {
+    /// The plan as pretty JSON text: keys sorted, matrices one row per line.
+    public static func text(_ plan: Plan) throws(OutputError) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data: Data
+        do {
+            switch plan {
+            case .schedule(let p): data = try encoder.encode(p)
+            case .linkpool(let p): data = try encoder.encode(p)
+            case .stagger(let p): data = try encoder.encode(p)
+            }
+        } catch {
+            throw OutputError(file: "plan", message: "cannot encode the plan: \(error)")
+        }
+        switch JSONValue.parse([UInt8](data)) {
+        case .success(let json): return json.serialized(pretty: true)
+        case .failure(let e): throw OutputError(file: "plan", message: "cannot encode the plan: \(e.message)")
+        }
+    }
+
+    /// Writes the plan to `url` atomically.
+    public static func write(_ plan: Plan, to url: URL) throws(OutputError) {
+        let t: String
+        do { t = try text(plan) } catch { throw OutputError(file: url.relativePath, message: error.message) }
+        try AtomicFile.write(t, to: url)
+    }
+
+    /// Reads a plan file of any problem.
+    public static func read(contentsOf url: URL) throws(InputError) -> Plan {
+        let name = InstanceReader.displayName(url)
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw InputError(file: name, place: .file, message: "cannot read the file: \(TextFile.reason(error))")
+        }
+        return try read(data: data, file: name)
+    }
+
+    /// Reads plan JSON held in memory; `file` names it in messages.
+    public static func read(data: Data, file: String = "plan.json") throws(InputError) -> Plan {
+        let json: JSONValue
+        switch JSONValue.parse([UInt8](data)) {
+        case .failure(let e): throw InputError(file: file, place: .text(line: e.line, column: e.column), message: e.message)
+        case .success(let j): json = j
+        }
+        return try read(json: json, data: data, file: file)
+    }
+
+    static func read(json: JSONValue, data: Data, file: String) throws(InputError) -> Plan {
+        guard case .object = json else {
+            throw InputError(file: file, path: "", message: "expected a plan (a JSON object), found \(json.kindDescription)")
+        }
+        guard let problemValue = json["problem"] else {
+            throw InputError(file: file, path: "", message: "missing \"problem\" (schedule, linkpool or stagger)")
+        }
+        guard case .string(let problem) = problemValue, let kind = ProblemKind(rawValue: problem) else {
+            throw InputError(file: file, path: "problem", message: "\(problemValue.brief) is not a problem; expected schedule, linkpool or stagger")
+        }
+        if case .string(let s) = json["status"] ?? .null, PlanStatus(rawValue: s) == nil {
+            throw InputError(file: file, path: "status", message: "unknown status \"\(s)\"; expected \(PlanStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let decoder = JSONDecoder()
+        do {
+            switch kind {
+            case .schedule: return .schedule(try decoder.decode(SchedulePlan.self, from: data))
+            case .linkpool: return .linkpool(try decoder.decode(LinkPoolPlan.self, from: data))
+            case .stagger: return .stagger(try decoder.decode(StaggerPlan.self, from: data))
+            }
+        } catch let error as DecodingError {
+            throw inputError(error, file: file)
+        } catch {
+            throw InputError(file: file, place: .file, message: "\(error)")
+        }
+    }
+
+    /// A JSON path from a decoding path: `configurations[2].circuits[0]`.
+    static func path(_ codingPath: [any CodingKey]) -> String {
+        var out = ""
+        for key in codingPath {
+            if let i = key.intValue { out += "[\(i)]" } else { out = InputContext.join(out, key.stringValue) }
+        }
+        return out
+    }
+
+    static func inputError(_ error: DecodingError, file: String) -> InputError {
+        switch error {
+        case .keyNotFound(let key, let context):
+            return InputError(file: file, path: path(context.codingPath), message: "missing \"\(key.stringValue)\"")
+        case .typeMismatch(let type, let context):
+            return InputError(file: file, path: path(context.codingPath), message: "expected \(typeName(type)): \(context.debugDescription)")
+        case .valueNotFound(let type, let context):
+            let inPair = context.codingPath.count >= 2 && context.codingPath.last?.intValue != nil
+                && context.codingPath.dropLast().last?.intValue != nil
+            let hint = inPair ? " (a circuit is [from, to])" : ""
+            return InputError(file: file, path: path(context.codingPath), message: "expected \(typeName(type)), found null or nothing\(hint)")
+        case .dataCorrupted(let context):
+            return InputError(file: file, path: path(context.codingPath), message: context.debugDescription)
+        @unknown default:
+            return InputError(file: file, place: .file, message: "\(error)")
+        }
+    }
+
+    static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type: "a whole number"
+        case is Double.Type: "a number"
+        case is String.Type: "a string"
+        case is [Any].Type: "an array"
+        default: "\(type)"
+        }
+    }
+}

@@ -1,2 +1,0 @@
-internal import CGLPK
-func _glpkVersion() -> String { String(cString: glp_version()) }

@@ -1,1 +1,0 @@
-// OptoModel: see README.md for what this module holds.

@@ -1,0 +1,216 @@
+/// A snapshot of a running search, handed to ``SolverOptions/progress``.
+public struct SolveProgress: Sendable {
+    /// Seconds since the solve started.
+    public var elapsedSeconds: Double
+    /// The best objective value found so far, if any.
+    public var incumbent: Double?
+    /// The best proven bound on the optimum, if known.
+    public var bestBound: Double?
+    /// The relative gap between incumbent and bound, if both are known.
+    public var relativeGap: Double?
+    /// Search nodes explored so far.
+    public var nodeCount: Int
+
+    /// A snapshot.
+    public init(elapsedSeconds: Double, incumbent: Double?, bestBound: Double?, relativeGap: Double?, nodeCount: Int) {
+        self.elapsedSeconds = elapsedSeconds
+        self.incumbent = incumbent
+        self.bestBound = bestBound
+        self.relativeGap = relativeGap
+        self.nodeCount = nodeCount
+    }
+}
+
+/// Cutting-plane families a MIP backend may add (each off by default).
+public struct CutOptions: Sendable, Hashable {
+    /// Gomory mixed-integer cuts.
+    public var gomory = false
+    /// Mixed-integer rounding cuts.
+    public var mixedIntegerRounding = false
+    /// Mixed cover cuts.
+    public var cover = false
+    /// Clique cuts.
+    public var clique = false
+
+    /// No cuts.
+    public init() {}
+
+    /// Every family on.
+    public static var all: CutOptions {
+        var c = CutOptions()
+        c.gomory = true; c.mixedIntegerRounding = true; c.cover = true; c.clique = true
+        return c
+    }
+}
+
+/// How to solve: limits, tolerances, warm start and callbacks.
+public struct SolverOptions: Sendable {
+    /// Wall-clock limit in seconds for the whole solve (nil: none).
+    /// Values ≤ 0, NaN or below a millisecond are treated as one millisecond.
+    public var timeLimit: Double?
+    /// Stop a MIP search once `|incumbent − bound| / |incumbent| ≤ relativeGap`
+    /// (nil, zero, negative or NaN: prove optimality).
+    public var relativeGap: Double?
+    /// Let the backend simplify the model before solving (on by default).
+    public var presolve = true
+    /// A full feasible assignment to start a MIP search from (e.g. a
+    /// heuristic's plan). The backend checks it is complete, within bounds,
+    /// integral and satisfies every row (tolerance 1e-6) before handing it to
+    /// the solver; the outcome is in ``SolveResult/warmStart``. Ignored for LPs.
+    public var warmStart: [VariableID: Double]?
+    /// Cutting planes for MIPs.
+    public var cuts = CutOptions()
+    /// Let the solver print its log to standard error (off: the solver prints nothing).
+    public var verbose = false
+    /// Called a few times a second during a MIP search, from the solving thread.
+    public var progress: (@Sendable (SolveProgress) -> Void)?
+    /// Polled during a MIP search; when it returns true the search stops and
+    /// the result is `.interrupted` with the incumbent, if any.
+    public var shouldStop: (@Sendable () -> Bool)?
+
+    /// Default options: no limits, exact gap, presolve on, no cuts, silent.
+    public init(timeLimit: Double? = nil, relativeGap: Double? = nil, presolve: Bool = true,
+                warmStart: [VariableID: Double]? = nil, cuts: CutOptions = CutOptions(), verbose: Bool = false,
+                progress: (@Sendable (SolveProgress) -> Void)? = nil, shouldStop: (@Sendable () -> Bool)? = nil) {
+        self.timeLimit = timeLimit
+        self.relativeGap = relativeGap
+        self.presolve = presolve
+        self.warmStart = warmStart
+        self.cuts = cuts
+        self.verbose = verbose
+        self.progress = progress
+        self.shouldStop = shouldStop
+    }
+}
+
+/// Why a solver stopped. Kept apart from whether it has a solution
+/// (``PrimalStatus``): a time-limited run may or may not have an incumbent,
+/// and is never `.optimal`.
+public enum TerminationReason: Sendable, Hashable {
+    /// Proven optimal (for a MIP: within the requested relative gap, 0 by default).
+    case optimal
+    /// Proven to have no feasible solution (for a MIP: no integer-feasible one).
+    case infeasible
+    /// Proven feasible with an unbounded objective.
+    case unbounded
+    /// Proven infeasible or unbounded, without telling which (e.g. the LP
+    /// relaxation of a MIP is unbounded, or presolve found the dual infeasible).
+    case infeasibleOrUnbounded
+    /// The time limit stopped the search.
+    case timeLimit
+    /// ``SolverOptions/shouldStop`` stopped the search.
+    case interrupted
+    /// The solver gave up on numerical grounds (singular basis, instability).
+    case numericalError
+    /// The solver failed for another reason, described in ``SolveResult/message``.
+    case otherError
+}
+
+/// Whether a result carries a feasible solution.
+public enum PrimalStatus: Sendable, Hashable {
+    /// ``SolveResult/value(_:)-…`` returns a feasible point (optimal when the termination says so).
+    case feasible
+    /// No feasible point is known.
+    case noSolution
+}
+
+/// What happened to ``SolverOptions/warmStart``.
+public enum WarmStartOutcome: Sendable, Hashable {
+    /// None was given, or the model is an LP.
+    case notUsed
+    /// It was checked and handed to the solver.
+    case accepted
+    /// It was not handed over, with the reason (incomplete, infeasible, fractional, foreign handle…).
+    case rejected(String)
+}
+
+/// What a solver returns.
+public struct SolveResult: Sendable {
+    /// Why the solver stopped.
+    public var termination: TerminationReason
+    /// Whether a feasible solution is available.
+    public var primalStatus: PrimalStatus
+    /// The objective at the returned solution (nil without one).
+    public var objectiveValue: Double?
+    /// The best proven bound on the optimum (a lower bound when minimising);
+    /// equal to the objective for an optimal LP; nil when none is known.
+    public var bestBound: Double?
+    /// `|objective − bound| / max(|objective|, 1e-10)`, nil unless both are known.
+    public var relativeGap: Double?
+    /// Branch-and-bound nodes explored (0 for an LP).
+    public var nodeCount: Int
+    /// Wall-clock seconds spent in the solver.
+    public var solveSeconds: Double
+    /// The warm start's fate.
+    public var warmStart: WarmStartOutcome
+    /// A human-readable detail from the backend (e.g. the return code), or "".
+    public var message: String
+    /// The model the result belongs to.
+    public let model: ModelIdentity
+    /// Primal values by variable index (empty without a solution).
+    public let values: [Double]
+
+    /// A result. `values` must be indexed like the model's variables, or empty.
+    public init(model: ModelIdentity, termination: TerminationReason, primalStatus: PrimalStatus,
+                objectiveValue: Double?, bestBound: Double?, relativeGap: Double?, nodeCount: Int,
+                solveSeconds: Double, values: [Double], warmStart: WarmStartOutcome = .notUsed, message: String = "") {
+        self.model = model
+        self.termination = termination
+        self.primalStatus = primalStatus
+        self.objectiveValue = objectiveValue
+        self.bestBound = bestBound
+        self.relativeGap = relativeGap
+        self.nodeCount = nodeCount
+        self.solveSeconds = solveSeconds
+        self.values = values
+        self.warmStart = warmStart
+        self.message = message
+    }
+
+    /// Whether a feasible solution is available.
+    public var hasSolution: Bool { primalStatus == .feasible && !values.isEmpty }
+
+    /// The value of a variable in the returned solution; NaN when there is
+    /// no solution or the handle belongs to another model.
+    ///
+    /// - Complexity: O(1).
+    public func value(_ variable: VariableID) -> Double {
+        guard hasSolution, variable.model == model, variable.index < values.count else { return .nan }
+        return values[variable.index]
+    }
+
+    /// The value of an expression in the returned solution (NaN as for ``value(_:)-(VariableID)``).
+    ///
+    /// - Complexity: O(terms).
+    public func value(_ expression: LinearExpression) -> Double {
+        expression.evaluate { value($0) }
+    }
+
+    /// The relative gap formula every backend reports.
+    public static func gap(objective: Double, bound: Double) -> Double {
+        abs(objective - bound) / max(abs(objective), 1e-10)
+    }
+}
+
+/// A backend that solves validated models. Implementations are values that
+/// can be shared across tasks; each `solve` call is independent.
+///
+/// A backend implements one method; validation, handle checks and the
+/// warm-start checks are shared (see ``ValidatedModel/infeasibility(of:tolerance:)``).
+public protocol Solver: Sendable {
+    /// A short name for logs and tables ("glpk").
+    var name: String { get }
+    /// Solves a validated model. Throws only for failures that leave no
+    /// result at all (e.g. the backend is unavailable); every solver outcome,
+    /// failures included, is a ``SolveResult``.
+    func solve(_ model: ValidatedModel, options: SolverOptions) throws -> SolveResult
+}
+
+extension Solver {
+    /// Validates `model` and solves it.
+    ///
+    /// - Throws: ``ModelError`` when the model is malformed; whatever the backend throws.
+    public func solve(_ model: Model, options: SolverOptions = SolverOptions()) throws -> SolveResult {
+        try solve(model.validated(), options: options)
+    }
+}
