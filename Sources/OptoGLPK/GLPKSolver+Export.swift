@@ -18,6 +18,7 @@ public enum ModelExportError: Error, Sendable, Hashable, CustomStringConvertible
     /// The file was written but could not be reopened to add the sense comment.
     case postProcessFailed(path: String, reason: String)
 
+    /// A short human-readable form.
     public var description: String {
         switch self {
         case .writeFailed(let p, let c): return "could not write \(p) (GLPK writer returned \(c))"

@@ -9,6 +9,7 @@ public enum ModelLocation: Sendable, Hashable, CustomStringConvertible {
     /// A warm-start assignment.
     case warmStart
 
+    /// A short human-readable form.
     public var description: String {
         switch self {
         case .objective: return "objective"
@@ -43,6 +44,7 @@ public enum ModelError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The model is larger than a solver can index (2³¹−2 rows, columns or nonzeros).
     case tooLarge(String)
 
+    /// A short human-readable form.
     public var description: String {
         switch self {
         case .foreignVariable(let v, let at):
