@@ -8,7 +8,7 @@ extension InputContext {
     /// Reads a demand matrix of `n × n` quantities of `kind`: inline nested
     /// arrays, or `{"csv": "relative/path.csv", "unit": "MB"}`. A non-zero
     /// diagonal is zeroed with a note.
-    func demandMatrix(_ value: JSONValue, _ path: String, nodes n: Int?, _ kind: QuantityKind) -> Matrix? {
+    public func demandMatrix(_ value: JSONValue, _ path: String, nodes n: Int?, _ kind: QuantityKind) -> Matrix? {
         let matrix: Matrix?
         switch value {
         case .array(let rows): matrix = inlineMatrix(rows, path, nodes: n, kind)

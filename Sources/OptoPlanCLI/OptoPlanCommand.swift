@@ -7,7 +7,12 @@ public struct OptoPlanCommand: ParsableCommand {
         commandName: "optoplan",
         abstract: "Plan optical circuit switches beside electrical packet fabrics.",
         version: OptoPlanVersion.string,
-        subcommands: []
+        subcommands: [
+            StaggerCommand.self,
+            ValidateCommand.self,
+            GenCommand.self,
+            PredictCommand.self,
+        ]
     )
 
     public init() {}

@@ -1,8 +1,21 @@
-// optoplan-bench: figures and ratios measured in one run, one subcommand per area.
-let benchArguments = Array(CommandLine.arguments.dropFirst())
-switch benchArguments.first {
+// optoplan-bench: one subcommand per area; each prints its figures and ratios.
+// Build in release mode first: swift build -c release --product optoplan-bench
+//   optoplan-bench model     modeling layer and GLPK backend (ModelBenchmark.swift)
+//   optoplan-bench schedule  circuit scheduling (ScheduleBench.swift)
+//   optoplan-bench stagger   staggered job windows (StaggerBench.swift)
+let arguments = Array(CommandLine.arguments.dropFirst())
+switch arguments.first {
+case "model":
+    runModelBenchmark(Array(arguments.dropFirst()))
 case "schedule":
-    ScheduleBench.run(Array(benchArguments.dropFirst()))
+    ScheduleBench.run(Array(arguments.dropFirst()))
+case "stagger":
+    StaggerBench.run(Array(arguments.dropFirst()))
 default:
-    print("usage: optoplan-bench schedule [options]   (run with -c release)")
+    print("""
+    usage: optoplan-bench SUBCOMMAND [options]
+      model [--quick]   model building (1,000,000 nonzeros), GLPK load and solve figures, glpsol MPS read ratio
+      schedule [options] circuit scheduling: exact plain vs strengthened, heuristics on the rack matrices
+      stagger [options] staggered job windows
+    """)
 }

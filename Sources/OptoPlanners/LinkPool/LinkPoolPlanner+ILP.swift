@@ -1,0 +1,121 @@
+import OptoCore
+import OptoModel
+
+/// What the exact method found: the allocation, its status, bound and notes.
+struct LinkPoolExactOutcome {
+    var allocation: LinkPoolAllocation?
+    var status: PlanStatus
+    /// The best proven bound on the objective, in plan units.
+    var bound: Double?
+    var notes: [String]
+}
+
+extension LinkPoolProblem {
+    /// Solves the exact model lexicographically: best objective, then the
+    /// fewest circuits (see the formulation notes in
+    /// `LinkPoolPlanner+Formulation.swift`).
+    ///
+    /// - Parameters:
+    ///   - symmetric: force `n[i][j] = n[j][i]`.
+    ///   - start: an allocation handed to stage 1 as its warm start.
+    /// - Complexity: two MIP solves, each within its share of the time limit
+    ///   (stage 1 up to 90 %, stage 2 the rest).
+    func solveExact(symmetric: Bool, settings: LinkPoolSolveSettings, start: LinkPoolAllocation?) throws -> LinkPoolExactOutcome {
+        let clock = ContinuousClock()
+        let began = clock.now
+        var notes: [String] = []
+        let limit = max(settings.timeLimit, 0.01)
+
+        // Stage 1: the best objective.
+        let stage1 = LinkPoolFormulation(self, symmetric: symmetric)
+        if stage1.model.variableCount == 0 {
+            // Nothing to decide (no demand, no current circuits): the empty allocation.
+            let empty = allocation([Int](repeating: 0, count: n * n))
+            return LinkPoolExactOutcome(allocation: empty, status: .optimal, bound: empty.objective, notes: [])
+        }
+        let factor = stage1.unscaled(1)
+        var options = SolverOptions(timeLimit: limit * 0.9, relativeGap: settings.relativeGap, verbose: settings.verbose,
+                                    progress: settings.progress.map { report in
+                                        { @Sendable (s: SolveProgress) in
+                                            var out = s
+                                            out.incumbent = s.incumbent.map { $0 * factor }
+                                            out.bestBound = s.bestBound.map { $0 * factor }
+                                            report(out)
+                                        }
+                                    },
+                                    shouldStop: settings.shouldStop)
+        if let start, let ws = stage1.warmStart(start) { options.warmStart = ws }
+        let r1: SolveResult
+        do {
+            r1 = try settings.solver.solve(stage1.model, options: options)
+        } catch {
+            throw PlanningError.solverFailed("\(error)")
+        }
+        if case .rejected(let why) = r1.warmStart { notes.append("warm start not used: \(why)") }
+
+        switch r1.termination {
+        case .infeasible:
+            return LinkPoolExactOutcome(allocation: nil, status: .infeasible, bound: nil,
+                                        notes: notes + ["no allocation satisfies the port limits and the change budget"])
+        case .unbounded, .infeasibleOrUnbounded, .numericalError, .otherError:
+            if !r1.hasSolution { throw PlanningError.solverFailed("\(r1.termination): \(r1.message)") }
+        case .optimal, .timeLimit, .interrupted:
+            break
+        }
+        guard r1.hasSolution else {
+            throw PlanningError.solverFailed("the solver stopped (\(r1.termination)) before finding any feasible allocation")
+        }
+        let proven = r1.termination == .optimal
+        var bound = r1.bestBound.map { stage1.unscaled($0) }
+        let first = allocation(stage1.counts(r1))
+        if !proven { notes.append("stage 1 stopped by \(r1.termination) before proving optimality") }
+
+        // Stage 2: the fewest circuits at (to tolerance) that objective.
+        var chosen = first
+        let elapsed = began.duration(to: clock.now)
+        let remaining = limit - Double(elapsed.components.seconds) - Double(elapsed.components.attoseconds) * 1e-18
+        let z1 = stage1.scaled(first.objective)
+        let floor = z1 - 1e-7 * max(1, abs(z1))
+        var fewestProven = false
+        if first.counts.reduce(0, +) > 0 && remaining > 0.005 && !(settings.shouldStop?() ?? false) {
+            let stage2 = LinkPoolFormulation(self, symmetric: symmetric, stage2Floor: floor)
+            var o2 = SolverOptions(timeLimit: max(remaining, 0.01), verbose: settings.verbose, shouldStop: settings.shouldStop)
+            if let ws = stage2.warmStart(first) { o2.warmStart = ws }
+            if let r2 = try? settings.solver.solve(stage2.model, options: o2), r2.hasSolution {
+                let second = allocation(stage2.counts(r2))
+                let tol = 1e-9 * max(abs(first.objective), 1e-300)
+                if second.objective >= first.objective - tol && violation(second.counts) == nil
+                    && second.counts.reduce(0, +) <= first.counts.reduce(0, +) {
+                    chosen = second
+                    fewestProven = r2.termination == .optimal
+                }
+            }
+        }
+        if !fewestProven {
+            // Remove what carries nothing, within the budget.
+            chosen = pruned(chosen)
+            if first.counts.reduce(0, +) > 0 { notes.append("the fewest circuits were not proven (stage 2 did not finish); circuits that carried nothing were removed") }
+        }
+        if let b = bound, proven {
+            // An optimal stage 1 meets its bound; keep the exact figure.
+            bound = max(b, chosen.objective)
+        }
+        return LinkPoolExactOutcome(allocation: chosen, status: proven ? .optimal : .feasible, bound: bound, notes: notes)
+    }
+
+    /// `counts` with every circuit removed whose removal does not lower the
+    /// objective (within the change budget).
+    func pruned(_ a: LinkPoolAllocation) -> LinkPoolAllocation {
+        let state = GreedyState(self, counts: a.counts)
+        switch objective {
+        case .concurrent:
+            var g = ConcurrentGreedy(state)
+            g.prune()
+            return allocation(g.state.counts)
+        case .throughput:
+            var g = ThroughputGreedy(state)
+            g.prune()
+            return allocation(g.state.counts)
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import OptoCore
+import OptoModel
+
+/// The asymmetric link-pool planner (PROBLEMS.md §2): how many unidirectional
+/// circuits each ordered pair of nodes gets from pooled optical ports, and
+/// how the electrical packet fabric fills in beside them.
+///
+/// Methods:
+/// - `ilp`: the exact model (see `LinkPoolPlanner+Formulation.swift` and
+///   `models/linkpool.mod`), solved lexicographically — best objective, then
+///   the fewest circuits — and warm-started from `greedy`.
+/// - `greedy`: add the circuit that most raises the objective, then move
+///   single circuits while that helps, then drop circuits that carry nothing
+///   (see `LinkPoolPlanner+Greedy.swift`).
+/// - `symmetric`: the exact model with `n[i][j] = n[j][i]`, the paired
+///   full-duplex baseline.
+/// - `auto`: `greedy`, then `ilp` warm-started from it within the time
+///   limit; the greedy plan (status `heuristic`) when no solver is given or
+///   the solver fails.
+///
+/// Every plan's figures (`electrical`, `carried`, `lambda`, `carried`
+/// total, `utilisation`) are computed from its circuits with the exact
+/// electrical sub-problem, so they are the best the circuits allow.
+///
+/// ```swift
+/// let plan = try LinkPoolPlanner.plan(instance, method: .ilp,
+///                                     options: PlanningOptions(solver: GLPKSolver()))
+/// ```
+public enum LinkPoolPlanner {
+    /// Plans `instance` with `method`.
+    ///
+    /// - Throws: ``LinkPoolError`` for an instance that breaks §2's contract
+    ///   (or a concurrent objective without demand) and for a greedy that
+    ///   cannot repair the current allocation within `maxChanges`;
+    ///   ``PlanningError/noSolver`` when an exact method has no solver;
+    ///   ``PlanningError/solverFailed(_:)`` when the solver returns nothing usable.
+    ///   An instance with no feasible allocation is not an error: the plan's
+    ///   status is `infeasible`.
+    /// - Complexity: `greedy` is polynomial (see its file); the exact methods
+    ///   are bounded by `options.timeLimit`.
+    public static func plan(_ instance: LinkPoolInstance, method: LinkPoolMethod,
+                            options: PlanningOptions = PlanningOptions()) throws -> LinkPoolPlan {
+        let clock = ContinuousClock()
+        let began = clock.now
+        func seconds() -> Double {
+            let d = began.duration(to: clock.now)
+            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        }
+        let problem = try LinkPoolProblem(instance)
+        let limit = options.timeLimit.isFinite && options.timeLimit > 0 ? options.timeLimit : 30
+
+        switch method {
+        case .greedy:
+            let a = try problem.greedyAllocation(deadline: began + .seconds(limit))
+            return problem.plan(a, method: "greedy", status: .heuristic, seconds: seconds())
+
+        case .ilp, .symmetric:
+            guard let solver = options.solver else { throw PlanningError.noSolver }
+            let symmetric = method == .symmetric
+            var start: LinkPoolAllocation?
+            if !symmetric { start = try? problem.greedyAllocation(deadline: began + .seconds(limit * 0.1)) }
+            let outcome = try problem.solveExact(symmetric: symmetric, settings: settings(options, solver: solver, limit: limit - seconds()),
+                                                 start: start)
+            return exactPlan(problem, outcome, method: method.rawValue, seconds: seconds())
+
+        case .auto:
+            let heuristic: LinkPoolAllocation
+            do {
+                heuristic = try problem.greedyAllocation(deadline: began + .seconds(limit * 0.1))
+            } catch {
+                guard let solver = options.solver else { throw error }
+                let outcome = try problem.solveExact(symmetric: false, settings: settings(options, solver: solver, limit: limit - seconds()),
+                                                     start: nil)
+                return exactPlan(problem, outcome, method: "auto:ilp", seconds: seconds())
+            }
+            guard let solver = options.solver else {
+                return problem.plan(heuristic, method: "auto:greedy", status: .heuristic, seconds: seconds(),
+                                    notes: ["no solver was given: the greedy plan is returned"])
+            }
+            do {
+                let outcome = try problem.solveExact(symmetric: false, settings: settings(options, solver: solver, limit: limit - seconds()),
+                                                     start: heuristic)
+                if let a = outcome.allocation, a.objective >= heuristic.objective * (1 - 1e-9) {
+                    return exactPlan(problem, outcome, method: "auto:ilp", seconds: seconds())
+                }
+                let bound = outcome.bound
+                return problem.plan(heuristic, method: "auto:greedy", status: .heuristic, bound: bound,
+                                    gap: bound.map { SolveResult.gap(objective: heuristic.objective, bound: $0) },
+                                    seconds: seconds(), notes: outcome.notes + ["the exact model did not beat the greedy plan"])
+            } catch {
+                return problem.plan(heuristic, method: "auto:greedy", status: .heuristic, seconds: seconds(),
+                                    notes: ["the exact model failed (\(error)): the greedy plan is returned"])
+            }
+        }
+    }
+
+    static func settings(_ options: PlanningOptions, solver: any Solver, limit: Double) -> LinkPoolSolveSettings {
+        LinkPoolSolveSettings(solver: solver, timeLimit: max(limit, 0.05), relativeGap: options.relativeGap,
+                              verbose: options.verbose, progress: options.progress, shouldStop: options.shouldStop)
+    }
+
+    static func exactPlan(_ problem: LinkPoolProblem, _ outcome: LinkPoolExactOutcome, method: String, seconds: Double) -> LinkPoolPlan {
+        guard let a = outcome.allocation else {
+            return problem.infeasiblePlan(method: method, seconds: seconds, notes: outcome.notes)
+        }
+        let gap = outcome.bound.map { SolveResult.gap(objective: a.objective, bound: $0) }
+        return problem.plan(a, method: method, status: outcome.status, bound: outcome.bound ?? a.objective,
+                            gap: gap ?? 0, seconds: seconds, notes: outcome.notes)
+    }
+}

@@ -1,1 +1,0 @@
-// OptoPlanners: see README.md for what this module holds.
