@@ -24,14 +24,20 @@ struct ResidualState {
         var t = 0.0
         for i in 0..<f.n { for j in 0..<f.n { let v = d[i * f.n + j]; rowSum[i] += v; colSum[j] += v; t += v } }
         total = t
-        tol = max(t, 1e-300) * 1e-12
+        tol = max(t, 1e-300) * 1e-13
     }
 
     /// Circuit service of `s` on the residual; appends it to the schedule.
     mutating func apply(_ s: SlotConfig) {
         guard s.duration > 0, !s.pairs.isEmpty else { return }
-        span += f.delta + s.duration
-        slots.append(s)
+        if let last = slots.last, last.pairs == s.pairs {
+            // The same circuits again: keep them up, no reconfiguration.
+            slots[slots.count - 1].duration += s.duration
+            span += s.duration
+        } else {
+            span += f.delta + s.duration
+            slots.append(s)
+        }
         for p in s.pairs {
             let k = p.i * n + p.j
             let old = residual[k]

@@ -116,7 +116,7 @@ extension ScheduleHeuristics {
         }
         if let w = window {
             var c = configs.count
-            if f.delta > 0 { c = min(c, Int(w / (2 * f.delta))) }
+            if f.delta > 0 { c = Int(min(Double(c), (w / (2 * f.delta)).rounded(.down))) }
             guard c >= 1 else { return [] }
             let t = w / Double(c) - f.delta
             guard t > 0 else { return [] }

@@ -124,7 +124,9 @@ public enum ScheduleScoring {
             return ScheduleScore(servedBytes: circuit + packet, circuitBytes: circuit, packetBytes: packet,
                                  unservedBytes: unserved, span: span, makespan: makespan)
         } else {
-            let t = max(span, packetTime(f, residual, tolerance: tol))
+            // Lines within 10⁻⁸ of the total count as done (the heuristics
+            // track the residual to 10⁻⁹; this absorbs their rounding).
+            let t = max(span, packetTime(f, residual, tolerance: 1e-8 * total))
             return ScheduleScore(servedBytes: t.isFinite ? total : circuit, circuitBytes: circuit,
                                  packetBytes: t.isFinite ? resTotal : 0, unservedBytes: t.isFinite ? 0 : resTotal,
                                  span: span, makespan: t)
