@@ -11,7 +11,7 @@ case "stagger":
 default:
     print("""
     usage: optoplan-bench SUBCOMMAND [options]
-      model [--quick]   model building (1,000,000 nonzeros), GLPK load and solve figures, glpsol MPS read ratio
+      model [--quick|--parts]  model building (1,000,000 nonzeros), GLPK load and solve figures, glpsol MPS read ratio
       stagger [options] staggered job windows
     """)
 }
