@@ -38,7 +38,7 @@ public struct GenCommand: ParsableCommand {
         }
         for job in spec.jobs {
             let share = job.iterationTime > 0 ? job.communicationTime / job.iterationTime : 0
-            StandardError.print("\(job.name): \(Quantity.format(job.trafficMatrix(fabricSize: (job.nodes.max() ?? 0) + 1).total, as: .volume)) per iteration across the fabric, "
+            StandardError.print("\(job.name): \(Quantity.format(job.fabricBytes, as: .volume)) per iteration across the fabric, "
                 + "compute \(Quantity.format(job.computeTime, as: .time)), communication \(Quantity.format(job.communicationTime, as: .time)) "
                 + "at \(Quantity.format(job.rate, as: .rate)) (\(Int((share * 100).rounded())) % of the iteration)")
         }

@@ -29,7 +29,9 @@ import OptoCore
 /// - a job: `name`; `nodes` (fabric nodes, ring or stage order);
 ///   `ranksPerNode` (default 1); `pattern` `allreduce` (needs `gradient`),
 ///   `alltoall` (`bytesPerRank`, `rounds`, default 1) or `pipeline`
-///   (`activation`, `microbatches`, default 1); `compute` (time); `rate`;
+///   (`activation`, `microbatches`, default 1); `compute` (time), or
+///   `iteration` (the whole isolated iteration: compute is what is left
+///   after the communication at `rate`); `rate`;
 ///   `links` (stagger). `model` (see `ModelCatalog`) fills `pattern`
 ///   `allreduce`, `gradient` and `compute` unless given.
 public struct JobSpec: Equatable, Sendable {
@@ -146,7 +148,7 @@ public struct JobSpec: Equatable, Sendable {
 
     static func readJob(_ json: JSONValue, _ p: String, nodes fabricNodes: Int?, linkNames: Set<String>?, stagger: Bool, _ ctx: InputContext) -> TrainingJob? {
         let known: Set<String> = ["name", "model", "nodes", "ranksPerNode", "pattern", "gradient", "bytesPerRank", "rounds",
-                                  "activation", "microbatches", "compute", "rate", "links"]
+                                  "activation", "microbatches", "compute", "iteration", "rate", "links"]
         guard let m = ctx.object(json, p, what: "a job", known: known) else { return nil }
         func path(_ key: String) -> String { InputContext.join(p, key) }
         let name = ctx.required(m, "name", p, what: "the job's name").flatMap { ctx.string($0, path("name"), what: "a name") }
@@ -189,8 +191,15 @@ public struct JobSpec: Equatable, Sendable {
         case .some(let other):
             ctx.fail(path("pattern"), "unknown pattern \"\(other)\"; expected allreduce, alltoall or pipeline")
         }
-        let compute: Double? = ctx.optional(m, "compute").map { ctx.quantity($0, path("compute"), .time) } ?? profile?.computeTime
-        if compute == nil && ctx.optional(m, "compute") == nil { ctx.fail(p, "missing \"compute\" (compute time per iteration) or \"model\"") }
+        let iteration = ctx.optional(m, "iteration").map { ctx.quantity($0, path("iteration"), .time, positive: true) }
+        var compute: Double? = ctx.optional(m, "compute").map { ctx.quantity($0, path("compute"), .time) } ?? profile?.computeTime
+        if ctx.optional(m, "compute") != nil && iteration != nil {
+            ctx.fail(p, "give \"compute\" or \"iteration\", not both")
+        } else if iteration != nil {
+            compute = 0  // replaced below, once the communication time is known
+        } else if compute == nil && ctx.optional(m, "compute") == nil {
+            ctx.fail(p, "missing \"compute\" or \"iteration\" (time per iteration) or \"model\"")
+        }
         let rate = ctx.required(m, "rate", p, what: "the rate the job communicates at").flatMap { ctx.quantity($0, path("rate"), .rate, positive: true) }
         var links: [String] = []
         if let lv = ctx.optional(m, "links"), let list = ctx.array(lv, path("links"), what: "a list of link names") {
@@ -205,6 +214,15 @@ public struct JobSpec: Equatable, Sendable {
             ctx.fail(p, "missing \"links\" (the links the job loads)")
         }
         guard let name, let nodes, let ranks, let pattern, let compute, let rate else { return nil }
-        return TrainingJob(name: name, nodes: nodes, ranksPerNode: ranks, pattern: pattern, computeTime: compute, rate: rate, links: links)
+        var job = TrainingJob(name: name, nodes: nodes, ranksPerNode: ranks, pattern: pattern, computeTime: compute, rate: rate, links: links)
+        if let iteration = iteration.flatMap({ $0 }) {
+            let comm = job.communicationTime
+            guard iteration >= comm else {
+                ctx.fail(path("iteration"), "the iteration, \(Quantity.format(iteration, as: .time)), is shorter than the job's communication at \(Quantity.format(rate, as: .rate)), \(Quantity.format(comm, as: .time))")
+                return nil
+            }
+            job.computeTime = iteration - comm
+        }
+        return job
     }
 }

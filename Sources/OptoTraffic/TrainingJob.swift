@@ -50,12 +50,20 @@ public struct TrainingJob: Equatable, Sendable {
         }
     }
 
+    /// The traffic among the job's own nodes only: row and column `k` are
+    /// `nodes[k]` (cheap when the job names high node numbers).
+    public var compactTrafficMatrix: Matrix {
+        var relabelled = self
+        relabelled.nodes = Array(nodes.indices)
+        return relabelled.trafficMatrix(fabricSize: nodes.count)
+    }
+
+    /// Bytes per iteration that cross the fabric.
+    public var fabricBytes: Double { compactTrafficMatrix.total }
+
     /// The bytes the busiest node sends per iteration: what paces the
     /// communication phase at `rate`.
-    public var bottleneckBytes: Double {
-        let n = (nodes.max() ?? 0) + 1
-        return trafficMatrix(fabricSize: n).rowSums.max() ?? 0
-    }
+    public var bottleneckBytes: Double { compactTrafficMatrix.rowSums.max() ?? 0 }
 
     /// Seconds of communication per iteration at `rate`: the busiest node's
     /// bytes over the rate.

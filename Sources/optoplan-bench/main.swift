@@ -2,16 +2,20 @@
 // Build in release mode first: swift build -c release --product optoplan-bench
 //   optoplan-bench model    modeling layer and GLPK backend (ModelBenchmark.swift)
 //   optoplan-bench stagger  staggered job windows (StaggerBench.swift)
+//   optoplan-bench traffic  readers and traffic predictors (TrafficBench.swift)
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "model":
     runModelBenchmark(Array(arguments.dropFirst()))
 case "stagger":
     StaggerBench.run(Array(arguments.dropFirst()))
+case "traffic":
+    TrafficBench.run(Array(arguments.dropFirst()))
 default:
     print("""
     usage: optoplan-bench SUBCOMMAND [options]
       model [--quick|--parts]  model building (1,000,000 nonzeros), GLPK load and solve figures, glpsol MPS read ratio
       stagger [options] staggered job windows
+      traffic [--datasets DIR]  instance reading speed, predictor errors on the pod series
     """)
 }

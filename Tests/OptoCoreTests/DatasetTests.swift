@@ -20,7 +20,7 @@ struct DatasetTests {
     @Test("every instance file loads")
     func allLoad() throws {
         let files = Self.instanceFiles()
-        #expect(files.count >= 16)
+        #expect(files.count >= 17)
         var kinds = Set<ProblemKind>()
         for url in files {
             do {
