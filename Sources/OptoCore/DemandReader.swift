@@ -8,7 +8,7 @@ extension InputContext {
     /// Reads a demand matrix of `n × n` quantities of `kind`: inline nested
     /// arrays, or `{"csv": "relative/path.csv", "unit": "MB"}`. A non-zero
     /// diagonal is zeroed with a note.
-    func demandMatrix(_ value: JSONValue, _ path: String, nodes n: Int?, _ kind: QuantityKind) -> Matrix? {
+    public func demandMatrix(_ value: JSONValue, _ path: String, nodes n: Int?, _ kind: QuantityKind) -> Matrix? {
         let matrix: Matrix?
         switch value {
         case .array(let rows): matrix = inlineMatrix(rows, path, nodes: n, kind)
@@ -141,20 +141,32 @@ public enum CSVMatrix {
                 return err(line, 1, "more than \(n) rows; the matrix must be \(n)×\(n)")
             }
             var column = 0
-            for field in content.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+            var fieldStart = content.startIndex
+            while true {
+                var fieldEnd = fieldStart
+                while fieldEnd < content.endIndex, content[fieldEnd] != UInt8(ascii: ",") { fieldEnd += 1 }
                 column += 1
-                let text = String(decoding: field, as: UTF8.self).trimmingSpaces
                 if column > n { return err(line, column, "more than \(n) values in row \(row + 1); the matrix must be \(n)×\(n)") }
-                guard !text.isEmpty else { return err(line, column, "empty field; expected a number") }
-                guard text.allSatisfy({ "0123456789.eE+-".contains($0) }), let x = Double(text) else {
+                var a = fieldStart, b = fieldEnd
+                while a < b, bytes[a] == 0x20 || bytes[a] == 0x09 { a += 1 }
+                while b > a, bytes[b - 1] == 0x20 || bytes[b - 1] == 0x09 { b -= 1 }
+                guard a < b else { return err(line, column, "empty field; expected a number") }
+                let x: Double
+                switch CSVMatrix.number(bytes, a, b) {
+                case .some(let v): x = v
+                case .none:
+                    let text = String(decoding: bytes[a..<b], as: UTF8.self)
                     let hint = line == 1 ? " (the file must have no header)" : ""
                     return err(line, column, "\"\(text.prefix(40))\" is not a number\(hint)")
                 }
-                if !x.isFinite { return err(line, column, "\(text) is not finite") }
-                if x < 0 { return err(line, column, "\(text) is negative; demand must be 0 or more") }
+                let text = { String(decoding: bytes[a..<b], as: UTF8.self) }
+                if !x.isFinite { return err(line, column, "\(text()) is not finite") }
+                if x < 0 { return err(line, column, "\(text()) is negative; demand must be 0 or more") }
                 let v = x * factor
-                if !v.isFinite { return err(line, column, "\(text) is too large") }
-                m[row, column - 1] = v
+                if !v.isFinite { return err(line, column, "\(text()) is too large") }
+                m.values[row * n + column - 1] = v
+                if fieldEnd >= content.endIndex { break }
+                fieldStart = fieldEnd + 1
             }
             if column < n { return err(line, column, "only \(column) values in row \(row + 1); the matrix must be \(n)×\(n)") }
             row += 1
@@ -164,6 +176,24 @@ public enum CSVMatrix {
             return .failure(InputError(file: file, place: .text(line: line, column: 1), message: "only \(row) rows; the matrix must be \(n)×\(n)"))
         }
         return .success(m)
+    }
+}
+
+extension CSVMatrix {
+    /// A decimal number in `bytes[a..<b]`: digits, one point, an exponent;
+    /// no hex, `inf` or `nan`. Nil when it is not one.
+    static func number(_ bytes: [UInt8], _ a: Int, _ b: Int) -> Double? {
+        guard b - a <= 64 else { return nil }
+        var digits = 0
+        for k in a..<b {
+            switch bytes[k] {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
+            case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"), UInt8(ascii: "+"), UInt8(ascii: "-"): break
+            default: return nil
+            }
+        }
+        guard digits > 0 else { return nil }
+        return Double(Substring(decoding: bytes[a..<b], as: UTF8.self))
     }
 }
 

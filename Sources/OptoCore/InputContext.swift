@@ -7,55 +7,58 @@ import Foundation
 /// Collects the errors and notes of one pass over an input file, so that a
 /// reader can go on after the first problem and `optoplan validate` can
 /// report them all. Readers return `nil` for a value they could not read
-/// and record why here.
-final class InputContext {
+/// and record why here. Public so that other modules' file formats (the
+/// traffic generator's job specifications) report errors the same way.
+public final class InputContext {
     /// The file as the user named it.
-    let file: String
+    public let file: String
     /// Where relative paths (CSV demand) are resolved.
-    let baseDirectory: URL?
-    private(set) var errors: [InputError] = []
-    private(set) var notes: [String] = []
+    public let baseDirectory: URL?
+    public private(set) var errors: [InputError] = []
+    public private(set) var notes: [String] = []
     /// Errors beyond this many are counted, not kept.
     let errorLimit = 100
     private(set) var suppressed = 0
 
-    init(file: String, baseDirectory: URL?) {
+    /// A context for one file; CSV paths resolve against `baseDirectory`.
+    public init(file: String, baseDirectory: URL?) {
         self.file = file
         self.baseDirectory = baseDirectory
     }
 
-    var hasErrors: Bool { !errors.isEmpty }
+    /// Whether any error was recorded.
+    public var hasErrors: Bool { !errors.isEmpty }
 
     /// Records an error at a JSON path.
-    func fail(_ path: String, _ message: String) {
+    public func fail(_ path: String, _ message: String) {
         add(InputError(file: file, path: path, message: message))
     }
 
     /// Records an error of any place (CSV errors name their own file).
-    func add(_ error: InputError) {
+    public func add(_ error: InputError) {
         if errors.count < errorLimit { errors.append(error) } else { suppressed += 1 }
     }
 
     /// Records a note for standard error.
-    func note(_ path: String, _ message: String) {
+    public func note(_ path: String, _ message: String) {
         notes.append(path.isEmpty ? "\(file): \(message)" : "\(file): \(path): \(message)")
     }
 
     /// The errors, with a last line saying how many were not kept.
-    var reportedErrors: [InputError] {
+    public var reportedErrors: [InputError] {
         guard suppressed > 0 else { return errors }
         return errors + [InputError(file: file, place: .file, message: "\(suppressed) further errors not shown")]
     }
 
     // MARK: Paths
 
-    static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
-    static func join(_ path: String, _ index: Int) -> String { "\(path)[\(index)]" }
+    public static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    public static func join(_ path: String, _ index: Int) -> String { "\(path)[\(index)]" }
 
     // MARK: Shapes
 
     /// The members of an object, noting keys outside `known` as ignored.
-    func object(_ value: JSONValue, _ path: String, what: String, known: Set<String>) -> [(key: String, value: JSONValue)]? {
+    public func object(_ value: JSONValue, _ path: String, what: String, known: Set<String>) -> [(key: String, value: JSONValue)]? {
         guard case .object(let members) = value else {
             fail(path, "expected \(what) (a JSON object), found \(value.kindDescription)")
             return nil
@@ -67,20 +70,20 @@ final class InputContext {
     }
 
     /// A required member.
-    func required(_ members: [(key: String, value: JSONValue)], _ key: String, _ path: String, what: String) -> JSONValue? {
+    public func required(_ members: [(key: String, value: JSONValue)], _ key: String, _ path: String, what: String) -> JSONValue? {
         if let v = members.first(where: { $0.key == key })?.value { return v }
         fail(path, "missing \"\(key)\" (\(what))")
         return nil
     }
 
     /// An optional member; JSON `null` counts as absent.
-    func optional(_ members: [(key: String, value: JSONValue)], _ key: String) -> JSONValue? {
+    public func optional(_ members: [(key: String, value: JSONValue)], _ key: String) -> JSONValue? {
         guard let v = members.first(where: { $0.key == key })?.value else { return nil }
         if case .null = v { return nil }
         return v
     }
 
-    func array(_ value: JSONValue, _ path: String, what: String) -> [JSONValue]? {
+    public func array(_ value: JSONValue, _ path: String, what: String) -> [JSONValue]? {
         guard case .array(let elements) = value else {
             fail(path, "expected \(what) (a JSON array), found \(value.kindDescription)")
             return nil
@@ -88,7 +91,7 @@ final class InputContext {
         return elements
     }
 
-    func string(_ value: JSONValue, _ path: String, what: String) -> String? {
+    public func string(_ value: JSONValue, _ path: String, what: String) -> String? {
         guard case .string(let s) = value else {
             fail(path, "expected \(what) (a string), found \(value.kindDescription) \(value.brief)")
             return nil
@@ -100,7 +103,7 @@ final class InputContext {
 
     /// A quantity: a plain number in base units or a string with a unit.
     /// `positive` rejects 0.
-    func quantity(_ value: JSONValue, _ path: String, _ kind: QuantityKind, positive: Bool = false) -> Double? {
+    public func quantity(_ value: JSONValue, _ path: String, _ kind: QuantityKind, positive: Bool = false) -> Double? {
         let result: Result<Double, QuantityError>
         switch value {
         case .number(let x): result = Quantity.check(x, as: kind)
@@ -123,7 +126,7 @@ final class InputContext {
     }
 
     /// A whole number in `range`, written as a JSON number.
-    func integer(_ value: JSONValue, _ path: String, what: String, in range: ClosedRange<Int>) -> Int? {
+    public func integer(_ value: JSONValue, _ path: String, what: String, in range: ClosedRange<Int>) -> Int? {
         guard case .number(let x) = value else {
             fail(path, "expected \(what) (a whole number), found \(value.kindDescription) \(value.brief)")
             return nil
@@ -141,7 +144,7 @@ final class InputContext {
     }
 
     /// One whole number for every node, or a list of `nodes` of them.
-    func perNodeIntegers(_ value: JSONValue, _ path: String, nodes: Int?, what: String, in range: ClosedRange<Int>) -> [Int]? {
+    public func perNodeIntegers(_ value: JSONValue, _ path: String, nodes: Int?, what: String, in range: ClosedRange<Int>) -> [Int]? {
         if case .array(let elements) = value {
             var out: [Int] = []
             var ok = true
@@ -159,7 +162,7 @@ final class InputContext {
     }
 
     /// One quantity for every node, or a list of `nodes` of them.
-    func perNodeQuantities(_ value: JSONValue, _ path: String, nodes: Int?, _ kind: QuantityKind) -> [Double]? {
+    public func perNodeQuantities(_ value: JSONValue, _ path: String, nodes: Int?, _ kind: QuantityKind) -> [Double]? {
         if case .array(let elements) = value {
             var out: [Double] = []
             var ok = true

@@ -195,7 +195,8 @@ public enum InstanceReader {
         }
     }
 
-    static func readScheduleFabric(_ json: JSONValue, _ ctx: InputContext) -> Fabric? {
+    /// Reads the `fabric` object of a schedule instance (at path `fabric`).
+    public static func readScheduleFabric(_ json: JSONValue, _ ctx: InputContext) -> Fabric? {
         guard let m = ctx.object(json, "fabric", what: "the fabric",
                                  known: ["nodes", "ocsPortsPerNode", "circuitRate", "packetRate", "reconfigurationDelay"]) else { return nil }
         let nodes = readNodes(m, ctx)
@@ -256,7 +257,8 @@ public enum InstanceReader {
         return LinkPoolInstance(fabric: fabric, demand: demand, objective: objective, current: current, maxChanges: maxChanges)
     }
 
-    static func readLinkPoolFabric(_ json: JSONValue, _ ctx: InputContext) -> LinkPoolFabric? {
+    /// Reads the `fabric` object of a link-pool instance (at path `fabric`).
+    public static func readLinkPoolFabric(_ json: JSONValue, _ ctx: InputContext) -> LinkPoolFabric? {
         guard let m = ctx.object(json, "fabric", what: "the fabric",
                                  known: ["nodes", "opticalPorts", "circuitRate", "packetRate", "tx", "rx"]) else { return nil }
         let nodes = readNodes(m, ctx)
@@ -341,22 +343,10 @@ public enum InstanceReader {
         var links: [StaggerInstance.Link] = []
         var linkNames = Set<String>()
         var linksOK = false
-        if let lv = ctx.required(top, "links", "", what: "the shared links"), let list = ctx.array(lv, "links", what: "a list of links") {
+        if let lv = ctx.required(top, "links", "", what: "the shared links"), let read = readLinks(lv, ctx) {
+            links = read
+            linkNames = Set(read.map(\.name))
             linksOK = true
-            if list.isEmpty { ctx.fail("links", "the list of links is empty") ; linksOK = false }
-            for (k, item) in list.enumerated() {
-                let p = InputContext.join("links", k)
-                guard let m = ctx.object(item, p, what: "a link", known: ["name", "capacity"]) else { linksOK = false; continue }
-                let name = ctx.required(m, "name", p, what: "the link's name").flatMap { ctx.string($0, InputContext.join(p, "name"), what: "a name") }
-                let capacity = ctx.required(m, "capacity", p, what: "the link's capacity").flatMap {
-                    ctx.quantity($0, InputContext.join(p, "capacity"), .rate, positive: true)
-                }
-                if let name {
-                    if name.isEmpty { ctx.fail(InputContext.join(p, "name"), "a link name may not be empty") }
-                    else if !linkNames.insert(name).inserted { ctx.fail(InputContext.join(p, "name"), "duplicate link name \"\(name)\"") }
-                }
-                if let name, let capacity { links.append(.init(name: name, capacity: capacity)) } else { linksOK = false }
-            }
         }
         var jobs: [StaggerInstance.Job] = []
         var jobNames = Set<String>()
@@ -389,6 +379,30 @@ public enum InstanceReader {
         }
         guard let step, linksOK, jobsOK, !ctx.hasErrors else { return nil }
         return StaggerInstance(step: step, links: links, jobs: jobs)
+    }
+
+    /// Reads a stagger instance's `links` list (at path `links`): unique,
+    /// non-empty names and positive capacities.
+    public static func readLinks(_ value: JSONValue, _ ctx: InputContext) -> [StaggerInstance.Link]? {
+        guard let list = ctx.array(value, "links", what: "a list of links") else { return nil }
+        var links: [StaggerInstance.Link] = []
+        var names = Set<String>()
+        var ok = true
+        if list.isEmpty { ctx.fail("links", "the list of links is empty"); ok = false }
+        for (k, item) in list.enumerated() {
+            let p = InputContext.join("links", k)
+            guard let m = ctx.object(item, p, what: "a link", known: ["name", "capacity"]) else { ok = false; continue }
+            let name = ctx.required(m, "name", p, what: "the link's name").flatMap { ctx.string($0, InputContext.join(p, "name"), what: "a name") }
+            let capacity = ctx.required(m, "capacity", p, what: "the link's capacity").flatMap {
+                ctx.quantity($0, InputContext.join(p, "capacity"), .rate, positive: true)
+            }
+            if let name {
+                if name.isEmpty { ctx.fail(InputContext.join(p, "name"), "a link name may not be empty"); ok = false }
+                else if !names.insert(name).inserted { ctx.fail(InputContext.join(p, "name"), "duplicate link name \"\(name)\""); ok = false }
+            }
+            if let name, let capacity { links.append(.init(name: name, capacity: capacity)) } else { ok = false }
+        }
+        return ok ? links : nil
     }
 
     static func gcd(_ a: Int, _ b: Int) -> Int {

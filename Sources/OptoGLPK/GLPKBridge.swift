@@ -11,7 +11,7 @@
 //   - bound types come from `boundType`, which only ever returns the five
 //     valid codes, with lb < ub for GLP_DB;
 //   - names: only set for export, after `sanitise` (≤ 255 bytes, no control
-//     characters);
+//     characters), and made unique (the LP and MPS readers key on names);
 //   - glp_ios_node_bound is only called with the node glp_ios_best_node
 //     returned when that is nonzero; glp_ios_heur_sol only on GLP_IHEUR;
 //   - a problem is created and deleted in one synchronous call on one thread.
@@ -103,18 +103,43 @@ enum GLPKLibrary {
         return String(cString: s) != ""
     }()
 
-    /// Routes this thread's terminal output to `verbose ? stderr : nowhere`.
-    /// `glp_term_out` and `glp_term_hook` are per-thread settings.
+    /// Routes this thread's terminal output to `verbose ? stderr : nowhere`,
+    /// keeping the last lines for the fatal-error hook. `glp_term_out`,
+    /// `glp_term_hook` and `glp_error_hook` are per-thread settings.
     static func silence(verbose: Bool) {
         glp_term_out(GLP_ON)
         glp_term_hook(verbose ? forwardHook : swallowHook, nil)
+        glp_error_hook(fatalHook, nil)
     }
 }
 
-private let swallowHook: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?) -> Int32 = { _, _ in 1 }
+/// The last lines GLPK printed (all threads), so that a fatal error, which
+/// GLPK prints through the terminal hook and then aborts, is not lost.
+private final class RecentOutput: @unchecked Sendable {
+    private let lock = NSLock()
+    private var text = ""
+    func append(_ s: String) {
+        lock.lock(); defer { lock.unlock() }
+        text += s
+        if text.utf8.count > 4096 { text = String(text.suffix(2048)) }
+    }
+    var contents: String { lock.lock(); defer { lock.unlock() }; return text }
+}
+private let recentOutput = RecentOutput()
+
+private let swallowHook: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?) -> Int32 = { _, s in
+    if let s { recentOutput.append(String(cString: s)) }
+    return 1
+}
 private let forwardHook: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?) -> Int32 = { _, s in
     if let s { FileHandle.standardError.write(Data(String(cString: s).utf8)) }
     return 1
+}
+/// Called by GLPK just before it aborts the process: say why on stderr.
+/// (Returning is allowed; GLPK then calls abort().)
+private let fatalHook: @convention(c) (UnsafeMutableRawPointer?) -> Void = { _ in
+    let lines = recentOutput.contents.split(separator: "\n").suffix(4).joined(separator: "\n")
+    FileHandle.standardError.write(Data("OptoGLPK: GLPK is aborting the process. This input should have been rejected by validation; please report it.\n\(lines)\n".utf8))
 }
 
 // MARK: - Search callback state
@@ -204,22 +229,33 @@ final class GLPKProblem {
     let columns: Int
 
     /// Builds the GLPK problem for `model` in one shot: columns, rows, one
-    /// glp_load_matrix. Names are set only when `names` is true (export).
+    /// glp_load_matrix.
+    ///
+    /// For export (`forExport`), names are set, and when the objective has a
+    /// constant or the model has no rows, one column fixed at 1 carrying the
+    /// constant and one row fixing it are appended: GLPK's LP writer drops
+    /// the objective constant (it only writes a comment) and writes nothing
+    /// for a problem without rows, and MPS readers disagree on the sign of an
+    /// objective right-hand side.
     ///
     /// - Complexity: O(variables + constraints + nonzeros).
-    init(_ model: ValidatedModel, names: Bool, negateObjective: Bool = false) {
+    init(_ model: ValidatedModel, forExport: Bool = false, negateObjective: Bool = false) {
         prob = glp_create_prob()
-        rows = model.constraintCount
-        columns = model.variableCount
+        let n = model.variableCount, m = model.constraintCount
+        let constantColumn = forExport && (model.objectiveConstant != 0 || m == 0)
+        rows = m + (constantColumn ? 1 : 0)
+        columns = n + (constantColumn ? 1 : 0)
         let maximize = model.sense == .maximize && !negateObjective
         glp_set_obj_dir(prob, maximize ? GLP_MAX : GLP_MIN)
         let sign: Double = negateObjective ? -1 : 1
-        if names && !model.name.isEmpty { glp_set_prob_name(prob, sanitise(model.name)) }
-        if names { glp_set_obj_name(prob, "obj") }
+        if forExport {
+            glp_set_prob_name(prob, model.name.isEmpty ? "optoplan" : sanitise(model.name))
+            glp_set_obj_name(prob, "objective")
+        }
 
         if columns > 0 {
             glp_add_cols(prob, Int32(columns))
-            for j in 0..<columns {
+            for j in 0..<n {
                 let c = column(j)
                 let (type, lb, ub) = boundType(model.lowerBounds[j], model.upperBounds[j])
                 glp_set_col_bnds(prob, c, type, lb, ub)
@@ -228,28 +264,34 @@ final class GLPKProblem {
                 if cost != 0 { glp_set_obj_coef(prob, c, sign * cost) }
             }
         }
-        if model.objectiveConstant != 0 { glp_set_obj_coef(prob, 0, sign * model.objectiveConstant) }
         if rows > 0 {
             glp_add_rows(prob, Int32(rows))
-            for r in 0..<rows {
+            for r in 0..<m {
                 let (type, lb, ub) = boundType(model.rowLower[r], model.rowUpper[r])
                 glp_set_row_bnds(prob, row(r), type, lb, ub)
             }
         }
-        if names {
-            let colNames = uniqueNames(model.variableNames, prefix: "x")
+        if constantColumn {
+            glp_set_col_bnds(prob, column(n), GLP_FX, 1, 1)
+            glp_set_obj_coef(prob, column(n), sign * model.objectiveConstant)
+            glp_set_row_bnds(prob, row(m), GLP_FX, 1, 1)
+        } else if model.objectiveConstant != 0 {
+            glp_set_obj_coef(prob, 0, sign * model.objectiveConstant)
+        }
+        if forExport {
+            let colNames = uniqueNames(model.variableNames + (constantColumn ? ["objective_constant"] : []), prefix: "x")
             for j in 0..<columns { glp_set_col_name(prob, column(j), colNames[j]) }
-            let rowNames = uniqueNames(model.constraintNames, prefix: "c")
+            let rowNames = uniqueNames(model.constraintNames + (constantColumn ? ["objective_constant_is_1"] : []), prefix: "c")
             for r in 0..<rows { glp_set_row_name(prob, row(r), rowNames[r]) }
         }
 
-        let ne = model.nonzeroCount
+        let ne = model.nonzeroCount + (constantColumn ? 1 : 0)
         if ne > 0 {
             // 1-based triplets; slot 0 is ignored by GLPK.
             var ia = [Int32](repeating: 0, count: ne + 1)
             var ja = [Int32](repeating: 0, count: ne + 1)
             var ar = [Double](repeating: 0, count: ne + 1)
-            for r in 0..<rows {
+            for r in 0..<m {
                 let ri = row(r)
                 for k in model.rowStart[r]..<model.rowStart[r + 1] {
                     ia[k + 1] = ri
@@ -257,6 +299,7 @@ final class GLPKProblem {
                     ar[k + 1] = model.coefficients[k]
                 }
             }
+            if constantColumn { ia[ne] = row(m); ja[ne] = column(n); ar[ne] = 1 }
             ia.withUnsafeBufferPointer { pia in
                 ja.withUnsafeBufferPointer { pja in
                     ar.withUnsafeBufferPointer { par in

@@ -24,6 +24,7 @@ public struct ModelIdentity: Hashable, Sendable, CustomStringConvertible {
 
     init(rawValue: UInt32) { self.rawValue = rawValue }
 
+    /// A short human-readable form.
     public var description: String { "model#\(rawValue)" }
 }
 
@@ -43,6 +44,7 @@ public struct VariableID: Hashable, Sendable, CustomStringConvertible {
         self.rawIndex = UInt32(truncatingIfNeeded: index)
     }
 
+    /// A short human-readable form.
     public var description: String { "x\(index)@\(model.rawValue)" }
 }
 
@@ -59,6 +61,7 @@ public struct ConstraintID: Hashable, Sendable, CustomStringConvertible {
         self.rawIndex = UInt32(truncatingIfNeeded: index)
     }
 
+    /// A short human-readable form.
     public var description: String { "c\(index)@\(model.rawValue)" }
 }
 

@@ -52,7 +52,8 @@ public struct LinearExpression: Sendable, Hashable {
         self.constant = constant
     }
 
-    /// Reserves room for `count` more terms.
+    /// Reserves room for `count` more terms. Call it once before a loop, not
+    /// inside one (an exact reservation each time defeats geometric growth).
     public mutating func reserveCapacity(_ count: Int) {
         terms.reserveCapacity(terms.count + count)
     }
@@ -71,7 +72,6 @@ public struct LinearExpression: Sendable, Hashable {
         if scale == 1 {
             terms.append(contentsOf: other.terms)
         } else {
-            terms.reserveCapacity(terms.count + other.terms.count)
             for t in other.terms { terms.append(LinearTerm(scale * t.coefficient, t.variable)) }
         }
         constant += scale * other.constant
@@ -126,6 +126,7 @@ public struct LinearExpression: Sendable, Hashable {
 }
 
 extension LinearExpression: CustomStringConvertible {
+    /// A short human-readable form.
     public var description: String {
         var parts = terms.map { "\($0.coefficient)·\($0.variable)" }
         if constant != 0 || parts.isEmpty { parts.append("\(constant)") }

@@ -40,6 +40,10 @@ public final class Model {
     var objective = LinearExpression()
     var sense: ObjectiveSense = .minimize
 
+    /// The largest magnitude a finite coefficient, constant, bound or side may
+    /// have (1e30); larger finite numbers are rejected by ``validated()``.
+    public static let magnitudeLimit = 1e30
+
     /// An empty model (minimise 0).
     public init(name: String = "") {
         self.name = name
@@ -111,16 +115,22 @@ public final class Model {
     public func addConstraint(_ expression: LinearExpression, _ set: ConstraintSet, name: String = "") -> ConstraintID {
         let id = ConstraintID(model: identity, index: rowSets.count)
         let n = kinds.count
-        for t in expression.terms {
-            if t.variable.model == identity && t.variable.index < n {
-                termColumns.append(Int32(truncatingIfNeeded: t.variable.index))
-            } else {
-                termColumns.append(-1)
-                if firstForeign == nil {
-                    firstForeign = .foreignVariable(t.variable, at: .constraint(id, name: name))
+        let identity = self.identity
+        var foreign = false
+        expression.terms.withUnsafeBufferPointer { terms in
+            for t in terms {
+                if t.variable.model == identity && t.variable.index < n {
+                    termColumns.append(Int32(truncatingIfNeeded: t.variable.index))
+                } else {
+                    termColumns.append(-1)
+                    foreign = true
                 }
+                termCoefficients.append(t.coefficient)
             }
-            termCoefficients.append(t.coefficient)
+        }
+        if foreign && firstForeign == nil,
+           let t = expression.terms.first(where: { !($0.variable.model == identity && $0.variable.index < n) }) {
+            firstForeign = .foreignVariable(t.variable, at: .constraint(id, name: name))
         }
         rowStart.append(termColumns.count)
         rowSets.append(set)

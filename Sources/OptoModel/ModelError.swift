@@ -9,6 +9,7 @@ public enum ModelLocation: Sendable, Hashable, CustomStringConvertible {
     /// A warm-start assignment.
     case warmStart
 
+    /// A short human-readable form.
     public var description: String {
         switch self {
         case .objective: return "objective"
@@ -35,9 +36,15 @@ public enum ModelError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidBounds(lower: Double, upper: Double, at: ModelLocation)
     /// A constraint's set is NaN, inverted, or infinite on the wrong side (e.g. `≤ −∞`, `= ∞`).
     case invalidConstraintSet(ConstraintSet, at: ModelLocation)
+    /// A finite coefficient, constant, bound or constraint side larger in
+    /// magnitude than ``Model/magnitudeLimit`` (1e30). Such numbers are a
+    /// modelling error (use `.infinity` for "no bound"); GLPK's scaling and
+    /// presolver abort the process on some of them.
+    case magnitudeTooLarge(Double, at: ModelLocation)
     /// The model is larger than a solver can index (2³¹−2 rows, columns or nonzeros).
     case tooLarge(String)
 
+    /// A short human-readable form.
     public var description: String {
         switch self {
         case .foreignVariable(let v, let at):
@@ -50,6 +57,8 @@ public enum ModelError: Error, Sendable, Hashable, CustomStringConvertible {
             return "\(at): invalid bounds [\(l), \(u)]"
         case .invalidConstraintSet(let s, let at):
             return "\(at): invalid set \(s)"
+        case .magnitudeTooLarge(let v, let at):
+            return "\(at): \(v) exceeds the magnitude limit 1e30 (use ±infinity for no bound)"
         case .tooLarge(let what):
             return "model too large: \(what)"
         }

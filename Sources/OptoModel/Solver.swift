@@ -48,7 +48,8 @@ public struct SolverOptions: Sendable {
     /// Wall-clock limit in seconds for the whole solve (nil: none).
     /// Values ≤ 0, NaN or below a millisecond are treated as one millisecond.
     public var timeLimit: Double?
-    /// Stop a MIP search once `|incumbent − bound| / |incumbent| ≤ relativeGap` (nil: prove optimality).
+    /// Stop a MIP search once `|incumbent − bound| / |incumbent| ≤ relativeGap`
+    /// (nil, zero, negative or NaN: prove optimality).
     public var relativeGap: Double?
     /// Let the backend simplify the model before solving (on by default).
     public var presolve = true

@@ -90,9 +90,11 @@ public struct ValidatedModel: Sendable {
 
     /// Why an assignment is not a feasible solution, or nil when it is.
     ///
-    /// Checks that every variable has a finite value, within its bounds,
-    /// integral where required, and that every row is within its bounds;
-    /// all within `tolerance` (absolute, scaled by 1 + |bound| for rows).
+    /// Checks that every variable has a finite value, within its bounds
+    /// (tolerance scaled by 1 + |bound|), integral where required (absolute
+    /// tolerance), and that every row is within its bounds (tolerance scaled
+    /// by 1 + |bound| + Σ|aᵢⱼxⱼ|, so rows of large terms that cancel are
+    /// judged relative to their terms).
     ///
     /// - Complexity: O(variables + nonzeros).
     public func infeasibility(of values: [Double], tolerance: Double = 1e-6) -> String? {
@@ -109,10 +111,15 @@ public struct ValidatedModel: Sendable {
                 return "integer variable \(j) '\(variableNames[j])' = \(x) is fractional"
             }
         }
-        let act = rowActivities(values)
         for r in 0..<constraintCount {
-            if act[r] < rowLower[r] - tolerance * (1 + abs(rowLower[r])) || act[r] > rowUpper[r] + tolerance * (1 + abs(rowUpper[r])) {
-                return "constraint \(r) '\(constraintNames[r])' activity \(act[r]) outside [\(rowLower[r]), \(rowUpper[r])]"
+            var activity = 0.0, size = 0.0
+            for k in rowStart[r]..<rowStart[r + 1] {
+                let t = coefficients[k] * values[Int(columns[k])]
+                activity += t; size += abs(t)
+            }
+            let lo = rowLower[r], hi = rowUpper[r]
+            if activity < lo - tolerance * (1 + abs(lo) + size) || activity > hi + tolerance * (1 + abs(hi) + size) {
+                return "constraint \(r) '\(constraintNames[r])' activity \(activity) outside [\(lo), \(hi)]"
             }
         }
         return nil
@@ -145,8 +152,9 @@ extension Model {
     public func validated() throws(ModelError) -> ValidatedModel {
         let n = kinds.count
         let m = rowSets.count
-        let limit = Int(Int32.max) - 2
-        guard n <= limit, m <= limit, termColumns.count <= limit else {
+        let sizeLimit = Int(Int32.max) - 2
+        let limit = Model.magnitudeLimit
+        guard n <= sizeLimit, m <= sizeLimit, termColumns.count <= sizeLimit else {
             throw .tooLarge("\(n) variables, \(m) constraints, \(termColumns.count) terms")
         }
 
@@ -159,6 +167,9 @@ extension Model {
             if l.isNaN || u.isNaN || l > u || l == .infinity || u == -.infinity {
                 let v = VariableID(model: identity, index: j)
                 throw .invalidBounds(lower: l, upper: u, at: .variable(v, name: variableNames[j]))
+            }
+            for b in [l, u] where b.isFinite && abs(b) > limit {
+                throw .magnitudeTooLarge(b, at: .variable(VariableID(model: identity, index: j), name: variableNames[j]))
             }
             switch kinds[j] {
             case .continuous: break
@@ -180,7 +191,11 @@ extension Model {
         var starts = [Int](); starts.reserveCapacity(m + 1); starts.append(0)
         var rowLo = [Double](repeating: 0, count: m)
         var rowHi = [Double](repeating: 0, count: m)
-        var position = [Int](repeating: -1, count: n)
+        // position[j] is where column j sits in the current row's output,
+        // valid only when seenInRow[j] == r (compaction moves entries, so a
+        // position left over from an earlier row must never be trusted).
+        var position = [Int](repeating: 0, count: n)
+        var seenInRow = [Int](repeating: -1, count: n)
         for r in 0..<m {
             let id = ConstraintID(model: identity, index: r)
             let begin = cols.count
@@ -191,10 +206,10 @@ extension Model {
                     throw .nonFiniteCoefficient(c, variable: VariableID(model: identity, index: j),
                                                 at: .constraint(id, name: constraintNames[r]))
                 }
-                let p = position[j]
-                if p >= begin {
-                    coefs[p] += c
+                if seenInRow[j] == r {
+                    coefs[position[j]] += c
                 } else {
+                    seenInRow[j] = r
                     position[j] = cols.count
                     cols.append(Int32(j)); coefs.append(c)
                 }
@@ -206,6 +221,9 @@ extension Model {
                 guard c.isFinite else {
                     throw .nonFiniteCoefficient(c, variable: VariableID(model: identity, index: Int(cols[k])),
                                                 at: .constraint(id, name: constraintNames[r]))
+                }
+                if abs(c) > limit {
+                    throw .magnitudeTooLarge(c, at: .constraint(id, name: constraintNames[r]))
                 }
                 if c != 0 { cols[w] = cols[k]; coefs[w] = c; w += 1 }
             }
@@ -221,6 +239,9 @@ extension Model {
             }
             rowLo[r] = l - constant
             rowHi[r] = u - constant
+            for b in [constant, rowLo[r], rowHi[r]] where b.isFinite && abs(b) > limit {
+                throw .magnitudeTooLarge(b, at: .constraint(id, name: constraintNames[r]))
+            }
         }
 
         // Objective.
@@ -238,6 +259,8 @@ extension Model {
             throw .nonFiniteCoefficient(obj[j], variable: VariableID(model: identity, index: j), at: .objective)
         }
         guard objective.constant.isFinite else { throw .nonFiniteConstant(objective.constant, at: .objective) }
+        for c in obj where abs(c) > limit { throw .magnitudeTooLarge(c, at: .objective) }
+        if abs(objective.constant) > limit { throw .magnitudeTooLarge(objective.constant, at: .objective) }
 
         return ValidatedModel(
             name: name, identity: identity, sense: sense,

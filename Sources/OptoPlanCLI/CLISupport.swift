@@ -51,7 +51,7 @@ public enum CLIFiles {
     public static func loadInstance(_ path: String, quiet: Bool = false) throws(ExitCode) -> Instance {
         do {
             let (instance, notes) = try InstanceReader.read(contentsOf: userURL(path))
-            if !quiet { notes.forEach(StandardError.print) }
+            if !quiet { notes.forEach { StandardError.print("note: \($0)") } }
             return instance
         } catch {
             StandardError.print("error: \(error)")
@@ -63,7 +63,7 @@ public enum CLIFiles {
     public static func loadInstance(_ path: String, expecting kind: ProblemKind, quiet: Bool = false) throws(ExitCode) -> Instance {
         do {
             let (instance, notes) = try InstanceReader.read(contentsOf: userURL(path), expecting: kind)
-            if !quiet { notes.forEach(StandardError.print) }
+            if !quiet { notes.forEach { StandardError.print("note: \($0)") } }
             return instance
         } catch {
             StandardError.print("error: \(error)")

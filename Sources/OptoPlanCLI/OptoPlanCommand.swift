@@ -8,7 +8,10 @@ public struct OptoPlanCommand: ParsableCommand {
         abstract: "Plan optical circuit switches beside electrical packet fabrics.",
         version: OptoPlanVersion.string,
         subcommands: [
+            StaggerCommand.self,
             ValidateCommand.self,
+            GenCommand.self,
+            PredictCommand.self,
         ]
     )
 

@@ -1,9 +1,26 @@
-// optoplan-bench: figures and ratios measured in one run, one subcommand per area.
-// Run in release mode: `swift run -c release optoplan-bench <area> [options]`.
+// optoplan-bench: one subcommand per area; each prints its figures and ratios.
+// Build in release mode first: swift build -c release --product optoplan-bench
+//   optoplan-bench model    modeling layer and GLPK backend (ModelBenchmark.swift)
+//   optoplan-bench stagger  staggered job windows (StaggerBench.swift)
+//   optoplan-bench traffic  readers and traffic predictors (TrafficBench.swift)
+//   optoplan-bench linkpool link-pool methods by size (LinkPoolBench.swift)
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
+case "model":
+    runModelBenchmark(Array(arguments.dropFirst()))
+case "stagger":
+    StaggerBench.run(Array(arguments.dropFirst()))
+case "traffic":
+    TrafficBench.run(Array(arguments.dropFirst()))
 case "linkpool":
     LinkPoolBench.run(Array(arguments.dropFirst()))
 default:
-    print("usage: optoplan-bench linkpool [options]")
+    print("""
+    usage: optoplan-bench SUBCOMMAND [options]
+      model [--quick]   model building (1,000,000 nonzeros), GLPK load and solve figures, glpsol MPS read ratio
+      stagger [options] staggered job windows
+      traffic [--datasets DIR]  instance reading speed, predictor errors on the pod series
+      linkpool [--sizes 8,16,32,64] [--seeds K] [--objective concurrent|throughput|both] [--time-limit S]
+                        link-pool methods: objective, gap to the ILP bound, time
+    """)
 }

@@ -68,3 +68,47 @@ struct GLPKStatusTests {
         #expect(abs((r.bestBound ?? .nan) - 102) < 1e-9)
     }
 }
+
+@Suite("GLPK time limits")
+struct GLPKTimeLimitTests {
+    @Test("a time limit hit before any incumbent: timeLimit, no solution, a bound, never optimal")
+    func timeLimitWithoutIncumbent() throws {
+        // Jeroslow: Σ 2xᵢ = 41 over binaries has no integer solution, every
+        // relaxation is feasible, and branch and bound needs ~2^20 nodes.
+        let m = Model()
+        let x = m.addVariables(41, .binary)
+        m.addConstraint(2 * LinearExpression.sum(x), .equalTo(41))
+        m.setObjective(.sum(x), .maximize)
+        let r = try GLPKSolver().solve(m, options: SolverOptions(timeLimit: 0.3))
+        #expect(r.termination == .timeLimit)
+        #expect(r.primalStatus == .noSolution)
+        #expect(r.objectiveValue == nil && r.relativeGap == nil)
+        #expect(r.bestBound != nil)
+        #expect(r.solveSeconds < 3)
+    }
+}
+
+@Suite("GLPK LP time limit")
+struct GLPKLPTimeLimitTests {
+    @Test("an LP stopped by its time limit is timeLimit, never optimal, and any point it returns is feasible")
+    func lpTimeLimit() throws {
+        // A dense random LP large enough that the simplex needs far more than 10 ms.
+        var state: UInt64 = 5
+        func next() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        let m = Model()
+        let x = m.addVariables(400, upperBound: 10)
+        for _ in 0..<300 {
+            m.addConstraint(.weightedSum((0..<400).map { _ in next() }, x), .lessThanOrEqual(50 + 50 * next()))
+        }
+        m.setObjective(.weightedSum((0..<400).map { _ in next() }, x), .maximize)
+        let r = try GLPKSolver().solve(m, options: SolverOptions(timeLimit: 0.01, presolve: false))
+        #expect(r.termination == .timeLimit)
+        #expect(r.solveSeconds < 2)
+        if r.hasSolution { #expect(try m.validated().infeasibility(of: r.values) == nil) }
+        let full = try GLPKSolver().solve(m)
+        #expect(full.termination == .optimal)
+    }
+}

@@ -128,3 +128,48 @@ struct ValidationTests {
         _ = x; _ = y
     }
 }
+
+@Suite("Model validation, merging across rows")
+struct MergeAcrossRowsTests {
+    @Test("a row after a row that lost zeros merges its own duplicates correctly")
+    func staleMarkers() throws {
+        // Row 0 has zeros that compaction removes, so positions recorded in
+        // row 0 point past the start of row 1.
+        let m = Model()
+        let x = m.addVariables(4)
+        m.addConstraint(0 * x[0] + 0 * x[1] + 0 * x[2] + 1 * x[3], .lessThanOrEqual(1))
+        m.addConstraint(2 * x[3] + 3 * x[2] + 4 * x[3], .lessThanOrEqual(1))
+        let v = try m.validated()
+        #expect(v.rowStart == [0, 1, 3])
+        #expect(v.columns == [3, 3, 2])
+        #expect(abs(v.coefficients[1] - 6) < 1e-12 && abs(v.coefficients[2] - 3) < 1e-12)
+    }
+
+    @Test("merged rows agree with a dictionary-based oracle on seeded random rows")
+    func oracle() throws {
+        var state: UInt64 = 99
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+        let m = Model()
+        let x = m.addVariables(6)
+        var expected: [[Int: Double]] = []
+        for _ in 0..<200 {
+            var e = LinearExpression()
+            var d: [Int: Double] = [:]
+            for _ in 0..<next(8) {
+                let j = next(6), c = Double(next(5) - 2)
+                e.add(c, x[j]); d[j, default: 0] += c
+            }
+            m.addConstraint(e, .lessThanOrEqual(1))
+            expected.append(d.filter { $0.value != 0 })
+        }
+        let v = try m.validated()
+        for r in 0..<200 {
+            var got: [Int: Double] = [:]
+            for k in v.rowStart[r]..<v.rowStart[r + 1] { got[Int(v.columns[k])] = v.coefficients[k] }
+            #expect(got == expected[r], "row \(r)")
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import OptoCore
+import OptoModel
+
+/// The stagger methods, named as on the command line.
+public enum StaggerMethod: String, Sendable, CaseIterable, Codable {
+    /// Heuristic first, then the exact model warm-started from it (a later issue).
+    case auto
+    /// The exact model through the injected solver.
+    case ilp
+    /// Greedy placement by descending volume, then local search.
+    case greedy
+    /// Every offset 0: no planning.
+    case aligned
+}
+
+/// Staggered job-communication windows (PROBLEMS.md §3): picks an offset per
+/// job on the step grid so that communication phases sharing a link
+/// interleave instead of colliding.
+///
+/// Objective: the total excess `Σ_l Σ_τ max(0, load_l(τ) − C_l)·Δ` in bits
+/// per hyper-period, ties broken by the lower peak `max load/C`. The exact
+/// formulation is written out on `solveILP` (StaggerPlanner+ILP.swift) and in
+/// `models/stagger.mod`.
+public enum StaggerPlanner {
+    /// Plans `instance` with `method`.
+    ///
+    /// - Parameters:
+    ///   - priorities: also write a priority order (shortest communication
+    ///     first among colliding jobs) for the evaluator to apply.
+    /// - Throws: ``StaggerError`` for an instance that cannot be put on its
+    ///   step grid (see ``StaggerGrid/init(_:maxHyperSlots:)``);
+    ///   ``PlanningError/noSolver`` when `ilp` has no solver.
+    /// - Complexity: `aligned` O(L·H + Σ load terms); `greedy` see
+    ///   ``greedyOffsets(_:shouldStop:)``; `ilp` exponential in the worst
+    ///   case, bounded by `options.timeLimit`.
+    public static func plan(_ instance: StaggerInstance, method: StaggerMethod, options: PlanningOptions = PlanningOptions(),
+                            priorities: Bool = false) throws -> StaggerPlan {
+        let clock = ContinuousClock.now
+        let grid = try StaggerGrid(instance)
+        var offsets: [Int]
+        var status: PlanStatus
+        var bound: Double?
+        var notes: [String] = []
+        let methodName: String
+        switch method {
+        case .aligned:
+            offsets = alignedOffsets(grid)
+            status = .heuristic
+            methodName = "aligned"
+        case .greedy:
+            let g = greedyOffsets(grid, shouldStop: options.shouldStop)
+            offsets = g.offsets
+            status = .heuristic
+            methodName = "greedy"
+            if g.moves > 0 { notes.append("local search moved \(g.moves) job(s)") }
+        case .ilp, .auto:
+            let g = greedyOffsets(grid, shouldStop: options.shouldStop)
+            guard let solver = options.solver else {
+                if method == .auto {
+                    offsets = g.offsets
+                    status = .heuristic
+                    methodName = "auto:greedy"
+                    notes.append("no solver given: the greedy plan is returned")
+                    break
+                }
+                throw PlanningError.noSolver
+            }
+            let outcome = try solveILP(grid, start: g.offsets, solver: solver, options: options, clock: clock)
+            offsets = outcome.offsets
+            bound = outcome.bound
+            status = outcome.excessProven && outcome.peakProven ? .optimal : .feasible
+            if outcome.excessProven && !outcome.peakProven {
+                notes.append("the excess is optimal; the peak tie-break was not proven")
+            }
+            notes += outcome.notes
+            methodName = method == .auto ? "auto:ilp" : "ilp"
+        }
+        let score = grid.score(offsets: offsets)
+        var metrics = PlanMetrics(objective: score.excess, solveSeconds: elapsed(since: clock))
+        metrics.excess = score.excess
+        metrics.peak = score.peak
+        metrics.compatibility = score.compatibility
+        if let b = bound {
+            let b = min(b, score.excess)
+            metrics.bound = b
+            metrics.gap = score.excess <= 0 ? 0 : (score.excess - b) / score.excess
+        }
+        return StaggerPlan(method: methodName, status: status, metrics: metrics,
+                           offsets: grid.offsetSeconds(offsets),
+                           priorities: priorities ? priorityOrder(grid, score: score) : nil,
+                           notes: notes.isEmpty ? nil : notes)
+    }
+
+    /// Scores a plan's offsets against an instance.
+    ///
+    /// - Throws: ``StaggerError`` for a bad instance or an offset missing,
+    ///   off the grid or out of range.
+    /// - Complexity: as ``StaggerGrid/score(offsets:)``.
+    public static func score(_ plan: StaggerPlan, on instance: StaggerInstance) throws -> StaggerScore {
+        let grid = try StaggerGrid(instance)
+        return grid.score(offsets: try grid.offsetSlots(plan.offsets))
+    }
+}

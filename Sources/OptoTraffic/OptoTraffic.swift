@@ -1,1 +1,0 @@
-// OptoTraffic: see README.md for what this module holds.
