@@ -98,3 +98,54 @@ struct StaggerPlannerTests {
         #expect(none.priorities == nil)
     }
 }
+
+@Suite("Stagger coarse grid")
+struct StaggerCoarseTests {
+    /// `inst` with every time multiplied by `factor` and the step kept.
+    static func stretched(_ inst: StaggerInstance, by factor: Double) -> StaggerInstance {
+        var s = inst
+        for k in s.jobs.indices {
+            s.jobs[k].period *= factor
+            for p in s.jobs[k].phases.indices {
+                s.jobs[k].phases[p].start *= factor
+                s.jobs[k].phases[p].duration *= factor
+            }
+        }
+        return s
+    }
+
+    @Test("coarseness is the gcd of periods and profile edges")
+    func coarseness() throws {
+        #expect(try StaggerGrid(StaggerFixtures.threeThirds()).coarseness == 10)
+        let inst = StaggerInstance(step: 1, links: [.init(name: "l", capacity: 1)], jobs: [
+            // Two abutting phases at one rate: a single edge pair at 0 and 6.
+            .init(name: "a", period: 12, links: ["l"], phases: [.init(start: 0, duration: 3, rate: 1), .init(start: 3, duration: 3, rate: 1)]),
+            .init(name: "b", period: 18, links: ["l"], phases: [.init(start: 6, duration: 6, rate: 1)]),
+        ])
+        let grid = try StaggerGrid(inst)
+        #expect(grid.coarseness == 6)
+        let coarse = grid.coarsened(by: 6)
+        #expect(coarse.hyperSlots == 6)
+        #expect(coarse.jobs[0].profile == [1, 0])
+        #expect(coarse.jobs[1].profile == [0, 1, 0])
+        // Scores agree once offsets are mapped back.
+        for oa in 0..<2 { for ob in 0..<3 {
+            let fine = grid.score(offsets: [oa * 6, ob * 6]), c = coarse.score(offsets: [oa, ob])
+            #expect(abs(fine.excess - c.excess) <= 1e-9 && abs(fine.peak - c.peak) <= 1e-12)
+        } }
+    }
+
+    @Test("planning on the coarse grid loses nothing against brute force on the fine one", arguments: 41...46 as ClosedRange<UInt64>)
+    func coarseIsExact(seed: UInt64) throws {
+        let inst = Self.stretched(StaggerFixtures.random(seed: seed, jobs: 3, links: 1 + Int(seed % 2), periods: [4, 6]), by: 2)
+        let grid = try StaggerGrid(inst)
+        #expect(grid.coarseness % 2 == 0)
+        let brute = try StaggerPlanner.bruteForceOffsets(grid)
+        let ilp = try StaggerPlanner.plan(inst, method: .ilp, options: PlanningOptions(timeLimit: 20, solver: GLPKSolver()))
+        #expect(ilp.status == .optimal)
+        #expect(abs((ilp.metrics.excess ?? -1) - brute.score.excess) <= 1e-6 * max(1, brute.score.excess), "seed \(seed)")
+        #expect(abs((ilp.metrics.peak ?? -1) - brute.score.peak) <= 1e-9, "seed \(seed)")
+        let greedy = try StaggerPlanner.plan(inst, method: .greedy)
+        #expect((greedy.metrics.excess ?? -1) >= brute.score.excess - 1e-6 * max(1, brute.score.excess))
+    }
+}

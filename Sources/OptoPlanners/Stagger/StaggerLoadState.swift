@@ -41,6 +41,23 @@ struct StaggerLoadState {
         }
     }
 
+    /// Excess (bits per second × slots) and peak of the current placement.
+    ///
+    /// - Complexity: O(L·H), no allocation.
+    func excessAndPeak() -> (excess: Double, peak: Double) {
+        var excess = 0.0, peak = 0.0
+        for l in 0..<grid.linkCount {
+            let c = grid.capacities[l]
+            var most = 0.0
+            for v in loads[l] {
+                excess += StaggerGrid.over(v, c)
+                if v > most { most = v }
+            }
+            peak = max(peak, most / c)
+        }
+        return (excess, peak)
+    }
+
     /// The largest load/capacity of every link, with the current placement.
     func linkPeaks() -> [Double] {
         (0..<grid.linkCount).map { l in (loads[l].max() ?? 0) / grid.capacities[l] }

@@ -61,7 +61,7 @@ extension StaggerPlanner {
         }
         var moves = localSearch(&state, start: order, neighbours: neighbours, tolerance: tolerance, shouldStop: shouldStop)
         var best = state
-        var bestScore = grid.score(offsets: state.offsets.map { $0 ?? 0 })
+        var bestScore = state.excessAndPeak()
         let kickCount = kicks ?? max(16, 4 * order.count)
         var rng = SplitMix64(seed: 0x5EED_0F_57A6)
         for _ in 0..<(order.isEmpty ? 0 : kickCount) {
@@ -76,8 +76,8 @@ extension StaggerPlanner {
             var start = kicked
             for k in kicked { start += neighbours[k] }
             let m = localSearch(&state, start: start, neighbours: neighbours, tolerance: tolerance, shouldStop: shouldStop)
-            let score = grid.score(offsets: state.offsets.map { $0 ?? 0 })
-            if score.isBetter(than: bestScore) {
+            let score = state.excessAndPeak()
+            if StaggerLoadState.better(score.excess, score.peak, than: bestScore.excess, bestScore.peak, tolerance: tolerance) {
                 best = state
                 bestScore = score
                 moves += m

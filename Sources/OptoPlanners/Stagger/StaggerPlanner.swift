@@ -37,6 +37,10 @@ public enum StaggerPlanner {
                             priorities: Bool = false) throws -> StaggerPlan {
         let clock = ContinuousClock.now
         let grid = try StaggerGrid(instance)
+        // Plan on the coarsest grid the instance lives on (no loss: see
+        // ``StaggerGrid/coarseness``), score on the instance's own.
+        let factor = grid.coarseness
+        let coarse = grid.coarsened(by: factor)
         var offsets: [Int]
         var status: PlanStatus
         var bound: Double?
@@ -48,16 +52,16 @@ public enum StaggerPlanner {
             status = .heuristic
             methodName = "aligned"
         case .greedy:
-            let g = greedyOffsets(grid, shouldStop: options.shouldStop)
-            offsets = g.offsets
+            let g = greedyOffsets(coarse, shouldStop: options.shouldStop)
+            offsets = g.offsets.map { $0 * factor }
             status = .heuristic
             methodName = "greedy"
             if g.moves > 0 { notes.append("local search moved \(g.moves) job(s)") }
         case .ilp, .auto:
-            let g = greedyOffsets(grid, shouldStop: options.shouldStop)
+            let g = greedyOffsets(coarse, shouldStop: options.shouldStop)
             guard let solver = options.solver else {
                 if method == .auto {
-                    offsets = g.offsets
+                    offsets = g.offsets.map { $0 * factor }
                     status = .heuristic
                     methodName = "auto:greedy"
                     notes.append("no solver given: the greedy plan is returned")
@@ -65,8 +69,9 @@ public enum StaggerPlanner {
                 }
                 throw PlanningError.noSolver
             }
-            let outcome = try solveILP(grid, start: g.offsets, solver: solver, options: options, clock: clock)
-            offsets = outcome.offsets
+            let outcome = try solveILP(coarse, start: g.offsets, solver: solver, options: options, clock: clock)
+            offsets = outcome.offsets.map { $0 * factor }
+            if factor > 1 { notes.append("planned on a \(factor)× coarser grid (every period and rate change is a multiple of \(factor) steps)") }
             bound = outcome.bound
             status = outcome.excessProven && outcome.peakProven ? .optimal : .feasible
             if outcome.excessProven && !outcome.peakProven {
