@@ -17,6 +17,7 @@ public struct OutputError: Error, Equatable, Sendable, CustomStringConvertible {
     public var file: String
     /// What went wrong.
     public var message: String
+    /// An output error.
     public init(file: String, message: String) {
         self.file = file
         self.message = message

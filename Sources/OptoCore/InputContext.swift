@@ -14,7 +14,9 @@ public final class InputContext {
     public let file: String
     /// Where relative paths (CSV demand) are resolved.
     public let baseDirectory: URL?
+    /// The errors recorded so far (at most `errorLimit`).
     public private(set) var errors: [InputError] = []
+    /// Notes for standard error, each starting with the file name.
     public private(set) var notes: [String] = []
     /// Errors beyond this many are counted, not kept.
     let errorLimit = 100
@@ -52,7 +54,9 @@ public final class InputContext {
 
     // MARK: Paths
 
+    /// A member path: `fabric` + `nodes` → `fabric.nodes`.
     public static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    /// An element path: `jobs` + 2 → `jobs[2]`.
     public static func join(_ path: String, _ index: Int) -> String { "\(path)[\(index)]" }
 
     // MARK: Shapes
@@ -83,6 +87,7 @@ public final class InputContext {
         return v
     }
 
+    /// The elements of an array.
     public func array(_ value: JSONValue, _ path: String, what: String) -> [JSONValue]? {
         guard case .array(let elements) = value else {
             fail(path, "expected \(what) (a JSON array), found \(value.kindDescription)")
@@ -91,6 +96,7 @@ public final class InputContext {
         return elements
     }
 
+    /// A string value.
     public func string(_ value: JSONValue, _ path: String, what: String) -> String? {
         guard case .string(let s) = value else {
             fail(path, "expected \(what) (a string), found \(value.kindDescription) \(value.brief)")

@@ -3,11 +3,15 @@
 /// value, numbers keep their text, object keys keep their order, and a
 /// duplicate key is an error rather than a silent overwrite.
 public indirect enum JSONValue: Equatable, Sendable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
     /// A number with its value (never NaN or infinite).
     case number(Double)
+    /// A string, escapes resolved.
     case string(String)
+    /// An array.
     case array([JSONValue])
     /// Members in file order.
     case object([(key: String, value: JSONValue)])
@@ -55,8 +59,11 @@ public indirect enum JSONValue: Equatable, Sendable {
 
 /// A JSON syntax error at a line and column (1-based).
 public struct JSONSyntaxError: Error, Equatable, Sendable {
+    /// 1-based line.
     public var line: Int
+    /// 1-based column, in characters.
     public var column: Int
+    /// What was expected or wrong.
     public var message: String
 }
 

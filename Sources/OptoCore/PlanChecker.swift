@@ -15,7 +15,10 @@
 ///   limit, `carried ≤ n·r_c + e` per pair, and at most `maxChanges`
 ///   circuits changed against `current`;
 /// - stagger: one offset per job and no other, each a multiple of the step
-///   in `[0, period)`; priorities name jobs.
+///   in `[0, period)`; priorities name jobs; the claimed `excess` and `peak`
+///   equal what the offsets give (`StaggerLoad`).
+/// - claims: a makespan is not below the lower bound of §1a; link-pool
+///   carried rates are at least `λ·R` (concurrent) or at most `R` (throughput).
 ///
 /// Rates and times are compared with a relative tolerance of `tolerance`.
 public enum PlanChecker {
@@ -112,6 +115,10 @@ public enum PlanChecker {
             if let window, span > window * (1 + tolerance) + 1e-12 {
                 out.add("configurations", "the configurations with their dark time δ last \(Quantity.format(span, as: .time)), more than the window \(Quantity.format(window, as: .time))")
             }
+            let bound = lowerBound(demand, s.fabric)
+            if let makespan = p.metrics.makespan, makespan < bound * (1 - tolerance) {
+                out.add("metrics.makespan", "\(Quantity.format(makespan, as: .time)) is below the lower bound \(Quantity.format(bound, as: .time)) of PROBLEMS.md §1a")
+            }
             if let served = p.metrics.servedBytes, served > demand.total * (1 + tolerance) + 1e-6 {
                 out.add("metrics.servedBytes", "\(Quantity.format(served, as: .volume)) served is more than the whole demand, \(Quantity.format(demand.total, as: .volume))")
             }
@@ -130,6 +137,19 @@ public enum PlanChecker {
                 portLimits(c.circuits, ports: s.fabric.ocsPortsPerNode, path, &out)
             }
         }
+    }
+
+    /// `max_i max(8·rowsum_i, 8·colsum_i) / (k_i·r_c + p_i)`: no node sends
+    /// its row or receives its column faster.
+    public static func lowerBound(_ demand: Matrix, _ fabric: Fabric) -> Double {
+        let rows = demand.rowSums, cols = demand.columnSums
+        var bound = 0.0
+        for i in 0..<fabric.nodes {
+            let capacity = Double(fabric.ocsPortsPerNode[i]) * fabric.circuitRate + fabric.packetRate[i]
+            let need = 8 * max(rows[i], cols[i])
+            if need > 0 { bound = max(bound, capacity > 0 ? need / capacity : .infinity) }
+        }
+        return bound
     }
 
     static func checkLinkPool(_ p: LinkPoolPlan, _ l: LinkPoolInstance, _ out: inout Problems) {
@@ -168,6 +188,20 @@ public enum PlanChecker {
                 }
             }
         }
+        if aOK {
+            switch l.objective {
+            case .concurrent:
+                if let lambda = p.metrics.lambda {
+                    for i in 0..<n { for j in 0..<n where i != j && p.carried[i][j] < lambda * l.demand[i, j] * (1 - tolerance) - 1e-6 {
+                        out.add("carried[\(i)][\(j)]", "\(Quantity.format(p.carried[i][j], as: .rate)) carried is less than lambda × demand, \(Quantity.format(lambda * l.demand[i, j], as: .rate))")
+                    } }
+                }
+            case .throughput:
+                for i in 0..<n { for j in 0..<n where p.carried[i][j] > l.demand[i, j] * (1 + tolerance) + 1e-6 {
+                    out.add("carried[\(i)][\(j)]", "\(Quantity.format(p.carried[i][j], as: .rate)) carried is more than the demand, \(Quantity.format(l.demand[i, j], as: .rate))")
+                } }
+            }
+        }
         if let limit = l.maxChanges {
             let before = (l.current ?? []).countMatrix(nodes: n)
             var changes = 0.0
@@ -193,6 +227,15 @@ public enum PlanChecker {
         }
         for (k, name) in (p.priorities ?? []).enumerated() where jobs[name] == nil {
             out.add("priorities[\(k)]", "no job is named \"\(name)\" in the instance")
+        }
+        // The claimed excess and peak, recomputed from the offsets.
+        let offsets = s.jobs.compactMap { job in p.offsets[job.name].flatMap { InstanceReader.steps($0, step: s.step) } }
+        guard offsets.count == s.jobs.count, let score = StaggerLoad.score(s, offsetSteps: offsets) else { return }
+        if let excess = p.metrics.excess, abs(excess - score.excess) > tolerance * max(1, score.excess) {
+            out.add("metrics.excess", "the plan claims \(JSONValue.numberText(excess)) bits but its offsets give \(JSONValue.numberText(score.excess))")
+        }
+        if let peak = p.metrics.peak, abs(peak - score.peak) > tolerance * max(1, score.peak) {
+            out.add("metrics.peak", "the plan claims \(JSONValue.numberText(peak)) but its offsets give \(JSONValue.numberText(score.peak))")
         }
     }
 }

@@ -63,6 +63,11 @@ public enum PlanIO {
             throw OutputError(file: "plan", message: "cannot encode the plan: \(error)")
         }
         switch JSONValue.parse([UInt8](data)) {
+        case .success(.object(let members)):
+            // The common fields first, as FORMATS.md shows them; the rest sorted.
+            let first = ["problem", "method", "status", "metrics"]
+            let ordered = first.compactMap { key in members.first { $0.key == key } } + members.filter { !first.contains($0.key) }
+            return JSONValue.object(ordered).serialized(pretty: true)
         case .success(let json): return json.serialized(pretty: true)
         case .failure(let e): throw OutputError(file: "plan", message: "cannot encode the plan: \(e.message)")
         }

@@ -19,8 +19,11 @@ import OptoCore
 ///   prefix is kept. `isSignificant` tells whether the period stands out of
 ///   white noise.
 public enum Predictor: Equatable, Sendable, CustomStringConvertible {
+    /// The last matrix seen.
     case last
+    /// Exponentially weighted moving average with weight `alpha` on the newest matrix.
     case ewma(alpha: Double)
+    /// Mean of the matrices `period`, `2·period`, … `seasons·period` epochs back.
     case seasonal(period: Int, seasons: Int)
 
     /// The command-line name: `last`, `ewma`, `seasonal`.

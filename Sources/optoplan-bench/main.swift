@@ -1,12 +1,15 @@
 // optoplan-bench: one subcommand per area; each prints its figures and ratios.
 // Build in release mode first: swift build -c release --product optoplan-bench
-//   optoplan-bench model    modeling layer and GLPK backend (ModelBenchmark.swift)
-//   optoplan-bench stagger  staggered job windows (StaggerBench.swift)
-//   optoplan-bench traffic  readers and traffic predictors (TrafficBench.swift)
+//   optoplan-bench model     modeling layer and GLPK backend (ModelBenchmark.swift)
+//   optoplan-bench schedule  circuit scheduling (ScheduleBench.swift)
+//   optoplan-bench stagger   staggered job windows (StaggerBench.swift)
+//   optoplan-bench traffic   readers and traffic predictors (TrafficBench.swift)
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "model":
     runModelBenchmark(Array(arguments.dropFirst()))
+case "schedule":
+    ScheduleBench.run(Array(arguments.dropFirst()))
 case "stagger":
     StaggerBench.run(Array(arguments.dropFirst()))
 case "traffic":
@@ -15,6 +18,7 @@ default:
     print("""
     usage: optoplan-bench SUBCOMMAND [options]
       model [--quick]   model building (1,000,000 nonzeros), GLPK load and solve figures, glpsol MPS read ratio
+      schedule [options] circuit scheduling: exact plain vs strengthened, heuristics on the rack matrices
       stagger [options] staggered job windows
       traffic [--datasets DIR]  instance reading speed, predictor errors on the pod series
     """)

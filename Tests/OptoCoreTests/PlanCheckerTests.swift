@@ -102,3 +102,60 @@ struct PlanCheckerTests {
         #expect(p["problem"]?.contains("this is a linkpool plan but i.json is a stagger instance") == true)
     }
 }
+
+@Suite("Claims of plans, recomputed")
+struct PlanClaimTests {
+    /// Two jobs of period 4 steps on a 10 bps link, each active 2 steps at 6 bps.
+    static let instance = StaggerInstance(step: 1, links: [.init(name: "l", capacity: 10)], jobs: [
+        .init(name: "a", period: 4, links: ["l"], phases: [.init(start: 0, duration: 2, rate: 6)]),
+        .init(name: "b", period: 4, links: ["l"], phases: [.init(start: 3, duration: 2, rate: 6)]),
+    ])
+
+    @Test("stagger excess and peak by hand")
+    func staggerLoad() throws {
+        // Offsets 0, 0: a on slots 0, 1; b on slots 3, 0 (wraps): slot 0 carries 12 → 2 bits over; peak 1.2.
+        let aligned = try #require(StaggerLoad.score(Self.instance, offsetSteps: [0, 0]))
+        #expect(abs(aligned.excess - 2) < 1e-12 && abs(aligned.peak - 1.2) < 1e-12)
+        // b shifted by 3: slots 2, 3; no overlap.
+        let shifted = try #require(StaggerLoad.score(Self.instance, offsetSteps: [0, 3]))
+        #expect(shifted.excess == 0 && abs(shifted.peak - 0.6) < 1e-12)
+        // Different periods: a (4 steps) and c (6 steps) over H = 12.
+        var three = Self.instance
+        three.jobs.append(.init(name: "c", period: 6, links: ["l"], phases: [.init(start: 0, duration: 1, rate: 5)]))
+        let s = try #require(StaggerLoad.score(three, offsetSteps: [0, 3, 0]))
+        // c at slots 0 and 6: slot 0 has a (6) + c (5) = 11 → 1 over; slot 6: a is on 4, 5, 8, 9, b on 2, 3, 6, 7, 10, 11 → 6 + 5 = 11 → 1 over.
+        #expect(abs(s.excess - 2) < 1e-12 && abs(s.peak - 1.1) < 1e-12)
+    }
+
+    @Test("a plan claiming less excess than its offsets give is reported")
+    func staggerClaims() {
+        var m = PlanMetrics(objective: 0)
+        m.excess = 0
+        m.peak = 0.6
+        let honest = Plan.stagger(StaggerPlan(method: "x", status: .heuristic, metrics: m, offsets: ["a": 0, "b": 3]))
+        #expect(PlanChecker.check(honest, file: "p", against: .stagger(Self.instance), instanceFile: "i").isEmpty)
+        let dishonest = Plan.stagger(StaggerPlan(method: "x", status: .heuristic, metrics: m, offsets: ["a": 0, "b": 0]))
+        let places = PlanChecker.check(dishonest, file: "p", against: .stagger(Self.instance), instanceFile: "i").map(\.place)
+        #expect(places == [.json("metrics.excess"), .json("metrics.peak")])
+    }
+
+    @Test("a makespan below the lower bound, and link-pool rates against lambda and demand")
+    func otherClaims() throws {
+        let s = try Fixtures.read(Fixtures.scheduleWindow).instance
+        guard case .schedule(let si) = s, case .window(let d, _) = si.mode else { return }
+        let bound = PlanChecker.lowerBound(d, si.fabric)
+        // Node 3 receives 64 KB + 3 MB (the largest row or column), at 100 + 10 Gbps.
+        #expect(abs(bound - 8 * 3.064e6 / 1.1e11) < 1e-15)
+        var m = PlanMetrics(objective: 0)
+        m.makespan = bound / 2
+        let plan = Plan.schedule(SchedulePlan(method: "x", status: .heuristic, metrics: m, configurations: []))
+        #expect(PlanChecker.check(plan, file: "p", against: s, instanceFile: "i").map(\.place) == [.json("metrics.makespan")])
+
+        let l = try Fixtures.read(Fixtures.linkpool).instance  // demand 8 and 1 Gbps
+        var lm = PlanMetrics(objective: 100)
+        lm.lambda = 100
+        let short = Plan.linkpool(LinkPoolPlan(method: "x", status: .optimal, metrics: lm, circuits: [Circuit(0, 1), Circuit(0, 1)],
+                                               electrical: [[0, 0], [1e11, 0]], carried: [[0, 7e11], [1e11, 0]]))
+        #expect(PlanChecker.check(short, file: "p", against: l, instanceFile: "i").map(\.place) == [.json("carried[0][1]")])
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import OptoCore
+import OptoModel
+
+/// The circuit-scheduling planner of PROBLEMS.md §1.
+///
+/// Window mode (1a): a sequence of configurations, each preceded by `δ` of
+/// all-stop, maximising the bytes served inside the window `W`, or, without
+/// a window, minimising the makespan. Epochs mode (1b): one configuration
+/// per epoch, new circuits dark for `δ`, backlog carried over.
+///
+/// Every plan is scored by ``ScheduleScoring`` (circuits, then the best
+/// packet-fabric service), so all methods are compared on the same footing;
+/// `metrics.lowerBound` is the §1a bound in window mode.
+///
+/// Methods: the heuristics (``ScheduleMethod``), each documented in
+/// `ScheduleHeuristics`, and `ilp`, the exact model (see
+/// `SchedulePlanner+ILP.swift`), which needs ``PlanningOptions/solver``.
+public enum SchedulePlanner {
+    /// Plans `instance` with `method`.
+    ///
+    /// - Throws: ``ScheduleError`` for malformed instances,
+    ///   ``PlanningError`` when the method does not apply or the solver fails.
+    /// - Complexity: that of the method; see each heuristic.
+    public static func plan(_ instance: ScheduleInstance, method: ScheduleMethod,
+                            options: PlanningOptions = PlanningOptions()) throws -> SchedulePlan {
+        let clock = ContinuousClock.now
+        let f = try ScheduleFabric(instance.fabric)
+        var plan: SchedulePlan
+        switch instance.mode {
+        case .window(let demand, let window):
+            let d = try validatedDemand(demand, nodes: f.n).values
+            if let w = window, !(w.isFinite && w >= 0) { throw ScheduleError.invalidInstance("the window must be finite and non-negative") }
+            plan = try planWindow(f, d, window: window, method: method, options: options)
+        case .epochs(let epochs):
+            guard !epochs.isEmpty else { throw ScheduleError.invalidInstance("epochs mode needs at least one epoch") }
+            for (e, ep) in epochs.enumerated() where !(ep.duration.isFinite && ep.duration > 0) {
+                throw ScheduleError.invalidInstance("epoch \(e) has duration \(ep.duration); it must be positive and finite")
+            }
+            let demands = try epochs.enumerated().map { try validatedDemand($1.demand, nodes: f.n, label: "epoch \($0) demand").values }
+            plan = try planEpochs(f, durations: epochs.map(\.duration), demands: demands, method: method, options: options)
+        }
+        plan.metrics.solveSeconds = (ContinuousClock.now - clock).seconds
+        return plan
+    }
+
+    /// A window-mode plan with its metrics from ``ScheduleScoring``.
+    static func windowPlan(_ f: ScheduleFabric, _ d: [Double], window: Double?, method: String,
+                           status: PlanStatus, slots: [SlotConfig]) -> SchedulePlan {
+        let kept = slots.filter { $0.duration > 0 && !$0.pairs.isEmpty }
+        let score = ScheduleScoring.score(f, d, window: window, kept)
+        var metrics = PlanMetrics(objective: window == nil ? score.makespan : score.servedBytes)
+        metrics.servedBytes = score.servedBytes
+        metrics.makespan = score.makespan
+        metrics.lowerBound = ScheduleScoring.lowerBound(f, d)
+        return SchedulePlan(method: method, status: status, metrics: metrics, configurations: kept.map(\.configuration))
+    }
+
+    /// The configurations a heuristic holds, finished for the mode (window
+    /// cut, or best prefix for the makespan).
+    static func heuristicSlots(_ method: ScheduleMethod, _ f: ScheduleFabric, _ d: [Double], window: Double?) -> [SlotConfig] {
+        let raw: [SlotConfig]
+        switch method {
+        case .bvn: raw = ScheduleHeuristics.bvn(f, d, window: window)
+        case .solstice: raw = ScheduleHeuristics.solstice(f, d, window: window)
+        case .eclipse: raw = ScheduleHeuristics.eclipse(f, d, window: window)
+        case .greedy: raw = ScheduleHeuristics.greedy(f, d, window: window)
+        case .static: raw = ScheduleHeuristics.staticPlan(f, d, window: window)
+        case .rotor: raw = ScheduleHeuristics.rotor(f, d, window: window)
+        case .auto, .ilp: raw = []
+        }
+        if let w = window { return ScheduleFinish.fit(f, window: w, raw) }
+        return ScheduleFinish.bestPrefix(f, d, raw)
+    }
+
+    /// The best heuristic plan for a window-mode instance (most served, or
+    /// shortest makespan), among the methods given.
+    static func bestHeuristic(_ f: ScheduleFabric, _ d: [Double], window: Double?,
+                              among methods: [ScheduleMethod]) -> SchedulePlan {
+        var best: SchedulePlan? = nil
+        for m in methods {
+            let p = windowPlan(f, d, window: window, method: m.rawValue, status: .heuristic,
+                               slots: heuristicSlots(m, f, d, window: window))
+            if let b = best {
+                let better = window == nil ? p.metrics.objective < b.metrics.objective : p.metrics.objective > b.metrics.objective
+                if better { best = p }
+            } else {
+                best = p
+            }
+        }
+        return best!
+    }
+
+    private static func planWindow(_ f: ScheduleFabric, _ d: [Double], window: Double?, method: ScheduleMethod,
+                                   options: PlanningOptions) throws -> SchedulePlan {
+        let lb = ScheduleScoring.lowerBound(f, d)
+        if window == nil && !lb.isFinite {
+            var metrics = PlanMetrics(objective: 0)
+            metrics.lowerBound = nil
+            return SchedulePlan(method: method.rawValue, status: .infeasible, metrics: metrics, configurations: [],
+                                notes: ["a node has demand but neither circuit ports nor packet rate: the demand can never be served"])
+        }
+        let plan: SchedulePlan
+        switch method {
+        case .ilp:
+            plan = try ScheduleExact.planWindow(f, d, window: window, options: options)
+        case .auto:
+            var p = bestHeuristic(f, d, window: window, among: [.solstice, .eclipse, .greedy, .static, .rotor])
+            p.method = "auto:" + p.method
+            plan = p
+        default:
+            plan = windowPlan(f, d, window: window, method: method.rawValue, status: .heuristic,
+                              slots: heuristicSlots(method, f, d, window: window))
+        }
+        if window == nil, let t = plan.metrics.makespan, !t.isFinite {
+            throw PlanningError.methodNotApplicable(method: method.rawValue,
+                reason: "its circuits leave demand on nodes without packet rate, so it never completes")
+        }
+        return plan
+    }
+
+    private static func planEpochs(_ f: ScheduleFabric, durations: [Double], demands: [[Double]], method: ScheduleMethod,
+                                   options: PlanningOptions) throws -> SchedulePlan {
+        let counts: [[Int]]
+        var status = PlanStatus.heuristic
+        var name = method.rawValue
+        var bound: Double? = nil, gap: Double? = nil
+        switch method {
+        case .greedy, .auto: counts = ScheduleHeuristics.epochsGreedy(f, durations: durations, demands: demands)
+            if method == .auto { name = "auto:greedy" }
+        case .static: counts = ScheduleHeuristics.epochsStatic(f, durations: durations, demands: demands)
+        case .rotor: counts = ScheduleHeuristics.epochsRotor(f, durations: durations)
+        case .ilp:
+            let r = try ScheduleExact.planEpochs(f, durations: durations, demands: demands, options: options)
+            counts = r.counts; status = r.status; bound = r.bound; gap = r.gap
+        case .bvn, .solstice, .eclipse:
+            throw PlanningError.methodNotApplicable(method: method.rawValue,
+                reason: "it schedules one matrix (window mode); epochs mode takes greedy, static, rotor or ilp")
+        }
+        return epochsPlan(f, durations: durations, demands: demands, counts: counts, method: name, status: status,
+                          bound: bound, gap: gap)
+    }
+
+    static func epochsPlan(_ f: ScheduleFabric, durations: [Double], demands: [[Double]], counts: [[Int]],
+                           method: String, status: PlanStatus, bound: Double?, gap: Double?) -> SchedulePlan {
+        let n = f.n
+        let score = ScheduleScoring.scoreEpochs(f, durations: durations, demands: demands, counts: counts)
+        var metrics = PlanMetrics(objective: score.servedBytes, bound: bound, gap: gap)
+        metrics.servedBytes = score.servedBytes
+        metrics.backlogBytes = score.backlogBytes
+        metrics.circuitsChanged = score.circuitsChanged
+        let epochs = counts.map { c -> SchedulePlan.EpochCircuits in
+            var cs: [Circuit] = []
+            for k in 0..<(n * n) { for _ in 0..<c[k] { cs.append(Circuit(k / n, k % n)) } }
+            return SchedulePlan.EpochCircuits(circuits: cs)
+        }
+        return SchedulePlan(method: method, status: status, metrics: metrics, epochs: epochs)
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double {
+        let c = components
+        return Double(c.seconds) + Double(c.attoseconds) * 1e-18
+    }
+}
