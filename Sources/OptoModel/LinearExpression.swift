@@ -6,7 +6,7 @@ public struct LinearTerm: Sendable, Hashable {
     public var coefficient: Double
 
     /// A term `coefficient · variable`.
-    public init(_ coefficient: Double, _ variable: VariableID) {
+    @inlinable public init(_ coefficient: Double, _ variable: VariableID) {
         self.variable = variable
         self.coefficient = coefficient
     }
@@ -27,19 +27,19 @@ public struct LinearExpression: Sendable, Hashable {
     public var constant: Double
 
     /// The expression `constant` (no terms; 0 by default).
-    public init(_ constant: Double = 0) {
+    @inlinable public init(_ constant: Double = 0) {
         self.terms = []
         self.constant = constant
     }
 
     /// The expression `1·variable`.
-    public init(_ variable: VariableID) {
+    @inlinable public init(_ variable: VariableID) {
         self.terms = [LinearTerm(1, variable)]
         self.constant = 0
     }
 
     /// An expression from terms and a constant.
-    public init(terms: [LinearTerm], constant: Double = 0) {
+    @inlinable public init(terms: [LinearTerm], constant: Double = 0) {
         self.terms = terms
         self.constant = constant
     }
@@ -47,28 +47,28 @@ public struct LinearExpression: Sendable, Hashable {
     /// An expression from `(coefficient, variable)` pairs and a constant.
     ///
     /// - Complexity: O(n) for n pairs.
-    public init<S: Sequence>(_ pairs: S, constant: Double = 0) where S.Element == (Double, VariableID) {
+    @inlinable public init<S: Sequence>(_ pairs: S, constant: Double = 0) where S.Element == (Double, VariableID) {
         self.terms = pairs.map { LinearTerm($0.0, $0.1) }
         self.constant = constant
     }
 
     /// Reserves room for `count` more terms. Call it once before a loop, not
     /// inside one (an exact reservation each time defeats geometric growth).
-    public mutating func reserveCapacity(_ count: Int) {
+    @inlinable public mutating func reserveCapacity(_ count: Int) {
         terms.reserveCapacity(terms.count + count)
     }
 
     /// Appends `coefficient · variable`.
     ///
     /// - Complexity: O(1) amortised.
-    public mutating func add(_ coefficient: Double, _ variable: VariableID) {
+    @inlinable public mutating func add(_ coefficient: Double, _ variable: VariableID) {
         terms.append(LinearTerm(coefficient, variable))
     }
 
     /// Appends `scale · other` (its terms and constant).
     ///
     /// - Complexity: O(k) for k terms in `other`.
-    public mutating func add(_ other: LinearExpression, scaledBy scale: Double = 1) {
+    @inlinable public mutating func add(_ other: LinearExpression, scaledBy scale: Double = 1) {
         if scale == 1 {
             terms.append(contentsOf: other.terms)
         } else {
@@ -80,7 +80,7 @@ public struct LinearExpression: Sendable, Hashable {
     /// The sum `Σ vᵢ` of the variables.
     ///
     /// - Complexity: O(n).
-    public static func sum<S: Sequence>(_ variables: S) -> LinearExpression where S.Element == VariableID {
+    @inlinable public static func sum<S: Sequence>(_ variables: S) -> LinearExpression where S.Element == VariableID {
         var e = LinearExpression()
         e.terms.reserveCapacity(variables.underestimatedCount)
         for v in variables { e.terms.append(LinearTerm(1, v)) }
@@ -90,7 +90,7 @@ public struct LinearExpression: Sendable, Hashable {
     /// The sum of the expressions.
     ///
     /// - Complexity: O(total terms).
-    public static func sum<S: Sequence>(_ expressions: S) -> LinearExpression where S.Element == LinearExpression {
+    @inlinable public static func sum<S: Sequence>(_ expressions: S) -> LinearExpression where S.Element == LinearExpression {
         var e = LinearExpression()
         for x in expressions { e.add(x) }
         return e
@@ -99,7 +99,7 @@ public struct LinearExpression: Sendable, Hashable {
     /// `Σ_{i ∈ indices} term(i)`, e.g. `.sum(0..<n) { i in cost[i] * x[i] }`.
     ///
     /// - Complexity: O(total terms).
-    public static func sum<S: Sequence>(_ indices: S, _ term: (S.Element) throws -> LinearExpression) rethrows -> LinearExpression {
+    @inlinable public static func sum<S: Sequence>(_ indices: S, _ term: (S.Element) throws -> LinearExpression) rethrows -> LinearExpression {
         var e = LinearExpression()
         for i in indices { e.add(try term(i)) }
         return e
@@ -108,7 +108,7 @@ public struct LinearExpression: Sendable, Hashable {
     /// `Σ cᵢ·vᵢ` for paired coefficients and variables (the shorter sequence sets the length).
     ///
     /// - Complexity: O(n).
-    public static func weightedSum<C: Sequence, V: Sequence>(_ coefficients: C, _ variables: V) -> LinearExpression
+    @inlinable public static func weightedSum<C: Sequence, V: Sequence>(_ coefficients: C, _ variables: V) -> LinearExpression
     where C.Element == Double, V.Element == VariableID {
         var e = LinearExpression()
         for (c, v) in zip(coefficients, variables) { e.terms.append(LinearTerm(c, v)) }
@@ -118,7 +118,7 @@ public struct LinearExpression: Sendable, Hashable {
     /// The expression's value at `values[v.index]` for each variable.
     ///
     /// - Complexity: O(terms).
-    public func evaluate(_ value: (VariableID) -> Double) -> Double {
+    @inlinable public func evaluate(_ value: (VariableID) -> Double) -> Double {
         var s = constant
         for t in terms { s += t.coefficient * value(t.variable) }
         return s
@@ -137,65 +137,65 @@ extension LinearExpression: CustomStringConvertible {
 // MARK: - Operators
 
 /// `c · v`
-public func * (lhs: Double, rhs: VariableID) -> LinearExpression { LinearExpression(terms: [LinearTerm(lhs, rhs)]) }
+@inlinable public func * (lhs: Double, rhs: VariableID) -> LinearExpression { LinearExpression(terms: [LinearTerm(lhs, rhs)]) }
 /// `v · c`
-public func * (lhs: VariableID, rhs: Double) -> LinearExpression { LinearExpression(terms: [LinearTerm(rhs, lhs)]) }
+@inlinable public func * (lhs: VariableID, rhs: Double) -> LinearExpression { LinearExpression(terms: [LinearTerm(rhs, lhs)]) }
 /// `c · e`
-public func * (lhs: Double, rhs: LinearExpression) -> LinearExpression {
+@inlinable public func * (lhs: Double, rhs: LinearExpression) -> LinearExpression {
     LinearExpression(terms: rhs.terms.map { LinearTerm(lhs * $0.coefficient, $0.variable) }, constant: lhs * rhs.constant)
 }
 /// `e · c`
-public func * (lhs: LinearExpression, rhs: Double) -> LinearExpression { rhs * lhs }
+@inlinable public func * (lhs: LinearExpression, rhs: Double) -> LinearExpression { rhs * lhs }
 /// `e / c` (multiplies by 1/c; dividing by 0 gives non-finite coefficients, rejected at validation)
-public func / (lhs: LinearExpression, rhs: Double) -> LinearExpression { (1 / rhs) * lhs }
+@inlinable public func / (lhs: LinearExpression, rhs: Double) -> LinearExpression { (1 / rhs) * lhs }
 
 /// `−e`
-public prefix func - (e: LinearExpression) -> LinearExpression { -1 * e }
+@inlinable public prefix func - (e: LinearExpression) -> LinearExpression { -1 * e }
 /// `−v`
-public prefix func - (v: VariableID) -> LinearExpression { LinearExpression(terms: [LinearTerm(-1, v)]) }
+@inlinable public prefix func - (v: VariableID) -> LinearExpression { LinearExpression(terms: [LinearTerm(-1, v)]) }
 
 /// `a + b`
-public func + (lhs: LinearExpression, rhs: LinearExpression) -> LinearExpression { var e = lhs; e.add(rhs); return e }
+@inlinable public func + (lhs: LinearExpression, rhs: LinearExpression) -> LinearExpression { var e = lhs; e.add(rhs); return e }
 /// `a − b`
-public func - (lhs: LinearExpression, rhs: LinearExpression) -> LinearExpression { var e = lhs; e.add(rhs, scaledBy: -1); return e }
+@inlinable public func - (lhs: LinearExpression, rhs: LinearExpression) -> LinearExpression { var e = lhs; e.add(rhs, scaledBy: -1); return e }
 /// `e + v`
-public func + (lhs: LinearExpression, rhs: VariableID) -> LinearExpression { var e = lhs; e.add(1, rhs); return e }
+@inlinable public func + (lhs: LinearExpression, rhs: VariableID) -> LinearExpression { var e = lhs; e.add(1, rhs); return e }
 /// `e − v`
-public func - (lhs: LinearExpression, rhs: VariableID) -> LinearExpression { var e = lhs; e.add(-1, rhs); return e }
+@inlinable public func - (lhs: LinearExpression, rhs: VariableID) -> LinearExpression { var e = lhs; e.add(-1, rhs); return e }
 /// `v + e`
-public func + (lhs: VariableID, rhs: LinearExpression) -> LinearExpression { var e = rhs; e.add(1, lhs); return e }
+@inlinable public func + (lhs: VariableID, rhs: LinearExpression) -> LinearExpression { var e = rhs; e.add(1, lhs); return e }
 /// `v − e`
-public func - (lhs: VariableID, rhs: LinearExpression) -> LinearExpression { var e = -rhs; e.add(1, lhs); return e }
+@inlinable public func - (lhs: VariableID, rhs: LinearExpression) -> LinearExpression { var e = -rhs; e.add(1, lhs); return e }
 /// `u + v`
-public func + (lhs: VariableID, rhs: VariableID) -> LinearExpression { LinearExpression(terms: [LinearTerm(1, lhs), LinearTerm(1, rhs)]) }
+@inlinable public func + (lhs: VariableID, rhs: VariableID) -> LinearExpression { LinearExpression(terms: [LinearTerm(1, lhs), LinearTerm(1, rhs)]) }
 /// `u − v`
-public func - (lhs: VariableID, rhs: VariableID) -> LinearExpression { LinearExpression(terms: [LinearTerm(1, lhs), LinearTerm(-1, rhs)]) }
+@inlinable public func - (lhs: VariableID, rhs: VariableID) -> LinearExpression { LinearExpression(terms: [LinearTerm(1, lhs), LinearTerm(-1, rhs)]) }
 /// `e + c`
-public func + (lhs: LinearExpression, rhs: Double) -> LinearExpression { var e = lhs; e.constant += rhs; return e }
+@inlinable public func + (lhs: LinearExpression, rhs: Double) -> LinearExpression { var e = lhs; e.constant += rhs; return e }
 /// `e − c`
-public func - (lhs: LinearExpression, rhs: Double) -> LinearExpression { var e = lhs; e.constant -= rhs; return e }
+@inlinable public func - (lhs: LinearExpression, rhs: Double) -> LinearExpression { var e = lhs; e.constant -= rhs; return e }
 /// `c + e`
-public func + (lhs: Double, rhs: LinearExpression) -> LinearExpression { var e = rhs; e.constant += lhs; return e }
+@inlinable public func + (lhs: Double, rhs: LinearExpression) -> LinearExpression { var e = rhs; e.constant += lhs; return e }
 /// `c − e`
-public func - (lhs: Double, rhs: LinearExpression) -> LinearExpression { var e = -rhs; e.constant += lhs; return e }
+@inlinable public func - (lhs: Double, rhs: LinearExpression) -> LinearExpression { var e = -rhs; e.constant += lhs; return e }
 /// `v + c`
-public func + (lhs: VariableID, rhs: Double) -> LinearExpression { LinearExpression(terms: [LinearTerm(1, lhs)], constant: rhs) }
+@inlinable public func + (lhs: VariableID, rhs: Double) -> LinearExpression { LinearExpression(terms: [LinearTerm(1, lhs)], constant: rhs) }
 /// `v − c`
-public func - (lhs: VariableID, rhs: Double) -> LinearExpression { LinearExpression(terms: [LinearTerm(1, lhs)], constant: -rhs) }
+@inlinable public func - (lhs: VariableID, rhs: Double) -> LinearExpression { LinearExpression(terms: [LinearTerm(1, lhs)], constant: -rhs) }
 /// `c + v`
-public func + (lhs: Double, rhs: VariableID) -> LinearExpression { LinearExpression(terms: [LinearTerm(1, rhs)], constant: lhs) }
+@inlinable public func + (lhs: Double, rhs: VariableID) -> LinearExpression { LinearExpression(terms: [LinearTerm(1, rhs)], constant: lhs) }
 /// `c − v`
-public func - (lhs: Double, rhs: VariableID) -> LinearExpression { LinearExpression(terms: [LinearTerm(-1, rhs)], constant: lhs) }
+@inlinable public func - (lhs: Double, rhs: VariableID) -> LinearExpression { LinearExpression(terms: [LinearTerm(-1, rhs)], constant: lhs) }
 
 /// `e += f` (appends in place)
-public func += (lhs: inout LinearExpression, rhs: LinearExpression) { lhs.add(rhs) }
+@inlinable public func += (lhs: inout LinearExpression, rhs: LinearExpression) { lhs.add(rhs) }
 /// `e −= f`
-public func -= (lhs: inout LinearExpression, rhs: LinearExpression) { lhs.add(rhs, scaledBy: -1) }
+@inlinable public func -= (lhs: inout LinearExpression, rhs: LinearExpression) { lhs.add(rhs, scaledBy: -1) }
 /// `e += v`
-public func += (lhs: inout LinearExpression, rhs: VariableID) { lhs.add(1, rhs) }
+@inlinable public func += (lhs: inout LinearExpression, rhs: VariableID) { lhs.add(1, rhs) }
 /// `e −= v`
-public func -= (lhs: inout LinearExpression, rhs: VariableID) { lhs.add(-1, rhs) }
+@inlinable public func -= (lhs: inout LinearExpression, rhs: VariableID) { lhs.add(-1, rhs) }
 /// `e += c`
-public func += (lhs: inout LinearExpression, rhs: Double) { lhs.constant += rhs }
+@inlinable public func += (lhs: inout LinearExpression, rhs: Double) { lhs.constant += rhs }
 /// `e −= c`
-public func -= (lhs: inout LinearExpression, rhs: Double) { lhs.constant -= rhs }
+@inlinable public func -= (lhs: inout LinearExpression, rhs: Double) { lhs.constant -= rhs }

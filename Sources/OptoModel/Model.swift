@@ -23,10 +23,14 @@ public final class Model {
     /// This model's identity, carried by every handle it creates.
     public let identity: ModelIdentity
 
-    var kinds: [VariableKind] = []
-    var lowerBounds: [Double] = []
-    var upperBounds: [Double] = []
-    var variableNames: [String] = []
+    /// One record per variable (one append per `addVariable`).
+    struct VariableRecord {
+        var kind: VariableKind
+        var lower: Double
+        var upper: Double
+        var name: String
+    }
+    var variables: [VariableRecord] = []
 
     // Constraints, row-wise: terms of row r are at rowStart[r] ..< rowStart[r+1].
     var rowStart: [Int] = [0]
@@ -51,7 +55,7 @@ public final class Model {
     }
 
     /// The number of variables.
-    public var variableCount: Int { kinds.count }
+    public var variableCount: Int { variables.count }
     /// The number of constraints.
     public var constraintCount: Int { rowSets.count }
     /// The number of stored constraint terms (before duplicates are merged).
@@ -63,8 +67,7 @@ public final class Model {
 
     /// Reserves storage for the given numbers of variables, constraints and terms.
     public func reserveCapacity(variables: Int = 0, constraints: Int = 0, terms: Int = 0) {
-        kinds.reserveCapacity(variables); lowerBounds.reserveCapacity(variables)
-        upperBounds.reserveCapacity(variables); variableNames.reserveCapacity(variables)
+        self.variables.reserveCapacity(variables)
         rowStart.reserveCapacity(constraints + 1); rowSets.reserveCapacity(constraints)
         rowConstants.reserveCapacity(constraints); constraintNames.reserveCapacity(constraints)
         termColumns.reserveCapacity(terms); termCoefficients.reserveCapacity(terms)
@@ -81,11 +84,8 @@ public final class Model {
     @discardableResult
     public func addVariable(_ kind: VariableKind = .continuous, lowerBound: Double = 0,
                             upperBound: Double = .infinity, name: String = "") -> VariableID {
-        let id = VariableID(model: identity, index: kinds.count)
-        kinds.append(kind)
-        lowerBounds.append(lowerBound)
-        upperBounds.append(upperBound)
-        variableNames.append(name)
+        let id = VariableID(model: identity, index: variables.count)
+        variables.append(VariableRecord(kind: kind, lower: lowerBound, upper: upperBound, name: name))
         return id
     }
 
@@ -95,12 +95,11 @@ public final class Model {
     @discardableResult
     public func addVariables(_ count: Int, _ kind: VariableKind = .continuous, lowerBound: Double = 0,
                              upperBound: Double = .infinity, name: String = "") -> [VariableID] {
-        let first = kinds.count
+        let first = variables.count
         let n = max(0, count)
-        kinds.append(contentsOf: repeatElement(kind, count: n))
-        lowerBounds.append(contentsOf: repeatElement(lowerBound, count: n))
-        upperBounds.append(contentsOf: repeatElement(upperBound, count: n))
-        variableNames.append(contentsOf: (0..<n).map { name.isEmpty ? "" : "\(name)[\($0)]" })
+        variables.append(contentsOf: (0..<n).map {
+            VariableRecord(kind: kind, lower: lowerBound, upper: upperBound, name: name.isEmpty ? "" : "\(name)[\($0)]")
+        })
         return (first..<first + n).map { VariableID(model: identity, index: $0) }
     }
 
@@ -114,20 +113,23 @@ public final class Model {
     @discardableResult
     public func addConstraint(_ expression: LinearExpression, _ set: ConstraintSet, name: String = "") -> ConstraintID {
         let id = ConstraintID(model: identity, index: rowSets.count)
-        let n = kinds.count
+        let n = variables.count
         let identity = self.identity
         var foreign = false
-        expression.terms.withUnsafeBufferPointer { terms in
-            for t in terms {
-                if t.variable.model == identity && t.variable.index < n {
-                    termColumns.append(Int32(truncatingIfNeeded: t.variable.index))
-                } else {
-                    termColumns.append(-1)
-                    foreign = true
-                }
-                termCoefficients.append(t.coefficient)
+        // Work on local arrays: appending to a class's stored arrays one
+        // element at a time pays an exclusivity check per append.
+        var columns: [Int32] = [], coefficients: [Double] = []
+        swap(&columns, &termColumns); swap(&coefficients, &termCoefficients)
+        for t in expression.terms {
+            if t.variable.model == identity && Int(t.variable.rawIndex) < n {
+                columns.append(Int32(truncatingIfNeeded: t.variable.rawIndex))
+            } else {
+                columns.append(-1)
+                foreign = true
             }
+            coefficients.append(t.coefficient)
         }
+        swap(&columns, &termColumns); swap(&coefficients, &termCoefficients)
         if foreign && firstForeign == nil,
            let t = expression.terms.first(where: { !($0.variable.model == identity && $0.variable.index < n) }) {
             firstForeign = .foreignVariable(t.variable, at: .constraint(id, name: name))
@@ -149,7 +151,7 @@ public final class Model {
 
     /// The debug name of a variable ("" when unnamed or foreign).
     public func name(of variable: VariableID) -> String {
-        variable.model == identity && variable.index < variableNames.count ? variableNames[variable.index] : ""
+        variable.model == identity && variable.index < variables.count ? variables[variable.index].name : ""
     }
 
     /// The debug name of a constraint ("" when unnamed or foreign).

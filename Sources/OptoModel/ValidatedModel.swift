@@ -150,8 +150,10 @@ extension Model {
     ///   coefficients, constants and sets, then the objective.
     /// - Complexity: O(variables + terms).
     public func validated() throws(ModelError) -> ValidatedModel {
-        let n = kinds.count
+        let n = variables.count
         let m = rowSets.count
+        let kinds = variables.map(\.kind)
+        let variableNames = variables.map(\.name)
         let sizeLimit = Int(Int32.max) - 2
         let limit = Model.magnitudeLimit
         guard n <= sizeLimit, m <= sizeLimit, termColumns.count <= sizeLimit else {
@@ -159,8 +161,8 @@ extension Model {
         }
 
         // Variables.
-        var lower = lowerBounds
-        var upper = upperBounds
+        var lower = variables.map(\.lower)
+        var upper = variables.map(\.upper)
         var emptyDomain: VariableID?
         for j in 0..<n {
             let l = lower[j], u = upper[j]

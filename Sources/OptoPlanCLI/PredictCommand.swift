@@ -100,22 +100,7 @@ public struct PredictCommand: ParsableCommand {
             StandardError.print("error: \(trace): a trace needs at least 3 snapshots")
             throw ExitStatus.badInput
         }
-        let n = series.snapshots.count
-        let held = n - backtest.split
-        print("trace: \(trace), \(n) snapshots of \(series.nodes)×\(series.nodes); fitted on the first \(backtest.split), forecasting the last \(held) (\(Int((Double(held) / Double(n) * 100).rounded())) %) one step ahead")
-        let width = max(9, backtest.rows.map { $0.predictor.description.count }.max() ?? 0)
-        func pad(_ s: String) -> String { s + String(repeating: " ", count: max(0, width - s.count)) }
-        print("\(pad("predictor"))  NMAE held back  NMAE training")
-        for row in backtest.rows {
-            print("\(pad(row.predictor.description))  \(format(row.error).padding(14))  \(format(row.trainingError))")
-        }
-        for row in backtest.rows {
-            guard case .seasonal(let period, _) = row.predictor else { continue }
-            let (significant, acf, band) = Predictor.isSignificant(period: period, in: Array(series.snapshots[..<backtest.split]))
-            print("seasonal period \(period): autocorrelation \(format(acf)) of the total traffic, "
-                + (significant ? "outside" : "inside") + " the white-noise band ±\(format(band))"
-                + (significant ? "" : ": no significant period in this trace"))
-        }
+        print(Self.report(trace: trace, series: series, backtest: backtest), terminator: "")
         let chosen: Backtest.Row? = predictor == "auto"
             ? backtest.rows.min { $0.trainingError < $1.trainingError }
             : backtest.rows.first { $0.predictor.kind == predictor }
@@ -132,7 +117,39 @@ public struct PredictCommand: ParsableCommand {
         if let forecast { try CLIFiles.saveInstance(instance(chosen.predictor.forecast(series.snapshots, horizon: horizon)), to: forecast) }
     }
 
-    func format(_ x: Double) -> String {
+
+    /// The table for a trace file (values multiplied by `factor`), or nil
+    /// when the trace has fewer than 3 snapshots.
+    static func report(trace: String, url: URL, factor: Double, holdout: Double) throws(InputError) -> String? {
+        let (series, _) = try TrafficSeries.read(contentsOf: url, factor: factor)
+        return Backtest.run(series, holdout: holdout).map { report(trace: trace, series: series, backtest: $0) }
+    }
+
+    /// The table `predict` prints: the trace, each predictor's NMAE on the
+    /// held-back and training snapshots, and whether the seasonal period is
+    /// significant.
+    static func report(trace: String, series: TrafficSeries, backtest: Backtest) -> String {
+        var lines: [String] = []
+        let n = series.snapshots.count
+        let held = n - backtest.split
+        lines.append("trace: \(trace), \(n) snapshots of \(series.nodes)×\(series.nodes); fitted on the first \(backtest.split), forecasting the last \(held) (\(Int((Double(held) / Double(n) * 100).rounded())) %) one step ahead")
+        let width = max(9, backtest.rows.map { $0.predictor.description.count }.max() ?? 0)
+        func pad(_ s: String) -> String { s + String(repeating: " ", count: max(0, width - s.count)) }
+        lines.append("\(pad("predictor"))  NMAE held back  NMAE training")
+        for row in backtest.rows {
+            lines.append("\(pad(row.predictor.description))  \(format(row.error).padding(14))  \(format(row.trainingError))")
+        }
+        for row in backtest.rows {
+            guard case .seasonal(let period, _) = row.predictor else { continue }
+            let (significant, acf, band) = Predictor.isSignificant(period: period, in: Array(series.snapshots[..<backtest.split]))
+            lines.append("seasonal period \(period): autocorrelation \(format(acf)) of the total traffic, "
+                + (significant ? "outside" : "inside") + " the white-noise band ±\(format(band))"
+                + (significant ? "" : ": no significant period in this trace"))
+        }
+        return lines.map { $0 + "\n" }.joined()
+    }
+
+    static func format(_ x: Double) -> String {
         let r = (x * 10000).rounded() / 10000
         return String(describing: r)
     }

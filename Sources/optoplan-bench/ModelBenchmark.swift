@@ -96,6 +96,17 @@ private func f(_ x: Double, _ digits: Int = 3) -> String { String(format: "%.\(d
 
 func runModelBenchmark(_ args: [String]) {
     let quick = args.contains("--quick")
+    if args.contains("--parts") {
+        // Where building time goes (transportation 500x1000).
+        let (tv, _) = timed(repeats: 3) { let m = Model(); return m.addVariables(500_000) }
+        let (tv1, _) = timed(repeats: 3) { let m = Model(); for _ in 0..<500_000 { m.addVariable() } }
+        let m = Model(); let x = m.addVariables(500_000)
+        let (te, _) = timed(repeats: 3) { () -> LinearExpression in var e = LinearExpression(); for v in x { e.add(1.5, v) }; return e }
+        let (ts, rows) = timed(repeats: 1) { (0..<500).map { i in LinearExpression.sum(x[(i * 1000)..<(i * 1000 + 1000)]) } }
+        let (tc, _) = timed(repeats: 1) { for e in rows { m.addConstraint(e, .lessThanOrEqual(1)) } }
+        print("addVariables(500k) \(f(tv)), 500k addVariable \(f(tv1)), 500k-term expression \(f(te)), 500 sums of 1000 \(f(ts)), adding them as rows \(f(tc))")
+        return
+    }
     #if DEBUG
     print("warning: debug build; figures are only meaningful from `swift build -c release`")
     #endif

@@ -17,7 +17,7 @@ case "traffic":
 default:
     print("""
     usage: optoplan-bench SUBCOMMAND [options]
-      model [--quick]   model building (1,000,000 nonzeros), GLPK load and solve figures, glpsol MPS read ratio
+      model [--quick|--parts]  model building (1,000,000 nonzeros), GLPK load and solve figures, glpsol MPS read ratio
       schedule [options] circuit scheduling: exact plain vs strengthened, heuristics on the rack matrices
       stagger [options] staggered job windows
       traffic [--datasets DIR]  instance reading speed, predictor errors on the pod series

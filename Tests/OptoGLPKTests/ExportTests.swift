@@ -39,10 +39,21 @@ func temporaryPath(_ name: String) -> String {
 struct ExportTests {
     static let optimalCases = ConformanceSuite.cases.filter {
         if case .optimal = $0.expectation { return true } else { return false }
-    }.map(\.name) + ["withConstantAndOddNames"]
+    }.map(\.name) + ["withConstantAndOddNames", "keywordNames"]
 
     static func model(_ name: String) -> Model {
         if let c = ConformanceSuite.cases.first(where: { $0.name == name }) { return c.makeModel().0 }
+        if name == "keywordNames" {
+            // Names that are LP keywords or look like exponents, and a row named like the objective.
+            let m = Model(name: "keywords")
+            let names = ["e1", "E", "inf", "free", "st", "bounds", "end", "int", "bin", "x_1", "objective"]
+            let x = names.map { m.addVariable(.integer, lowerBound: -2, upperBound: 3, name: $0) }
+            m.addConstraint(.sum(x), .lessThanOrEqual(7), name: "objective")
+            m.addConstraint(x[0] - x[1] + 2 * x[2], .interval(-1, 2), name: "subject")
+            m.addConstraint(.sum(x[3..<7]), .greaterThanOrEqual(1), name: "st")
+            m.setObjective(.weightedSum((1...names.count).map { Double($0) }, x), .maximize)
+            return m
+        }
         // Objective constant, names needing sanitising, duplicate and over-long names.
         let m = Model(name: "odd names")
         let x = m.addVariable(.integer, upperBound: 4, name: "x y")

@@ -65,3 +65,22 @@ struct TrafficCommandTests {
         #expect(try status { try PredictCommand.parse([dir.appendingPathComponent("none.csv").path]).run() } == 65)
     }
 }
+
+@Suite("optoplan predict: golden output")
+struct PredictGoldenTests {
+    @Test("the pod series table")
+    func podSeries() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let text = try PredictCommand.report(trace: "datasets/traces/fb_pod_a_4x4_series.csv",
+                                             url: root.appendingPathComponent("datasets/traces/fb_pod_a_4x4_series.csv"), factor: 1e6, holdout: 0.2)
+        #expect(text == """
+        trace: datasets/traces/fb_pod_a_4x4_series.csv, 2498 snapshots of 4×4; fitted on the first 1998, forecasting the last 500 (20 %) one step ahead
+        predictor                        NMAE held back  NMAE training
+        last value                       0.3467          0.3545
+        EWMA (alpha 0.02)                0.2464          0.2521
+        seasonal (period 4, 20 seasons)  0.2526          0.256
+        seasonal period 4: autocorrelation 0.0534 of the total traffic, outside the white-noise band ±0.0447
+
+        """)
+    }
+}
