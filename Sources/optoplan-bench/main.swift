@@ -4,6 +4,7 @@
 //   optoplan-bench schedule  circuit scheduling (ScheduleBench.swift)
 //   optoplan-bench stagger   staggered job windows (StaggerBench.swift)
 //   optoplan-bench traffic   readers and traffic predictors (TrafficBench.swift)
+//   optoplan-bench linkpool  link-pool methods by size (LinkPoolBench.swift)
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "model":
@@ -14,6 +15,8 @@ case "stagger":
     StaggerBench.run(Array(arguments.dropFirst()))
 case "traffic":
     TrafficBench.run(Array(arguments.dropFirst()))
+case "linkpool":
+    LinkPoolBench.run(Array(arguments.dropFirst()))
 default:
     print("""
     usage: optoplan-bench SUBCOMMAND [options]
@@ -21,5 +24,7 @@ default:
       schedule [options] circuit scheduling: exact plain vs strengthened, heuristics on the rack matrices
       stagger [options] staggered job windows
       traffic [--datasets DIR]  instance reading speed, predictor errors on the pod series
+      linkpool [--sizes 8,16,32,64] [--seeds K] [--objective concurrent|throughput|both] [--time-limit S]
+                        link-pool methods: objective, gap to the ILP bound, time
     """)
 }
