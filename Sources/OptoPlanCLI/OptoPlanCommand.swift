@@ -8,6 +8,7 @@ public struct OptoPlanCommand: ParsableCommand {
         abstract: "Plan optical circuit switches beside electrical packet fabrics.",
         version: OptoPlanVersion.string,
         subcommands: [
+            ScheduleCommand.self,
             LinkPoolCommand.self,
             StaggerCommand.self,
             ValidateCommand.self,
