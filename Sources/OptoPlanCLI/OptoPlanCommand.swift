@@ -9,6 +9,7 @@ public struct OptoPlanCommand: ParsableCommand {
         version: OptoPlanVersion.string,
         subcommands: [
             ScheduleCommand.self,
+            LinkPoolCommand.self,
             EvaluateCommand.self,
             StaggerCommand.self,
             ValidateCommand.self,
