@@ -14,6 +14,15 @@
 ///   `c_p / n_p`; freezing it touches only its own flows (adjacency lists of
 ///   active flows). A lazy heap finds the next port (levels only rise).
 ///   Cost per refilling: O(F + N log N) instead of O(levels × F).
+/// - **Incremental refilling.** Removing flows that froze at step `k` of
+///   the last filling leaves steps `0..<k` exactly as they were (the removed
+///   flows only raised their ports' levels `c/n`, so no earlier port changes
+///   its turn). So a completion undoes the filling back to step `k` (each
+///   port saved its `c`, `n` when it froze; undoing a step gives back its
+///   level to the ports its flows crossed) and fills on from there. The
+///   flows that complete first are mostly the fast ones, frozen late at
+///   the ports with few flows, so most completions redo a short suffix.
+///   Arrivals of new flows refill from scratch.
 /// - **Flows bucketed by bottleneck.** A flow frozen at port `p` has rate
 ///   `level(p)`; all flows of a bucket share one rate. Each bucket keeps a
 ///   virtual clock `V_p` (bytes a member has received since the start) and
@@ -36,14 +45,26 @@ struct PortFluidSimulator {
     private var key: [Double] = []        // bucket key: remaining + V at entry
     private var bucket: [Int] = []        // -1 inactive, -2 circuit flow, else the bucket's port
     private var heapPos: [Int] = []
-    private var bottleneck: [Int] = []    // port where the last filling froze the flow
+    private var inAdjacency: [Bool] = []  // listed in its ports' adjacency (active, or completed and pending removal)
     private var doneAt: [Double] = []     // completion time, or -1
     private var circuits: [Int] = []      // live circuits on the flow's pair
     private var sendPos: [Int] = []
     private var recvPos: [Int] = []
 
-    // Active flows of each port.
-    private var adjacency: [[Int]]
+    /// One flow in a port's adjacency list: the flow, its other port, and
+    /// where it is bucketed (so the filling never reads per-flow arrays).
+    private struct Entry {
+        var flow: Int32
+        var other: Int32
+        /// 0: bucketed at the other port, 1: bucketed at this port, 2: not bucketed (circuit flow or completed).
+        var state: UInt8
+    }
+
+    // Flows of each port (active ones, plus completed ones until the next refilling).
+    private var adjacency: [[Entry]]
+    private var pending: [Int] = []
+    private var restartStep = Int.max
+    private var fullRefill = false
 
     // Buckets.
     private var virtualBytes: [Double]
@@ -54,12 +75,9 @@ struct PortFluidSimulator {
     private var circuitFlows: [Int] = []
     private var circuitFlowPos: [Int] = []
 
-    // Filling state.
-    private var level: [Double]
-    private var load: [Double]
-    private var fillCapacity: [Double]
-    private var fillCount: [Int]
-    private var frozen: [Bool]
+    // Filling state, per port.
+    private let ports: PortTable
+    private var order: [Int] = []         // ports in the order the last filling froze them
     private var portHeap = LazyMinHeap()
     private var dirty = false
 
@@ -75,7 +93,9 @@ struct PortFluidSimulator {
     private(set) var events = 0
     /// Refillings done (for the benchmark).
     private(set) var refills = 0
-    var stalePops = 0
+    /// Stale heap entries met and bucket moves made (for the benchmark).
+    private(set) var stalePops = 0
+    private(set) var moves = 0
 
     /// Test hook: called for every interval of constant rates with each
     /// active flow's `(from, to, packet rate, circuit rate)`. O(F) per event when set.
@@ -93,11 +113,7 @@ struct PortFluidSimulator {
         virtualBytes = Array(repeating: 0, count: 2 * nodes)
         bucketRate = Array(repeating: 0, count: 2 * nodes)
         heaps = Array(repeating: [], count: 2 * nodes)
-        level = Array(repeating: 0, count: 2 * nodes)
-        load = Array(repeating: 0, count: 2 * nodes)
-        fillCapacity = Array(repeating: 0, count: 2 * nodes)
-        fillCount = Array(repeating: 0, count: 2 * nodes)
-        frozen = Array(repeating: false, count: 2 * nodes)
+        ports = PortTable(count: 2 * nodes, capacity: packetRate + packetRate)
         portIntegral = Array(repeating: 0, count: 2 * nodes)
     }
 
@@ -217,7 +233,7 @@ private mutating func applyTimed(upTo t: Double, _ timed: [(time: Double, order:
         key.append(0)
         bucket.append(-1)
         heapPos.append(-1)
-        bottleneck.append(pair / n)
+        inAdjacency.append(false)
         doneAt.append(-1)
         circuits.append(0)
         sendPos.append(-1)
@@ -233,7 +249,20 @@ private mutating func applyTimed(upTo t: Double, _ timed: [(time: Double, order:
         }
     }
 
-    private func packetRate(of f: Int) -> Double { level[bottleneck[f]] }
+    /// The port where the last filling froze the flow (the one of its two that froze first).
+    private func bottleneck(_ f: Int) -> Int {
+        let s = src[f], r = n + dst[f]
+        return ports.rank[s] <= ports.rank[r] ? s : r
+    }
+
+    private func packetRate(of f: Int) -> Double { ports.level[bottleneck(f)] }
+
+    /// Marks in both adjacency entries where the flow is bucketed (`-1`: nowhere).
+    private mutating func setEntryStates(_ f: Int, bucketedAt p: Int) {
+        let s = src[f], r = n + dst[f]
+        adjacency[s][sendPos[f]].state = p < 0 ? 2 : (p == s ? 1 : 0)
+        adjacency[r][recvPos[f]].state = p < 0 ? 2 : (p == r ? 1 : 0)
+    }
 
     private mutating func arrive(_ f: Int, bytes: Double) {
         total[f] += bytes
@@ -242,17 +271,21 @@ private mutating func applyTimed(upTo t: Double, _ timed: [(time: Double, order:
         case -1:
             rem[f] = bytes
             let i = src[f], j = n + dst[f]
-            sendPos[f] = adjacency[i].count
-            adjacency[i].append(f)
-            recvPos[f] = adjacency[j].count
-            adjacency[j].append(f)
+            if !inAdjacency[f] {
+                inAdjacency[f] = true
+                sendPos[f] = adjacency[i].count
+                adjacency[i].append(Entry(flow: Int32(f), other: Int32(j), state: 2))
+                recvPos[f] = adjacency[j].count
+                adjacency[j].append(Entry(flow: Int32(f), other: Int32(i), state: 2))
+            }
             activeCount += 1
             busyCircuits += circuits[f]
             if circuits[f] > 0 {
                 addCircuitFlow(f)
             } else {
-                insert(f, into: bottleneck[f], remaining: bytes)
+                insert(f, into: i, remaining: bytes)
             }
+            fullRefill = true
             dirty = true
         case -2:
             rem[f] += bytes
@@ -271,17 +304,22 @@ private mutating func applyTimed(upTo t: Double, _ timed: [(time: Double, order:
         doneAt[f] = now
         busyCircuits -= circuits[f]
         activeCount -= 1
-        let i = src[f], j = n + dst[f]
-        removeAdjacent(f, port: i, position: sendPos[f], isSend: true)
-        removeAdjacent(f, port: j, position: recvPos[f], isSend: false)
+        setEntryStates(f, bucketedAt: -1)
+        // It stays in the adjacency lists until the next refilling, which
+        // restarts from the step where it froze.
+        pending.append(f)
+        restartStep = min(restartStep, ports.rank[src[f]], ports.rank[n + dst[f]])
         dirty = true
     }
 
-    private mutating func removeAdjacent(_ f: Int, port: Int, position: Int, isSend: Bool) {
-        let last = adjacency[port].removeLast()
-        if last != f {
-            adjacency[port][position] = last
-            if isSend { sendPos[last] = position } else { recvPos[last] = position }
+    private mutating func removeAdjacent(_ f: Int) {
+        inAdjacency[f] = false
+        for (port, position) in [(src[f], sendPos[f]), (n + dst[f], recvPos[f])] {
+            let last = adjacency[port].removeLast()
+            if Int(last.flow) != f {
+                adjacency[port][position] = last
+                if port < n { sendPos[Int(last.flow)] = position } else { recvPos[Int(last.flow)] = position }
+            }
         }
     }
 
@@ -307,11 +345,12 @@ private mutating func applyTimed(upTo t: Double, _ timed: [(time: Double, order:
         if old == 0 && circuits[f] > 0 {
             let r = key[f] - virtualBytes[bucket[f]]
             removeFromHeap(f)
+            setEntryStates(f, bucketedAt: -1)
             rem[f] = r
             addCircuitFlow(f)
         } else if old > 0 && circuits[f] == 0 {
             removeCircuitFlow(f)
-            insert(f, into: bottleneck[f], remaining: rem[f])
+            insert(f, into: bottleneck(f), remaining: rem[f])
         }
     }
 
@@ -349,7 +388,7 @@ private mutating func applyTimed(upTo t: Double, _ timed: [(time: Double, order:
                 virtualBytes[p] += bucketRate[p] * dt / 8
                 serving = true
             }
-            portIntegral[p] += load[p] * dt
+            portIntegral[p] += ports.load[p] * dt
         }
         for f in circuitFlows {
             let r = packetRate(of: f) + Double(circuits[f]) * circuitRate
@@ -367,23 +406,64 @@ private mutating func applyTimed(upTo t: Double, _ timed: [(time: Double, order:
     // MARK: filling
 
     /// Port-level progressive filling of the packet fabric over the active
-    /// flows; moves flows whose bottleneck changed to their new bucket.
+    /// flows, from scratch or from the first step a completed flow touched;
+    /// moves flows whose bottleneck changed to their new bucket.
     private mutating func refill() {
         dirty = false
         refills += 1
-        let ports = 2 * n
-        portHeap.removeAll()
-        for p in 0..<ports {
-            fillCapacity[p] = capacity[p]
-            fillCount[p] = adjacency[p].count
-            frozen[p] = false
-            level[p] = 0
-            if fillCount[p] > 0 { portHeap.push(capacity[p] / Double(fillCount[p]), p) }
+        let portCount = 2 * n
+        let t = ports
+        let unfrozen = Int.max
+        var start = 0
+        if fullRefill || restartStep >= order.count {
+            for f in pending where bucket[f] == -1 && inAdjacency[f] { removeAdjacent(f) }
+            pending.removeAll(keepingCapacity: true)
+            for p in 0..<portCount {
+                t.fillCapacity[p] = t.capacity[p]
+                t.fillCount[p] = adjacency[p].count
+                t.rank[p] = unfrozen
+            }
+            order.removeAll(keepingCapacity: true)
+        } else {
+            // Undo the steps from the last back to `restartStep`.
+            start = restartStep
+            var j = order.count - 1
+            while j >= start {
+                let p = order[j]
+                let l = t.level[p]
+                adjacency[p].withUnsafeBufferPointer { entries in
+                    for e in entries {
+                        let q = Int(e.other)
+                        if t.rank[q] > j {
+                            t.fillCapacity[q] += l
+                            t.fillCount[q] += 1
+                        }
+                    }
+                }
+                t.fillCapacity[p] = t.savedCapacity[p]
+                t.fillCount[p] = t.savedCount[p]
+                t.rank[p] = unfrozen
+                j -= 1
+            }
+            order.removeLast(order.count - start)
+            for f in pending where bucket[f] == -1 && inAdjacency[f] {
+                t.fillCount[src[f]] -= 1
+                t.fillCount[n + dst[f]] -= 1
+                removeAdjacent(f)
+            }
+            pending.removeAll(keepingCapacity: true)
         }
-        var current = 0.0
+        fullRefill = false
+        restartStep = Int.max
+
+        portHeap.removeAll()
+        for p in 0..<portCount where t.rank[p] == unfrozen && t.fillCount[p] > 0 {
+            portHeap.push(max(0, t.fillCapacity[p]) / Double(t.fillCount[p]), p)
+        }
+        var current = start > 0 ? t.level[order[start - 1]] : 0
         while let (stored, p) = portHeap.pop() {
-            if frozen[p] || fillCount[p] == 0 { continue }
-            let actual = max(0, fillCapacity[p]) / Double(fillCount[p])
+            if t.rank[p] != unfrozen || t.fillCount[p] == 0 { continue }
+            let actual = max(0, t.fillCapacity[p]) / Double(t.fillCount[p])
             if actual > stored * (1 + 1e-12) {
                 portHeap.push(actual, p)
                 stalePops += 1
@@ -391,28 +471,34 @@ private mutating func applyTimed(upTo t: Double, _ timed: [(time: Double, order:
             }
             current = max(current, actual)
             let l = current
-            frozen[p] = true
-            level[p] = l
-            let isSend = p < n
-            for f in adjacency[p] {
-                let q = isSend ? n + dst[f] : src[f]
-                if frozen[q] { continue }
-                fillCapacity[q] -= l
-                fillCount[q] -= 1
-                bottleneck[f] = p
-                let b = bucket[f]
-                if b >= 0 && b != p {
+            t.savedCapacity[p] = t.fillCapacity[p]
+            t.savedCount[p] = t.fillCount[p]
+            t.rank[p] = order.count
+            order.append(p)
+            t.level[p] = l
+            var idx = 0
+            while idx < adjacency[p].count {
+                let e = adjacency[p][idx]
+                idx += 1
+                let q = Int(e.other)
+                if t.rank[q] != unfrozen { continue }
+                t.fillCapacity[q] -= l
+                t.fillCount[q] -= 1
+                if e.state == 0 {
+                    let f = Int(e.flow)
+                    let b = bucket[f]
                     let r = key[f] - virtualBytes[b]
                     removeFromHeap(f)
                     insert(f, into: p, remaining: r)
+                    moves += 1
                 }
             }
-            fillCapacity[p] -= l * Double(fillCount[p])
-            fillCount[p] = 0
+            t.fillCapacity[p] -= l * Double(t.fillCount[p])
+            t.fillCount[p] = 0
         }
-        for p in 0..<ports {
-            load[p] = adjacency[p].isEmpty ? 0 : max(0, capacity[p] - max(0, fillCapacity[p]))
-            bucketRate[p] = level[p]
+        for p in 0..<portCount {
+            t.load[p] = adjacency[p].isEmpty ? 0 : max(0, t.capacity[p] - max(0, t.fillCapacity[p]))
+            bucketRate[p] = t.rank[p] != unfrozen ? t.level[p] : 0
         }
     }
 
@@ -424,6 +510,7 @@ private mutating func applyTimed(upTo t: Double, _ timed: [(time: Double, order:
         heaps[p].append(f)
         heapPos[f] = heaps[p].count - 1
         siftUp(p, heapPos[f])
+        setEntryStates(f, bucketedAt: p)
     }
 
     private mutating func removeFromHeap(_ f: Int) {
@@ -473,5 +560,51 @@ private mutating func applyTimed(upTo t: Double, _ timed: [(time: Double, order:
         }
         heaps[p][i] = f
         heapPos[f] = i
+    }
+}
+
+/// Per-port arrays of the filling, in manually managed buffers so the hot
+/// loops run without copy-on-write or exclusivity checks.
+final class PortTable {
+    let count: Int
+    let capacity: UnsafeMutablePointer<Double>
+    let level: UnsafeMutablePointer<Double>
+    let load: UnsafeMutablePointer<Double>
+    let fillCapacity: UnsafeMutablePointer<Double>
+    let fillCount: UnsafeMutablePointer<Int>
+    let savedCapacity: UnsafeMutablePointer<Double>
+    let savedCount: UnsafeMutablePointer<Int>
+    /// Step at which the port froze in the last filling; `Int.max`: not frozen.
+    let rank: UnsafeMutablePointer<Int>
+
+    init(count: Int, capacity values: [Double]) {
+        self.count = count
+        func doubles(_ v: Double) -> UnsafeMutablePointer<Double> {
+            let p = UnsafeMutablePointer<Double>.allocate(capacity: max(count, 1))
+            p.initialize(repeating: v, count: max(count, 1))
+            return p
+        }
+        func ints(_ v: Int) -> UnsafeMutablePointer<Int> {
+            let p = UnsafeMutablePointer<Int>.allocate(capacity: max(count, 1))
+            p.initialize(repeating: v, count: max(count, 1))
+            return p
+        }
+        capacity = doubles(0)
+        for (k, v) in values.enumerated() { capacity[k] = v }
+        level = doubles(0)
+        load = doubles(0)
+        fillCapacity = doubles(0)
+        fillCount = ints(0)
+        savedCapacity = doubles(0)
+        savedCount = ints(0)
+        rank = ints(Int.max)
+    }
+
+    /// The loads as an array.
+    var loadArray: [Double] { Array(UnsafeBufferPointer(start: load, count: count)) }
+
+    deinit {
+        for p in [capacity, level, load, fillCapacity, savedCapacity] { p.deallocate() }
+        for p in [fillCount, savedCount, rank] { p.deallocate() }
     }
 }
