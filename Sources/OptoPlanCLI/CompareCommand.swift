@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OptoCore
+import OptoEval
 import OptoModel
 import OptoPlanners
 
@@ -182,9 +183,8 @@ public struct Comparison: Sendable {
 
     /// Short headings for evaluated figures.
     static func shortName(_ key: String) -> String {
-        let map = ["servedBytes": "served", "unservedBytes": "unserved", "makespan": "makespan",
-                   "circuitBusyFraction": "busy", "lambda": "evalLambda", "carried": "evalCarried",
-                   "meanSlowdown": "slowdown", "maxSlowdown": "maxSlow"]
+        let map = ["servedBytes": "ev.served", "makespan": "ev.makespan", "lambda": "ev.lambda", "carried": "ev.carried",
+                   "meanSlowdown": "ev.slowdown", "maxSlowdown": "ev.maxSlow"]
         return map[key] ?? String(key.prefix(10))
     }
 
@@ -206,8 +206,10 @@ public struct CompareCommand: ParsableCommand {
         discussion: """
         Runs every method of the instance's planner except auto (or those \
         named) one after the other and prints one row per method: status, \
-        objective, gap to the best bound any method proved, solve time (and \
-        the evaluator's figures when one applies). Methods that do not apply \
+        objective, gap to the best bound any method proved, solve time and \
+        the evaluator's figures (ev.*: schedule served bytes and makespan, \
+        link pool lambda and carried rate, stagger mean and worst job \
+        slowdown). Methods that do not apply \
         to the instance are listed as n/a. Exit status 1 when no method \
         found a feasible plan.
 
@@ -264,7 +266,33 @@ public struct CompareCommand: ParsableCommand {
 }
 
 /// The evaluator's figures for a plan, as `compare` shows them.
+///
+/// - schedule: `servedBytes` and `makespan` from the fluid simulation;
+/// - link pool: `lambda` and `carried` in the max-min fair steady state;
+/// - stagger: `meanSlowdown` and `maxSlowdown` of the jobs' iterations.
+///
+/// A plan the evaluator rejects gets no figures (its cells are empty).
 enum PlanEvaluation {
-    /// A function from plan to named figures for `instance`, or nil while no evaluator applies.
-    static func figures(on instance: Instance) -> ((Plan) -> [String: Double])? { nil }
+    /// A function from plan to named figures for `instance`.
+    static func figures(on instance: Instance) -> ((Plan) -> [String: Double])? {
+        { plan in
+            guard let m = try? Evaluator.evaluate(plan, on: instance) else { return [:] }
+            var out: [String: Double] = [:]
+            switch instance.problem {
+            case .schedule:
+                out["servedBytes"] = m.servedBytes
+                out["makespan"] = m.makespan
+            case .linkpool:
+                out["lambda"] = m.lambda
+                out["carried"] = m.carried
+            case .stagger:
+                let slowdowns = (m.jobs ?? [:]).values.map(\.slowdown)
+                if !slowdowns.isEmpty {
+                    out["meanSlowdown"] = slowdowns.reduce(0, +) / Double(slowdowns.count)
+                    out["maxSlowdown"] = slowdowns.max()
+                }
+            }
+            return out.filter { $0.value.isFinite }
+        }
+    }
 }
