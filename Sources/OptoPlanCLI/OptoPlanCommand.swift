@@ -8,10 +8,16 @@ public struct OptoPlanCommand: ParsableCommand {
         abstract: "Plan optical circuit switches beside electrical packet fabrics.",
         version: OptoPlanVersion.string,
         subcommands: [
+            ScheduleCommand.self,
+            LinkPoolCommand.self,
+            EvaluateCommand.self,
             StaggerCommand.self,
             ValidateCommand.self,
             GenCommand.self,
             PredictCommand.self,
+            CompareCommand.self,
+            BatchCommand.self,
+            ExportCommand.self,
         ]
     )
 
