@@ -57,17 +57,6 @@ public enum Evaluator {
     }
 }
 
-extension Plan {
-    /// The plan's problem.
-    public var problem: ProblemKind {
-        switch self {
-        case .schedule: .schedule
-        case .linkpool: .linkpool
-        case .stagger: .stagger
-        }
-    }
-}
-
 /// Nearest-rank percentile: the smallest value with at least `percent` %
 /// of the values at or below it, i.e. the `⌈percent·n/100⌉`-th smallest
 /// (integer arithmetic, so 99 % of 100 values is the 99th). `nil` for no values.

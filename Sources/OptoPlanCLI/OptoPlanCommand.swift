@@ -9,10 +9,15 @@ public struct OptoPlanCommand: ParsableCommand {
         version: OptoPlanVersion.string,
         subcommands: [
             ScheduleCommand.self,
+            LinkPoolCommand.self,
+            EvaluateCommand.self,
             StaggerCommand.self,
             ValidateCommand.self,
             GenCommand.self,
             PredictCommand.self,
+            CompareCommand.self,
+            BatchCommand.self,
+            ExportCommand.self,
         ]
     )
 
