@@ -13,7 +13,7 @@ struct ReportEndToEndTests {
         let root = OptoplanBinary.packageRoot.appendingPathComponent("datasets")
         var files: [String: String] = [:]
         for f in ["schedule/formats-example.json", "schedule/synthetic-n8-window.json", "linkpool/two-racks-8to1.json",
-                  "stagger/vgg16-x3.json", "stagger/moe-pipeline-mix.json"] {
+                  "stagger/vgg16-x3.json", "stagger/moe-pipeline-mix.json", "csv/synthetic_n8_skewed_MB.csv"] {
             files[f] = try String(contentsOf: root.appendingPathComponent(f), encoding: .utf8)
         }
         files["stagger/four-models.json"] = files["stagger/vgg16-x3.json"]
