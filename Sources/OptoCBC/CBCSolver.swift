@@ -28,7 +28,11 @@ public struct CBCUnavailable: Error, Sendable, CustomStringConvertible {
 /// - The warm start is checked like every backend's
 ///   (``ValidatedModel/infeasibility(of:tolerance:)``) and handed over with
 ///   `Cbc_setMIPStartI`; `.accepted` means it was handed over (CBC's C
-///   interface does not report whether its search then used it).
+///   interface does not report whether its search then used it). CBC uses
+///   a start as a cutoff and, when nothing better exists, ends "infeasible"
+///   without returning it; the backend then returns the start itself as
+///   the optimum (it was checked feasible, and the complete search proved
+///   nothing is better).
 /// - Silent unless ``SolverOptions/verbose``, which sets log level 1: CBC then
 ///   prints its log on **standard output** (its C interface offers no way to
 ///   redirect it short of a message callback that would print it twice).
@@ -191,8 +195,25 @@ public struct CBCSolver: Solver {
             return result(.otherError, .noSolution, message: detail)
         }
 
-        let incumbent = problem.bestSolution
-        let objective = incumbent.map { model.objectiveValue($0) }
+        // When CBC claims no solution (infeasible, or relaxation worse than
+        // the cutoff) Cbc_bestSolution may still point at a stale array.
+        let claimsNone = (status == 0 && (secondary == 1 || secondary == 7)) || problem.provenInfeasible
+        var incumbent = claimsNone ? nil : problem.bestSolution
+        var objective = incumbent.map { model.objectiveValue($0) }
+        // CBC turns a MIP start into a cutoff and then looks only for better
+        // solutions; when none exists it reports the search "infeasible"
+        // (status 0, secondary 1: relaxation worse than the cutoff) and
+        // returns no solution, the start included. The start was checked
+        // above, so it is the incumbent whenever CBC has none as good.
+        var startIsIncumbent = false
+        if let start = mipStart {
+            let z = model.objectiveValue(start)
+            if objective.map({ maximize ? z > $0 : z < $0 }) ?? true {
+                incumbent = start
+                objective = z
+                startIsIncumbent = true
+            }
+        }
         let primal: PrimalStatus = incumbent == nil ? .noSolution : .feasible
         // CBC's bound is in the model's sense; it is kept only when finite
         // (CBC reports ±COIN_DBL_MAX before it has one) and never past the incumbent.
@@ -202,6 +223,12 @@ public struct CBCSolver: Solver {
 
         switch status {
         case 0:
+            if startIsIncumbent, let o = objective, let x = incumbent,
+               problem.provenInfeasible || secondary == 1 || secondary == 0 || problem.provenOptimal {
+                // The complete search found nothing better than the start: it is optimal.
+                return result(.optimal, .feasible, objective: o, bound: o, nodes: nodes, values: x, warm: warm,
+                              message: detail + "; no solution better than the warm start")
+            }
             if problem.provenInfeasible || secondary == 1 {
                 return result(.infeasible, .noSolution, nodes: nodes, warm: warm, message: detail)
             }

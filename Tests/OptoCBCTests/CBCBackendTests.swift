@@ -52,6 +52,14 @@ struct CBCBackendTests {
         #expect(r.termination == .optimal)
         #expect(abs((r.objectiveValue ?? .nan) - 115) < 1e-6)
 
+        // An optimal start: CBC finds nothing better and returns no solution of its own.
+        let best = Dictionary(uniqueKeysWithValues: zip(take, [0, 1, 1, 1, 1].map(Double.init)))
+        let o = try CBCSolver().solve(m, options: SolverOptions(warmStart: best))
+        #expect(o.warmStart == .accepted)
+        #expect(o.termination == .optimal, "\(o.termination): \(o.message)")
+        #expect(abs((o.objectiveValue ?? .nan) - 115) < 1e-6)
+        #expect(take.map { o.value($0) } == [0, 1, 1, 1, 1])
+
         let overweight = Dictionary(uniqueKeysWithValues: zip(take, [1, 1, 1, 1, 1].map(Double.init)))
         let bad = try CBCSolver().solve(m, options: SolverOptions(warmStart: overweight))
         guard case .rejected = bad.warmStart else { Issue.record("infeasible warm start not rejected: \(bad.warmStart)"); return }

@@ -11,6 +11,7 @@ struct SolverOptionTests {
 
     /// Runs a parsed command; returns its exit status.
     func run(_ command: some ParsableCommand) throws -> Int32 {
+        var command = command
         do {
             try command.run()
             return 0
