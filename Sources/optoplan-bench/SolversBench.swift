@@ -94,7 +94,7 @@ enum SolversBench {
             var sizes = [(4, 2), (6, 3), (8, 4), (12, 6)]
             if large { sizes.append((16, 8)) }
             return sizes.map { jobs, links in
-                let inst = StaggerBench.instance(jobs: jobs, links: links, seed: 1)
+                let inst = StaggerBench.instance(jobs: jobs, links: links, capacity: 100e9, balanced: true, seed: 1)
                 return ("\(jobs) jobs, \(links) links", { options in
                     let p = try StaggerPlanner.plan(inst, method: .ilp, options: options)
                     return Row(planner: planner, size: "", status: p.status.rawValue, objective: p.metrics.objective,

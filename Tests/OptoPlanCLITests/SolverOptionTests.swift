@@ -64,12 +64,15 @@ struct SolverOptionTests {
         }
     }
 
-    @Test("an unknown solver is a usage error; glpk is the default")
+    @Test("every planner command, compare and batch parse --solver; an unknown solver is a usage error; glpk is the default")
     func parsing() throws {
         #expect(throws: (any Error).self) { try StaggerCommand.parse(["x.json", "--solver", "cplex"]) }
         #expect(try StaggerCommand.parse(["x.json"]).solverOption.solver == .glpk)
         #expect(try LinkPoolCommand.parse(["x.json", "--solver", "cbc"]).solverOption.solver == .cbc)
         #expect(try ScheduleCommand.parse(["x.json", "--solver", "glpk"]).solverOption.solver == .glpk)
+        #expect(try CompareCommand.parse(["x.json", "--solver", "cbc"]).solverOption.solver == .cbc)
+        #expect(try BatchCommand.parse(["dir", "-o", "out", "--solver", "cbc"]).solverOption.solver == .cbc)
+        #expect(throws: (any Error).self) { try BatchCommand.parse(["dir", "-o", "out", "--solver", "gurobi"]) }
     }
 
     @Test("choosing cbc either builds the backend or names what is missing")
