@@ -66,8 +66,14 @@ struct CBCFunctions: @unchecked Sendable {
 
 /// The shared library, opened at most once per process.
 enum CBCLibrary {
-    /// The names tried, in order: the Debian runtime package's soname, then the development link.
-    static let candidates = ["libCbcSolver.so.3", "libCbcSolver.so", "libCbcSolver.dylib", "libCbcSolver.3.dylib"]
+    /// The names tried, in order: the Debian runtime package's soname, then
+    /// the development link. The environment variable `OPTOPLAN_CBC_LIBRARY`
+    /// replaces the list with one path (a CBC installed elsewhere; a
+    /// missing path makes CBC unavailable, which tests use).
+    static var candidates: [String] {
+        if let path = ProcessInfo.processInfo.environment["OPTOPLAN_CBC_LIBRARY"], !path.isEmpty { return [path] }
+        return ["libCbcSolver.so.3", "libCbcSolver.so", "libCbcSolver.dylib", "libCbcSolver.3.dylib"]
+    }
 
     /// The resolved table, or why there is none.
     static let loaded: Result<CBCFunctions, CBCUnavailable> = load()

@@ -87,4 +87,17 @@ struct SolverOptionTests {
         }
         #expect((try? SolverChoice.glpk.makeSolver())?.name == "glpk")
     }
+
+    @Test("without libCbcSolver, --solver cbc exits 64 naming CBC; glpk still plans (end to end)")
+    func missingLibrary() throws {
+        let input = Self.root.appendingPathComponent("datasets/stagger/vgg16-x3.json").path
+        let env = ["OPTOPLAN_CBC_LIBRARY": "/nonexistent/libCbcSolver.so"]
+        let cbc = try OptoplanBinary.run(["stagger", input, "--method", "ilp", "--solver", "cbc"], environment: env)
+        #expect(cbc.status == 64)
+        #expect(cbc.stderr.contains("CBC is not available"), "\(cbc.stderr)")
+        #expect(cbc.stdout.isEmpty)
+        let glpk = try OptoplanBinary.run(["stagger", input, "--method", "ilp", "--solver", "glpk"], environment: env)
+        #expect(glpk.status == 0, "\(glpk.stderr)")
+        #expect(glpk.stdout.contains("\"stagger\""))
+    }
 }
