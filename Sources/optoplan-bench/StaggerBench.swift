@@ -1,5 +1,6 @@
 import Foundation
 import OptoCore
+import OptoEval
 import OptoGLPK
 import OptoPlanners
 import OptoTraffic
@@ -192,6 +193,12 @@ enum StaggerBenchEvaluation {
     }
 
     static func evaluate(_ instance: StaggerInstance, _ plan: StaggerPlan, iterations: Int) -> Result? {
-        nil // the evaluator's job simulation is not on this branch yet
+        guard let metrics = try? Evaluator.evaluate(plan, on: instance, iterations: iterations),
+              let jobs = metrics.jobs, !jobs.isEmpty else { return nil }
+        let n = Double(jobs.count)
+        let meanSlowdown = jobs.values.map(\.slowdown).reduce(0, +) / n
+        let p99 = jobs.values.map { $0.isolatedIteration > 0 ? $0.p99Iteration / $0.isolatedIteration : 1 }.max() ?? 1
+        let meanIteration = jobs.values.map(\.meanIteration).reduce(0, +) / n
+        return Result(meanSlowdown: meanSlowdown, p99Slowdown: p99, meanIteration: meanIteration)
     }
 }
