@@ -20,6 +20,9 @@ public struct LinkPoolCommand: ParsableCommand {
         JSON goes to --output (written atomically) or standard output; a \
         summary goes to standard error. Exit status 1 when no allocation \
         satisfies the port limits and the change budget.
+
+        Example:
+          optoplan linkpool datasets/linkpool/two-racks-8to1.json --method ilp --output pool.plan.json
         """
     )
 

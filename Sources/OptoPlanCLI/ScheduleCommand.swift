@@ -22,6 +22,9 @@ public struct ScheduleCommand: ParsableCommand {
         --actual ACTUAL scores the plan, made on INSTANCE (a prediction, e.g. from `optoplan predict`), on \
         the actual traffic of ACTUAL (same fabric and number of epochs) and prints, per epoch, the bytes \
         served, the backlog and the circuits changed, predicted against actual.
+
+        Example:
+          optoplan schedule datasets/schedule/synthetic-n8-window.json --method solstice --output plan.json
         """
     )
 

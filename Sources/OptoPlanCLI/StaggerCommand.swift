@@ -18,6 +18,9 @@ public struct StaggerCommand: ParsableCommand {
         planning), auto (greedy, then the exact model warm-started from it). \
         The plan JSON goes to --output (written atomically) or standard \
         output; a summary goes to standard error.
+
+        Example:
+          optoplan stagger datasets/stagger/vgg16-x3.json --time-limit 10 --output jobs.plan.json
         """
     )
 
