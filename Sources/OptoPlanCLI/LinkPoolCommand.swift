@@ -20,6 +20,9 @@ public struct LinkPoolCommand: ParsableCommand {
         JSON goes to --output (written atomically) or standard output; a \
         summary goes to standard error. Exit status 1 when no allocation \
         satisfies the port limits and the change budget.
+
+        Example:
+          optoplan linkpool datasets/linkpool/two-racks-8to1.json --method ilp --output pool.plan.json
         """
     )
 
@@ -34,6 +37,8 @@ public struct LinkPoolCommand: ParsableCommand {
 
     @Option(name: .shortAndLong, help: "Write the plan here instead of standard output.")
     public var output: String?
+
+    @OptionGroup public var solverOption: SolverOption
 
     @Flag(help: "Show the solver's log on standard error.")
     public var verbose = false
@@ -50,7 +55,7 @@ public struct LinkPoolCommand: ParsableCommand {
         let instance = try CLIFiles.loadLinkPoolInstance(instance)
         var options = PlanningOptions()
         options.timeLimit = timeLimit
-        options.solver = GLPKSolver()
+        options.solver = try solverOption.make()
         options.verbose = verbose
         let plan: LinkPoolPlan
         do {
