@@ -38,6 +38,8 @@ public struct LinkPoolCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the plan here instead of standard output.")
     public var output: String?
 
+    @OptionGroup public var solverOption: SolverOption
+
     @Flag(help: "Show the solver's log on standard error.")
     public var verbose = false
 
@@ -53,7 +55,7 @@ public struct LinkPoolCommand: ParsableCommand {
         let instance = try CLIFiles.loadLinkPoolInstance(instance)
         var options = PlanningOptions()
         options.timeLimit = timeLimit
-        options.solver = GLPKSolver()
+        options.solver = try solverOption.make()
         options.verbose = verbose
         let plan: LinkPoolPlan
         do {

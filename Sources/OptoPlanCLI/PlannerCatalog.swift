@@ -79,9 +79,9 @@ public enum PlannerCatalog {
         }
     }
 
-    /// Plans options for the command line: the given time limit and GLPK.
-    public static func options(timeLimit: Double, verbose: Bool = false) -> PlanningOptions {
-        PlanningOptions(timeLimit: timeLimit, solver: GLPKSolver(), verbose: verbose)
+    /// Plans options for the command line: the given time limit and solver (GLPK by default).
+    public static func options(timeLimit: Double, verbose: Bool = false, solver: any Solver = GLPKSolver()) -> PlanningOptions {
+        PlanningOptions(timeLimit: timeLimit, solver: solver, verbose: verbose)
     }
 
     /// Plans `instance` with the method named `method`.

@@ -46,6 +46,8 @@ public struct ScheduleCommand: ParsableCommand {
     @Option(help: "Score the plan on this instance's actual traffic and print the per-epoch comparison.")
     public var actual: String?
 
+    @OptionGroup public var solverOption: SolverOption
+
     @Flag(help: "Show the solver's log on standard error.")
     public var verbose = false
 
@@ -60,7 +62,7 @@ public struct ScheduleCommand: ParsableCommand {
         let inst = try CLIFiles.loadScheduleInstance(instance)
         var options = PlanningOptions()
         options.timeLimit = timeLimit
-        options.solver = GLPKSolver()
+        options.solver = try solverOption.make()
         options.slots = slots
         options.verbose = verbose
         let plan: SchedulePlan

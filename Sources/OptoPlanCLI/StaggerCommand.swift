@@ -39,6 +39,8 @@ public struct StaggerCommand: ParsableCommand {
     @Flag(help: "Also plan a priority order (shortest communication first among colliding jobs) for the evaluator.")
     public var priorities = false
 
+    @OptionGroup public var solverOption: SolverOption
+
     @Flag(help: "Show the solver's log on standard error.")
     public var verbose = false
 
@@ -54,7 +56,7 @@ public struct StaggerCommand: ParsableCommand {
         let instance = try CLIFiles.loadStaggerInstance(instance)
         var options = PlanningOptions()
         options.timeLimit = timeLimit
-        options.solver = GLPKSolver()
+        options.solver = try solverOption.make()
         options.verbose = verbose
         let plan: StaggerPlan
         do {
