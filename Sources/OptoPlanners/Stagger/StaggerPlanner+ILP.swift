@@ -12,6 +12,9 @@ extension StaggerPlanner {
         var peakProven: Bool
         var notes: [String]
         var nodes: Int
+        /// Components whose excess the solver returned a solution for or
+        /// that needed no solve (the start met their lower bound).
+        var solvedComponents = 0
     }
 
     /// The exact model, solved component by component (see
@@ -79,12 +82,14 @@ extension StaggerPlanner {
             var componentBound = lowerBound
             var excessOptimal = current.excess <= lowerBound + 1e-9 * max(1, lowerBound)
             // Stage 1.
+            if excessOptimal { outcome.solvedComponents += 1 }
             if !excessOptimal {
                 let remaining = options.timeLimit - elapsed(since: clock)
                 guard remaining > 0.001, !(options.shouldStop?() ?? false) else {
                     outcome.excessProven = false; outcome.peakProven = false
                     outcome.bound += lowerBound * unit
-                    outcome.notes.append("time limit reached before a component was solved")
+                    outcome.notes.append((options.shouldStop?() ?? false) ? "stopped before a component was solved"
+                                                                           : "time limit reached before a component was solved")
                     continue
                 }
                 let built = builder.build(stage2Budget: nil, peakBound: globalPeakBound)
@@ -92,6 +97,7 @@ extension StaggerPlanner {
                 outcome.nodes += result.nodeCount
                 if let why = rejection(result.warmStart) { outcome.notes.append("warm start rejected: \(why)") }
                 if result.hasSolution {
+                    outcome.solvedComponents += 1
                     let candidate = built.offsets(result, into: offsets)
                     let score = builder.evaluate(candidate)
                     if score.excess < current.excess - 1e-9 * max(1, current.excess)
