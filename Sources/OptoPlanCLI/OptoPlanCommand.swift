@@ -8,6 +8,9 @@ public struct OptoPlanCommand: ParsableCommand {
         abstract: "Plan optical circuit switches beside electrical packet fabrics.",
         version: OptoPlanVersion.string,
         subcommands: [
+            ScheduleCommand.self,
+            LinkPoolCommand.self,
+            EvaluateCommand.self,
             StaggerCommand.self,
             ValidateCommand.self,
             GenCommand.self,

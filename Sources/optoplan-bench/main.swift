@@ -4,6 +4,10 @@
 //   optoplan-bench schedule  circuit scheduling (ScheduleBench.swift)
 //   optoplan-bench stagger   staggered job windows (StaggerBench.swift)
 //   optoplan-bench traffic   readers and traffic predictors (TrafficBench.swift)
+//   optoplan-bench linkpool  link-pool methods by size (LinkPoolBench.swift)
+//   optoplan-bench eval      the flow-level evaluator (EvalBench.swift)
+import Foundation
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "model":
@@ -14,6 +18,13 @@ case "stagger":
     StaggerBench.run(Array(arguments.dropFirst()))
 case "traffic":
     TrafficBench.run(Array(arguments.dropFirst()))
+case "linkpool":
+    LinkPoolBench.run(Array(arguments.dropFirst()))
+case "eval":
+    do { try EvalBench.run(Array(arguments.dropFirst())) } catch {
+        FileHandle.standardError.write(Data("\(error)\n".utf8))
+        exit(1)
+    }
 default:
     print("""
     usage: optoplan-bench SUBCOMMAND [options]
@@ -21,5 +32,8 @@ default:
       schedule [options] circuit scheduling: exact plain vs strengthened, heuristics on the rack matrices
       stagger [options] staggered job windows
       traffic [--datasets DIR]  instance reading speed, predictor errors on the pod series
+      linkpool [--sizes 8,16,32,64] [--seeds K] [--objective concurrent|throughput|both] [--time-limit S]
+                        link-pool methods: objective, gap to the ILP bound, time
+      eval [--datasets DIR] [--configurations M]  evaluator speed on the 150- and 367-rack matrices
     """)
 }

@@ -160,6 +160,26 @@ struct LinkPoolExactTests {
         }
     }
 
+    @Test func infeasibleWhenTheBudgetCannotRepairTheCurrentAllocation() throws {
+        // Node 1 has one port but today holds two circuits; no change is allowed.
+        var instance = referenceInstance()
+        instance.fabric.opticalPorts = [2, 1]
+        instance.current = [Circuit(0, 1), Circuit(0, 1)]
+        instance.maxChanges = 0
+        let plan = try LinkPoolPlanner.plan(instance, method: .ilp, options: options)
+        #expect(plan.status == .infeasible)
+        #expect(plan.circuits.isEmpty)
+        #expect(try LinkPoolProblem(instance).bruteForce() == nil)
+        #expect(throws: LinkPoolError.self) { try LinkPoolPlanner.plan(instance, method: .greedy) }
+        // One change (removing a circuit) makes it feasible.
+        instance.maxChanges = 1
+        let repaired = try LinkPoolPlanner.plan(instance, method: .ilp, options: options)
+        #expect(repaired.status == .optimal)
+        #expect(repaired.circuits == [Circuit(0, 1)])
+        let greedy = try LinkPoolPlanner.plan(instance, method: .greedy, options: options)
+        #expect(greedy.circuits == [Circuit(0, 1)])
+    }
+
     @Test func badInstancesAreTypedErrors() throws {
         var bad = referenceInstance()
         bad.fabric.packetRate = [100e9]

@@ -27,31 +27,41 @@ extension LinkPoolProblem {
     /// The largest `λ` with `Σ_k max(0, λ·R_k − c_k) ≤ p` over the given pairs
     /// (one node's send or receive side): `+∞` when no pair has demand.
     ///
-    /// `capacity(k)` is the circuit rate on pair `k`.
+    /// `c_k = counts[k]·rate`, with pair `mod1` changed by `delta1` circuits
+    /// and `mod2` by `delta2` (pass -1 for no change). Allocation-free: the
+    /// breakpoints live in a temporary stack buffer.
     ///
     /// - Complexity: O(m log m) for m pairs with demand.
     @inline(__always)
-    static func sideLimit(pairs: [Int], demand: [Double], packet p: Double, capacity: (Int) -> Double) -> Double {
-        var points: [(b: Double, r: Double, c: Double)] = []
-        points.reserveCapacity(pairs.count)
-        for k in pairs {
-            let r = demand[k]
-            if r > 0 {
-                let c = capacity(k)
-                points.append((c / r, r, c))
+    static func sideLimit(pairs: [Int], demand: [Double], counts: [Int], rate: Double, packet p: Double,
+                          mod1: Int = -1, delta1: Int = 0, mod2: Int = -1, delta2: Int = 0) -> Double {
+        if pairs.isEmpty { return .infinity }
+        return withUnsafeTemporaryAllocation(of: (b: Double, r: Double, c: Double).self, capacity: pairs.count) { buffer in
+            var m = 0
+            for k in pairs {
+                let r = demand[k]
+                if r > 0 {
+                    var count = counts[k]
+                    if k == mod1 { count += delta1 }
+                    if k == mod2 { count += delta2 }
+                    let c = Double(count) * rate
+                    buffer[m] = (c / r, r, c)
+                    m += 1
+                }
             }
+            if m == 0 { return .infinity }
+            var points = UnsafeMutableBufferPointer(rebasing: buffer[0..<m])
+            if m > 1 { points.sort { $0.b < $1.b } }
+            var sumR = 0.0, sumC = 0.0
+            for idx in 0..<m {
+                sumR += points[idx].r
+                sumC += points[idx].c
+                let next = idx + 1 < m ? points[idx + 1].b : .infinity
+                let lambda = (p + sumC) / sumR
+                if lambda <= next { return lambda }
+            }
+            return (p + sumC) / sumR
         }
-        if points.isEmpty { return .infinity }
-        points.sort { $0.b < $1.b }
-        var sumR = 0.0, sumC = 0.0
-        for (idx, pt) in points.enumerated() {
-            sumR += pt.r
-            sumC += pt.c
-            let next = idx + 1 < points.count ? points[idx + 1].b : .infinity
-            let lambda = (p + sumC) / sumR
-            if lambda <= next { return lambda }
-        }
-        return (p + sumC) / sumR
     }
 
     /// Pair indices of node `i`'s send side (`i → j`, `j ≠ i`) with demand.
@@ -71,8 +81,8 @@ extension LinkPoolProblem {
     func concurrentLambda(_ counts: [Int]) -> Double {
         var best = Double.infinity
         for i in 0..<n {
-            let s = Self.sideLimit(pairs: sendPairs(i), demand: demand, packet: packet[i]) { Double(counts[$0]) * rate }
-            let r = Self.sideLimit(pairs: receivePairs(i), demand: demand, packet: packet[i]) { Double(counts[$0]) * rate }
+            let s = Self.sideLimit(pairs: sendPairs(i), demand: demand, counts: counts, rate: rate, packet: packet[i])
+            let r = Self.sideLimit(pairs: receivePairs(i), demand: demand, counts: counts, rate: rate, packet: packet[i])
             best = min(best, s, r)
         }
         return best

@@ -92,6 +92,8 @@ final class LinkPoolFormulation {
     var primary = LinearExpression()
     /// Σ n_ij over ordered pairs.
     var circuitCount = LinearExpression()
+    /// Stage 2 (concurrent): the value μ is fixed at.
+    var muFixed: Double?
     /// R_max (concurrent scaling), bits per second.
     let demandScale: Double
 
@@ -114,6 +116,18 @@ final class LinkPoolFormulation {
         let rc = p.rate
         let pHat = p.packet.map { $0 / rc }
 
+        // Stage 2 of the concurrent objective fixes μ at its floor, so every
+        // pair needs at least ⌈μ·R̂_ij − min(p̂_i, p̂_j)⌉ circuits: lower
+        // bounds the LP relaxation would otherwise miss.
+        var lower = [Double](repeating: 0, count: n * n)
+        if p.objective == .concurrent, let floor = stage2Floor {
+            for k in 0..<(n * n) where p.demand[k] > 0 {
+                let i = k / n, j = k % n
+                let need = (max(0, floor) * p.demand[k] / demandScale - min(pHat[i], pHat[j]) - 1e-9).rounded(.up)
+                lower[k] = max(0, need)
+            }
+        }
+
         // Circuit variables.
         for i in 0..<n {
             for j in 0..<n where i != j {
@@ -125,7 +139,8 @@ final class LinkPoolFormulation {
                     var upper = min(p.pairCap(i, j), p.pairCap(j, i))
                     if p.demand[k] == 0 && p.demand[back] == 0 { upper = min(upper, max(p.current[k], p.current[back])) }
                     guard upper > 0 else { continue }
-                    let v = m.addVariable(.integer, lowerBound: 0, upperBound: Double(upper), name: "n[\(i),\(j)]")
+                    let low = min(max(lower[k], lower[back]), Double(upper))
+                    let v = m.addVariable(.integer, lowerBound: low, upperBound: Double(upper), name: "n[\(i),\(j)]")
                     circuits[k] = v
                     circuits[back] = v
                 } else {
@@ -133,7 +148,8 @@ final class LinkPoolFormulation {
                     var upper = p.pairCap(i, j)
                     if p.demand[k] == 0 { upper = min(upper, p.current[k]) }
                     guard upper > 0 else { continue }
-                    circuits[k] = m.addVariable(.integer, lowerBound: 0, upperBound: Double(upper), name: "n[\(i),\(j)]")
+                    circuits[k] = m.addVariable(.integer, lowerBound: min(lower[k], Double(upper)), upperBound: Double(upper),
+                                                name: "n[\(i),\(j)]")
                 }
             }
         }
@@ -155,7 +171,15 @@ final class LinkPoolFormulation {
                 let cap = Double(p.pairCap(i, j)) + min(pHat[i], pHat[j])
                 upper = min(upper, cap / (p.demand[k] / demandScale))
             }
-            mu = m.addVariable(.continuous, lowerBound: 0, upperBound: upper, name: "mu")
+            if let floor = stage2Floor {
+                // Stage 2 fixes μ at its floor (a larger μ only tightens the
+                // carry rows; see `lower` above for the circuit bounds).
+                let fixed = max(0, floor)
+                mu = m.addVariable(.continuous, lowerBound: fixed, upperBound: fixed, name: "mu")
+                muFixed = fixed
+            } else {
+                mu = m.addVariable(.continuous, lowerBound: 0, upperBound: upper, name: "mu")
+            }
         }
 
         // Port rows.
@@ -192,6 +216,19 @@ final class LinkPoolFormulation {
             if let v = circuits[k] { row.add(-1, v) }
             row.add(-1, electrical[k]!)
             m.addConstraint(row, .lessThanOrEqual(0), name: "carry[\(i),\(j)]")
+            // Stage 2 (μ fixed): the pair needs t = μ·R̂_ij from n_ij + ê_ij
+            // with n_ij integer, whose convex hull adds the mixed-integer
+            // rounding facet ê_ij + f·n_ij ≥ f·⌈t⌉, f = t − ⌊t⌋.
+            if let fixed = muFixed, let v = circuits[k] {
+                let t = fixed * p.demand[k] / demandScale
+                let f = t - t.rounded(.down)
+                if f > 1e-9 && f < 1 - 1e-9 {
+                    var mir = LinearExpression()
+                    mir.add(1, electrical[k]!)
+                    mir.add(f, v)
+                    m.addConstraint(mir, .greaterThanOrEqual(f * t.rounded(.up)), name: "mir[\(i),\(j)]")
+                }
+            }
         }
         // Change budget.
         if let budget = p.maxChanges {
@@ -224,7 +261,7 @@ final class LinkPoolFormulation {
         }
         for k in 0..<(n * n) { if let v = circuits[k] { circuitCount.add(1, v) } }
         if let floor = stage2Floor {
-            m.addConstraint(primary, .greaterThanOrEqual(floor), name: "stage1")
+            if muFixed == nil { m.addConstraint(primary, .greaterThanOrEqual(floor), name: "stage1") }
             m.setObjective(circuitCount, .minimize)
         } else {
             m.setObjective(primary, .maximize)
@@ -282,7 +319,7 @@ final class LinkPoolFormulation {
             if let v = added[k] { start[v] = Double(max(0, a.counts[k] - p.current[k])) }
             if let v = removed[k] { start[v] = Double(max(0, p.current[k] - a.counts[k])) }
         }
-        if let mu { start[mu] = scaled(a.objective) * shrink }
+        if let mu { start[mu] = muFixed ?? scaled(a.objective) * shrink }
         return start
     }
 }

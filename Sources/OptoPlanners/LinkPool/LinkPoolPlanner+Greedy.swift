@@ -40,9 +40,26 @@ extension LinkPoolProblem {
         var state = try GreedyState(self)
         switch objective {
         case .concurrent:
+            // Two starts, each improved by the same moves: circuits added by
+            // leximin, and circuits placed to meet a target λ found by
+            // bisection. The better allocation wins (fewer circuits on a tie).
             var search = ConcurrentGreedy(state)
             search.run(deadline: deadline)
-            state = search.state
+            var bestCounts = search.state.counts
+            var bestLambda = concurrentLambda(bestCounts)
+            for weighted in [false, true] {
+                guard let targeted = ConcurrentGreedy.targetStart(state, from: bestLambda * 0.9, weighted: weighted) else { continue }
+                var second = ConcurrentGreedy(targeted)
+                second.run(deadline: deadline)
+                let lambda = concurrentLambda(second.state.counts)
+                let tol = 1e-12 * bestLambda
+                if lambda > bestLambda + tol
+                    || (lambda >= bestLambda - tol && second.state.counts.reduce(0, +) < bestCounts.reduce(0, +)) {
+                    bestCounts = second.state.counts
+                    bestLambda = lambda
+                }
+            }
+            return allocation(bestCounts)
         case .throughput:
             var search = ThroughputGreedy(state)
             search.run(deadline: deadline)
@@ -164,6 +181,25 @@ struct GreedyState {
 
 // MARK: - Concurrent
 
+/// Up to four sides with their new limits: what one added circuit (two
+/// sides) or one move (up to four) does to the side limits.
+struct SideEffect {
+    var sides = SIMD4<Int>(repeating: -1)
+    var values = SIMD4<Double>(repeating: 0)
+    var count = 0
+
+    @inline(__always) mutating func append(_ side: Int, _ value: Double) {
+        sides[count] = side
+        values[count] = value
+        count += 1
+    }
+
+    @inline(__always) func value(of side: Int) -> Double? {
+        for t in 0..<count where sides[t] == side { return values[t] }
+        return nil
+    }
+}
+
 /// The concurrent greedy: leximin over the 2N side limits.
 struct ConcurrentGreedy {
     var state: GreedyState
@@ -178,6 +214,11 @@ struct ConcurrentGreedy {
     var addReceive: [Double]
     /// Pairs with demand.
     let demandPairs: [Int]
+    /// An upper bound Λ on any reachable λ: no side can beat its packet
+    /// limit plus all of its ports' circuits, `(p_i + r_c·min(q_i, tx_i)) /
+    /// Σ_j R_ij` (likewise for receiving). Raising a side already at Λ can
+    /// never raise λ, so neither adds nor moves spend ports on it.
+    let ceiling: Double
 
     init(_ state: GreedyState) {
         self.state = state
@@ -186,64 +227,83 @@ struct ConcurrentGreedy {
         sendPairs = (0..<p.n).map { p.sendPairs($0) }
         receivePairs = (0..<p.n).map { p.receivePairs($0) }
         demandPairs = (0..<(p.n * p.n)).filter { p.demand[$0] > 0 }
+        var bound = Double.infinity
+        for v in 0..<p.n {
+            var out = 0.0, inc = 0.0
+            for u in 0..<p.n { out += p.demand[v * p.n + u]; inc += p.demand[u * p.n + v] }
+            if out > 0 { bound = min(bound, (p.packet[v] + p.rate * Double(min(p.ports[v], p.tx[v]))) / out) }
+            if inc > 0 { bound = min(bound, (p.packet[v] + p.rate * Double(min(p.ports[v], p.rx[v]))) / inc) }
+        }
+        ceiling = bound * (1 + 1e-9)
         limit = [Double](repeating: .infinity, count: 2 * p.n)
         addSend = [Double](repeating: .infinity, count: p.n * p.n)
         addReceive = addSend
         for v in 0..<n {
-            limit[v] = sideLimit(send: v, mods: [])
-            limit[n + v] = sideLimit(receive: v, mods: [])
+            limit[v] = sendLimit(v)
+            limit[n + v] = receiveLimit(v)
         }
         for k in demandPairs {
-            addSend[k] = sideLimit(send: k / n, mods: [(k, 1)])
-            addReceive[k] = sideLimit(receive: k % n, mods: [(k, 1)])
+            addSend[k] = sendLimit(k / n, k, 1)
+            addReceive[k] = receiveLimit(k % n, k, 1)
         }
     }
 
-    /// The send limit of node `i` with the circuit counts changed by `mods`.
-    func sideLimit(send i: Int, mods: [(Int, Int)]) -> Double {
-        let counts = state.counts, rate = state.p.rate
-        return LinkPoolProblem.sideLimit(pairs: sendPairs[i], demand: state.p.demand, packet: state.p.packet[i]) { k in
-            var c = counts[k]
-            for m in mods where m.0 == k { c += m.1 }
-            return Double(c) * rate
-        }
+    /// The send limit of node `i` with pair `mod1` changed by `delta1`
+    /// circuits and `mod2` by `delta2`.
+    @inline(__always)
+    func sendLimit(_ i: Int, _ mod1: Int = -1, _ delta1: Int = 0, _ mod2: Int = -1, _ delta2: Int = 0) -> Double {
+        LinkPoolProblem.sideLimit(pairs: sendPairs[i], demand: state.p.demand, counts: state.counts, rate: state.p.rate,
+                                  packet: state.p.packet[i], mod1: mod1, delta1: delta1, mod2: mod2, delta2: delta2)
     }
 
-    /// The receive limit of node `j` with the circuit counts changed by `mods`.
-    func sideLimit(receive j: Int, mods: [(Int, Int)]) -> Double {
-        let counts = state.counts, rate = state.p.rate
-        return LinkPoolProblem.sideLimit(pairs: receivePairs[j], demand: state.p.demand, packet: state.p.packet[j]) { k in
-            var c = counts[k]
-            for m in mods where m.0 == k { c += m.1 }
-            return Double(c) * rate
-        }
+    /// The receive limit of node `j`, changed likewise.
+    @inline(__always)
+    func receiveLimit(_ j: Int, _ mod1: Int = -1, _ delta1: Int = 0, _ mod2: Int = -1, _ delta2: Int = 0) -> Double {
+        LinkPoolProblem.sideLimit(pairs: receivePairs[j], demand: state.p.demand, counts: state.counts, rate: state.p.rate,
+                                  packet: state.p.packet[j], mod1: mod1, delta1: delta1, mod2: mod2, delta2: delta2)
     }
 
     var lambda: Double { limit.min() ?? .infinity }
 
-    /// Leximin comparison of two changes of the side limits (each a list of
+    /// Leximin comparison of two changes of the side limits (each a set of
     /// side → new value; sides not listed keep their limit): 1 when `a`
     /// leaves the better sorted vector, -1 when `b` does, 0 when equal
-    /// within a relative 1e-12.
-    func compare(_ a: [(Int, Double)], _ b: [(Int, Double)]) -> Int {
-        var sides: [Int] = []
-        sides.reserveCapacity(8)
-        for e in a where !sides.contains(e.0) { sides.append(e.0) }
-        for e in b where !sides.contains(e.0) { sides.append(e.0) }
-        var va: [Double] = [], vb: [Double] = []
-        va.reserveCapacity(sides.count); vb.reserveCapacity(sides.count)
-        for s in sides {
-            va.append(a.first(where: { $0.0 == s })?.1 ?? limit[s])
-            vb.append(b.first(where: { $0.0 == s })?.1 ?? limit[s])
+    /// within a relative 1e-12. Allocation-free: it runs for every
+    /// candidate circuit.
+    func compare(_ a: SideEffect, _ b: SideEffect) -> Int {
+        var sides = SIMD8<Int>(repeating: -1)
+        var count = 0
+        for t in 0..<a.count where !contains(sides, count, a.sides[t]) { sides[count] = a.sides[t]; count += 1 }
+        for t in 0..<b.count where !contains(sides, count, b.sides[t]) { sides[count] = b.sides[t]; count += 1 }
+        var va = SIMD8<Double>(repeating: 0), vb = SIMD8<Double>(repeating: 0)
+        for t in 0..<count {
+            va[t] = a.value(of: sides[t]) ?? limit[sides[t]]
+            vb[t] = b.value(of: sides[t]) ?? limit[sides[t]]
         }
-        va.sort(); vb.sort()
-        for t in 0..<sides.count {
+        insertionSort(&va, count)
+        insertionSort(&vb, count)
+        for t in 0..<count {
             let x = va[t], y = vb[t]
             if x == y { continue }
             let tol = 1e-12 * max(abs(x), abs(y))
             if x.isInfinite || y.isInfinite || abs(x - y) > tol { return x > y ? 1 : -1 }
         }
         return 0
+    }
+
+    @inline(__always) private func contains(_ v: SIMD8<Int>, _ count: Int, _ x: Int) -> Bool {
+        for t in 0..<count where v[t] == x { return true }
+        return false
+    }
+
+    @inline(__always) private func insertionSort(_ v: inout SIMD8<Double>, _ count: Int) {
+        if count < 2 { return }
+        for t in 1..<count {
+            let x = v[t]
+            var u = t - 1
+            while u >= 0 && v[u] > x { v[u + 1] = v[u]; u -= 1 }
+            v[u + 1] = x
+        }
     }
 
     /// Applies one added circuit on `k` and refreshes the caches of its row and column.
@@ -259,23 +319,25 @@ struct ConcurrentGreedy {
     }
 
     mutating func refresh(row i: Int, column j: Int) {
-        limit[i] = sideLimit(send: i, mods: [])
-        limit[n + j] = sideLimit(receive: j, mods: [])
-        for k in sendPairs[i] { addSend[k] = sideLimit(send: i, mods: [(k, 1)]) }
-        for k in receivePairs[j] { addReceive[k] = sideLimit(receive: j, mods: [(k, 1)]) }
+        limit[i] = sendLimit(i)
+        limit[n + j] = receiveLimit(j)
+        for k in sendPairs[i] { addSend[k] = sendLimit(i, k, 1) }
+        for k in receivePairs[j] { addReceive[k] = receiveLimit(j, k, 1) }
     }
 
     /// Adds circuits while one improves the ranking.
     mutating func addPhase() {
         while true {
-            var best: [(Int, Double)] = []
+            var best = SideEffect()
             var bestK = -1
             for k in demandPairs where state.canAdd(k) {
                 let i = k / n, j = k % n
-                if !(addSend[k] > limit[i] || addReceive[k] > limit[n + j]) { continue }
-                let cand = [(i, addSend[k]), (n + j, addReceive[k])]
+                if !((addSend[k] > limit[i] && limit[i] < ceiling) || (addReceive[k] > limit[n + j] && limit[n + j] < ceiling)) { continue }
+                var cand = SideEffect()
+                cand.append(i, addSend[k])
+                cand.append(n + j, addReceive[k])
                 if bestK < 0 {
-                    if compare(cand, []) > 0 { best = cand; bestK = k }
+                    if compare(cand, SideEffect()) > 0 { best = cand; bestK = k }
                 } else if compare(cand, best) > 0 {
                     best = cand; bestK = k
                 }
@@ -286,45 +348,47 @@ struct ConcurrentGreedy {
     }
 
     /// The sides a move (remove `r`, add `k`) changes, with their new limits.
-    func moveEffect(remove r: Int, add k: Int) -> [(Int, Double)] {
+    func moveEffect(remove r: Int, add k: Int, lowSend: Double, lowReceive: Double) -> SideEffect {
         let a = r / n, b = r % n, i = k / n, j = k % n
-        var effect: [(Int, Double)] = []
+        var effect = SideEffect()
         if a == i {
-            effect.append((a, sideLimit(send: a, mods: [(r, -1), (k, 1)])))
+            effect.append(a, sendLimit(a, r, -1, k, 1))
         } else {
-            effect.append((a, sideLimit(send: a, mods: [(r, -1)])))
-            effect.append((i, addSend[k]))
+            effect.append(a, lowSend)
+            effect.append(i, addSend[k])
         }
         if b == j {
-            effect.append((n + b, sideLimit(receive: b, mods: [(r, -1), (k, 1)])))
+            effect.append(n + b, receiveLimit(b, r, -1, k, 1))
         } else {
-            effect.append((n + b, sideLimit(receive: b, mods: [(r, -1)])))
-            effect.append((n + j, addReceive[k]))
+            effect.append(n + b, lowReceive)
+            effect.append(n + j, addReceive[k])
         }
         return effect
     }
 
     /// Finds the best improving single-circuit move, or nil.
     func bestMove(deadline: ContinuousClock.Instant?) -> (remove: Int, add: Int)? {
-        var best: [(Int, Double)] = []
+        var best = SideEffect()
         var bestMove: (Int, Int)?
         let occupied = (0..<(n * n)).filter { state.counts[$0] > 0 }
         for r in occupied where state.canRemove(r) {
             if let d = deadline, ContinuousClock.now > d { break }
             let a = r / n, b = r % n
-            let lowA = sideLimit(send: a, mods: [(r, -1)])
-            let lowB = sideLimit(receive: b, mods: [(r, -1)])
-            let low = min(lowA, lowB)
+            let lowA = sendLimit(a, r, -1)
+            let lowB = receiveLimit(b, r, -1)
+            let low = min(lowA, lowB, ceiling)
             for k in demandPairs where k != r {
                 let i = k / n, j = k % n
                 // The move must raise a side that is tighter than what the
                 // removal leaves behind, or it cannot improve the ranking.
-                let raisesSend = addSend[k] > limit[i] && limit[i] < low
-                let raisesReceive = addReceive[k] > limit[n + j] && limit[n + j] < low
-                if !(raisesSend || raisesReceive || i == a || j == b) { continue }
+                // (Equality is allowed: with i = a or j = b the side the move
+                // raises is the one the removal lowered.)
+                let raisesSend = addSend[k] > limit[i] && limit[i] <= low
+                let raisesReceive = addReceive[k] > limit[n + j] && limit[n + j] <= low
+                if !(raisesSend || raisesReceive) { continue }
                 guard state.canAdd(k, freedFrom: r) else { continue }
-                let effect = moveEffect(remove: r, add: k)
-                if compare(effect, []) <= 0 { continue }
+                let effect = moveEffect(remove: r, add: k, lowSend: lowA, lowReceive: lowB)
+                if compare(effect, SideEffect()) <= 0 { continue }
                 if bestMove == nil || compare(effect, best) > 0 {
                     best = effect
                     bestMove = (r, k)
@@ -343,14 +407,98 @@ struct ConcurrentGreedy {
             var bestSlack = -Double.infinity
             for r in 0..<(n * n) where state.canRemove(r) {
                 let a = r / n, b = r % n
-                let s = state.p.demand[r] > 0 ? sideLimit(send: a, mods: [(r, -1)]) : limit[a]
-                let t = state.p.demand[r] > 0 ? sideLimit(receive: b, mods: [(r, -1)]) : limit[n + b]
+                let s = state.p.demand[r] > 0 ? sendLimit(a, r, -1) : limit[a]
+                let t = state.p.demand[r] > 0 ? receiveLimit(b, r, -1) : limit[n + b]
                 let slack = min(s, t)
                 if slack >= floor && slack > bestSlack { bestSlack = slack; bestR = r }
             }
             if bestR < 0 { return }
             apply(remove: bestR)
         }
+    }
+
+    /// Circuits placed to carry `λ·R` for a target λ: while some side needs
+    /// more than its packet limit, add the circuit that removes the most of
+    /// that excess (counted on both of its sides). Returns nil when the
+    /// ports run out first.
+    ///
+    /// - Complexity: O(C·P) for C circuits and P pairs with demand.
+    static func place(_ start: GreedyState, lambda: Double, pairs: [Int], weighted: Bool) -> GreedyState? {
+        var state = start
+        let p = state.p, n = p.n, rc = p.rate
+        var excess = [Double](repeating: 0, count: 2 * n)
+        for v in 0..<n { excess[v] = -p.packet[v]; excess[n + v] = -p.packet[v] }
+        var deficit = [Double](repeating: 0, count: n * n)
+        for k in pairs {
+            deficit[k] = max(0, lambda * p.demand[k] - Double(state.counts[k]) * rc)
+            excess[k / n] += deficit[k]
+            excess[n + k % n] += deficit[k]
+        }
+        let slack = 1e-9 * rc
+        while true {
+            var open = false
+            for v in 0..<(2 * n) where excess[v] > slack { open = true; break }
+            if !open { return state }
+            var best = -1
+            var bestScore = 0.0, bestCover = 0.0
+            for k in pairs where deficit[k] > slack {
+                let i = k / n, j = n + k % n
+                if excess[i] <= slack && excess[j] <= slack { continue }
+                guard state.canAdd(k) else { continue }
+                let cover = min(rc, deficit[k])
+                var score = min(cover, max(0, excess[i])) + min(cover, max(0, excess[j]))
+                if weighted {
+                    // Spend scarce ports last: divide by how tight the two
+                    // nodes' ports are against what their sides still need.
+                    func tight(_ v: Int) -> Double {
+                        let need = (max(0, excess[v]) + max(0, excess[n + v])) / rc
+                        return need / Double(max(1, state.free(v)))
+                    }
+                    score /= 1 + tight(i) + tight(k % n)
+                }
+                if score > bestScore + slack || (score > bestScore - slack && cover > bestCover) {
+                    best = k; bestScore = score; bestCover = cover
+                }
+            }
+            if best < 0 { return nil }
+            let cover = min(rc, deficit[best])
+            deficit[best] -= cover
+            excess[best / n] -= cover
+            excess[n + best % n] -= cover
+            state.add(best)
+        }
+    }
+
+    /// The best placement found by bisection on the target λ, starting
+    /// above `known` (a λ already reached), or nil when no target above it
+    /// could be placed.
+    ///
+    /// - Complexity: O(log(1/ε)·C·P).
+    static func targetStart(_ start: GreedyState, from known: Double, weighted: Bool) -> GreedyState? {
+        let p = start.p
+        let pairs = (0..<(p.n * p.n)).filter { p.demand[$0] > 0 }
+        guard known.isFinite, known > 0 else { return nil }
+        var lo = known, hi = known * 1.5
+        var best: GreedyState?
+        // Grow the bracket while targets can be placed.
+        var grow = 0
+        while grow < 20, let s = place(start, lambda: hi, pairs: pairs, weighted: weighted) {
+            best = s
+            lo = hi
+            hi *= 1.5
+            grow += 1
+        }
+        for _ in 0..<18 {
+            let mid = 0.5 * (lo + hi)
+            if let s = place(start, lambda: mid, pairs: pairs, weighted: weighted) {
+                best = s
+                lo = mid
+            } else {
+                hi = mid
+            }
+            if hi - lo <= 1e-3 * lo { break }
+        }
+        return best
     }
 
     mutating func run(deadline: ContinuousClock.Instant?) {

@@ -32,7 +32,7 @@ extension StaggerPlanner {
     ///
     /// ```
     /// x_{k,o} ∈ {0,1}                    k ∈ K, o ∈ A_k   (job k starts at offset o)
-    /// e_{l,τ} ∈ [0, M_{l,τ} − 1]         (l,τ) ∈ R := {M_{l,τ} > 1}   (excess, in capacities)
+    /// e_{l,τ} ≥ 0                       (l,τ) ∈ R := {M_{l,τ} > 1}   (excess, in capacities)
     ///
     /// Σ_{o∈A_k} x_{k,o} = 1                                  k ∈ K
     /// Σ_{k on l} Σ_{o∈A_k} ρ_{l,τ,k,o} x_{k,o} − e_{l,τ} ≤ 1     (l,τ) ∈ R
@@ -75,54 +75,57 @@ extension StaggerPlanner {
         let globalPeakBound = grid.peakLowerBound()
         var outcome = ILPOutcome(offsets: offsets, bound: 0, excessProven: true, peakProven: true, notes: [], nodes: 0)
         let unit = (grid.capacities.max() ?? 1) * grid.step // bits per model unit of E
-        for component in structure.components {
-            let builder = ComponentModel(grid: grid, component: component)
+        let builders = structure.components.map { ComponentModel(grid: grid, component: $0) }
+        var excessOptimal = [Bool](repeating: false, count: builders.count)
+        // Pass 1: the excess of every component, each with a fair share of
+        // the time left (a component solved early leaves its share to the next).
+        for (i, builder) in builders.enumerated() {
             let lowerBound = builder.excessLowerBound()
             var current = builder.evaluate(offsets)
             var componentBound = lowerBound
-            var excessOptimal = current.excess <= lowerBound + 1e-9 * max(1, lowerBound)
-            // Stage 1.
-            if excessOptimal { outcome.solvedComponents += 1 }
-            if !excessOptimal {
-                let remaining = options.timeLimit - elapsed(since: clock)
-                guard remaining > 0.001, !(options.shouldStop?() ?? false) else {
-                    outcome.excessProven = false; outcome.peakProven = false
-                    outcome.bound += lowerBound * unit
+            excessOptimal[i] = current.excess <= lowerBound + 1e-9 * max(1, lowerBound)
+            if excessOptimal[i] { outcome.solvedComponents += 1 }
+            if !excessOptimal[i] {
+                let remaining = (options.timeLimit - elapsed(since: clock)) / Double(builders.count - i)
+                if remaining > 0.001, !(options.shouldStop?() ?? false) {
+                    let built = builder.build(stage2Budget: nil, peakBound: globalPeakBound)
+                    let result = try solver.solve(built.model, options: solverOptions(options, remaining, built.warmStart(offsets)))
+                    outcome.nodes += result.nodeCount
+                    if let why = rejection(result.warmStart) { outcome.notes.append("warm start rejected: \(why)") }
+                    if result.hasSolution {
+                        outcome.solvedComponents += 1
+                        let candidate = built.offsets(result, into: offsets)
+                        let score = builder.evaluate(candidate)
+                        if StaggerLoadState.better(score.excess, score.peak, than: current.excess, current.peak,
+                                                   tolerance: 1e-9 * max(1, current.excess)) {
+                            offsets = candidate
+                            current = score
+                        }
+                    }
+                    if let b = result.bestBound, b.isFinite { componentBound = max(componentBound, b) }
+                    switch result.termination {
+                    case .optimal where result.hasSolution:
+                        excessOptimal[i] = true
+                        componentBound = max(componentBound, min(current.excess, result.objectiveValue ?? current.excess))
+                    case .optimal, .timeLimit, .interrupted:
+                        break
+                    default:
+                        outcome.notes.append("solver stopped (\(result.termination)): \(result.message)")
+                    }
+                } else {
                     outcome.notes.append((options.shouldStop?() ?? false) ? "stopped before a component was solved"
                                                                            : "time limit reached before a component was solved")
-                    continue
-                }
-                let built = builder.build(stage2Budget: nil, peakBound: globalPeakBound)
-                let result = try solver.solve(built.model, options: solverOptions(options, remaining, built.warmStart(offsets)))
-                outcome.nodes += result.nodeCount
-                if let why = rejection(result.warmStart) { outcome.notes.append("warm start rejected: \(why)") }
-                if result.hasSolution {
-                    outcome.solvedComponents += 1
-                    let candidate = built.offsets(result, into: offsets)
-                    let score = builder.evaluate(candidate)
-                    if score.excess < current.excess - 1e-9 * max(1, current.excess)
-                        || (score.excess <= current.excess + 1e-9 * max(1, current.excess) && score.peak < current.peak - 1e-9) {
-                        offsets = candidate
-                        current = score
-                    }
-                }
-                if let b = result.bestBound, b.isFinite { componentBound = max(componentBound, b) }
-                switch result.termination {
-                case .optimal where result.hasSolution:
-                    excessOptimal = true
-                    componentBound = max(componentBound, min(current.excess, result.objectiveValue ?? current.excess))
-                case .optimal, .timeLimit, .interrupted:
-                    break
-                default:
-                    outcome.notes.append("solver stopped (\(result.termination)): \(result.message)")
                 }
             }
-            componentBound = min(componentBound, current.excess)
-            outcome.bound += componentBound * unit
-            if !excessOptimal { outcome.excessProven = false; outcome.peakProven = false; continue }
-            // Stage 2: the peak, with the excess held at its optimum.
+            outcome.bound += min(componentBound, current.excess) * unit
+            if !excessOptimal[i] { outcome.excessProven = false; outcome.peakProven = false }
+        }
+        // Pass 2: the peak of every component whose excess is proven, with
+        // the excess held at its optimum.
+        for (i, builder) in builders.enumerated() where excessOptimal[i] {
+            var current = builder.evaluate(offsets)
             if current.peak <= globalPeakBound + 1e-9 { continue }
-            let remaining = options.timeLimit - elapsed(since: clock)
+            let remaining = (options.timeLimit - elapsed(since: clock)) / Double(builders.count - i)
             guard remaining > 0.001, !(options.shouldStop?() ?? false) else {
                 outcome.peakProven = false
                 continue
@@ -139,7 +142,13 @@ extension StaggerPlanner {
                     current = score
                 }
             }
-            if !(result.termination == .optimal && result.hasSolution) { outcome.peakProven = false }
+            switch result.termination {
+            case .optimal where result.hasSolution: break
+            case .optimal, .timeLimit, .interrupted: outcome.peakProven = false
+            default:
+                outcome.peakProven = false
+                outcome.notes.append("solver stopped in the peak stage (\(result.termination)): \(result.message)")
+            }
         }
         outcome.offsets = offsets
         return outcome
@@ -308,7 +317,7 @@ struct ComponentModel {
                 load.reserveCapacity(terms[i][tau].count + 1)
                 for t in terms[i][tau] { load.add(t.share, index[t.job]![t.offset]!) }
                 if needsExcess {
-                    let ev = model.addVariable(.continuous, lowerBound: 0, upperBound: most - 1, name: "e[\(grid.linkNames[l]),\(tau)]")
+                    let ev = model.addVariable(.continuous, lowerBound: 0, name: "e[\(grid.linkNames[l]),\(tau)]")
                     e.append((l, tau, ev, i))
                     var row = load
                     row.add(-1, ev)

@@ -1,0 +1,97 @@
+import OptoCore
+
+/// What the evaluator measured (PROBLEMS.md "The evaluator"; FORMATS.md
+/// `evaluate`). Field names are stable. A field that does not apply to the
+/// plan's problem is absent from the JSON.
+public struct EvaluationMetrics: Codable, Equatable, Sendable {
+    /// Which problem the evaluated plan belongs to.
+    public var problem: ProblemKind
+    /// How the run was driven: `window`, `makespan`, `epochs` (schedules),
+    /// `steady-state` (link pools) or `jobs` (stagger).
+    public var mode: String
+
+    /// Bytes served by the end of the run (schedules and jobs).
+    public var servedBytes: Double?
+    /// Bytes of demand still unserved at the end of the run (schedules).
+    public var unservedBytes: Double?
+    /// When the last byte served by the run was served, seconds. When every
+    /// flow finished, the largest completion time.
+    public var makespan: Double?
+    /// Completion time of each flow that finished, keyed `"i->j"` (seconds).
+    /// In epochs mode, the last time the pair's backlog reached zero.
+    public var completionTimes: [String: Double]?
+    /// Circuit time that carried data over circuit time that was live
+    /// (inside the run; dark reconfiguration time is not live). Absent when
+    /// no circuit was ever live.
+    public var circuitBusyFraction: Double?
+    /// Mean utilisation of each node's packet ports over the run, `0…1`.
+    public var packetPortUtilisation: [PortUtilisation]?
+
+    /// Link pools: the smallest fraction of any pair's demand that the
+    /// steady state carries (`min a[i][j] / R[i][j]`, at most 1).
+    public var lambda: Double?
+    /// Link pools: total carried rate `Σ a[i][j]`, bits per second.
+    public var carried: Double?
+    /// Link pools: the largest `λ` such that `λ·R` fits the plan's circuits
+    /// plus the packet fabric used at its best (compare with the planner's
+    /// `lambda`, which may exceed 1).
+    public var lambdaCapacity: Double?
+    /// Link pools: the steady-state carried rate of each pair, bits per second.
+    public var rates: [[Double]]?
+
+    /// Stagger plans: per job name, its iteration statistics.
+    public var jobs: [String: JobMetrics]?
+
+    /// When the run ended, seconds (`W`, the end of the last epoch, the last
+    /// completion, or when every job completed its iterations).
+    public var runEnd: Double?
+    /// Events the simulation processed (rate changes).
+    public var events: Int?
+    /// Remarks: what the evaluation assumed or cut.
+    public var notes: [String]?
+
+    /// Utilisation of one node's packet ports.
+    public struct PortUtilisation: Codable, Equatable, Sendable {
+        /// Mean sent rate over `p_i`.
+        public var send: Double
+        /// Mean received rate over `p_i`.
+        public var receive: Double
+        /// A node's figures.
+        public init(send: Double, receive: Double) {
+            self.send = send
+            self.receive = receive
+        }
+    }
+
+    /// A job's iteration statistics.
+    public struct JobMetrics: Codable, Equatable, Sendable {
+        /// Mean wall time of the measured iterations, seconds.
+        public var meanIteration: Double
+        /// 99th percentile (nearest rank) of the iteration times, seconds.
+        public var p99Iteration: Double
+        /// `meanIteration` over `isolatedIteration`.
+        public var slowdown: Double
+        /// Mean iteration time of the job run alone on the same links.
+        public var isolatedIteration: Double
+        /// The job's nominal period `P_k`.
+        public var period: Double
+        /// Each measured iteration's wall time, in order.
+        public var iterationTimes: [Double]
+        /// A job's figures.
+        public init(meanIteration: Double, p99Iteration: Double, slowdown: Double, isolatedIteration: Double,
+                    period: Double, iterationTimes: [Double]) {
+            self.meanIteration = meanIteration
+            self.p99Iteration = p99Iteration
+            self.slowdown = slowdown
+            self.isolatedIteration = isolatedIteration
+            self.period = period
+            self.iterationTimes = iterationTimes
+        }
+    }
+
+    /// Empty metrics for a problem and mode; the evaluator fills them.
+    public init(problem: ProblemKind, mode: String) {
+        self.problem = problem
+        self.mode = mode
+    }
+}

@@ -1,0 +1,221 @@
+import OptoCore
+
+extension Evaluator {
+    /// Evaluates a circuit schedule (PROBLEMS.md §1) by fluid simulation.
+    ///
+    /// - Window mode (`configurations`): every configuration, the first
+    ///   included, is preceded by `δ` of dark time; no circuit is live after
+    ///   the last configuration. The run ends at `W` when the instance has a
+    ///   window, otherwise when every flow is done (makespan mode).
+    /// - Epochs mode (`epochs`): the fabric starts in the first epoch's
+    ///   circuits; at each later epoch start, per pair the `min(old, new)`
+    ///   circuits are kept and carry on, and each new circuit is dark for `δ`.
+    ///   A pair's flow grows by `D_e[i][j]` at the start of epoch `e`. The run
+    ///   ends at the end of the last epoch.
+    ///
+    /// - Parameters:
+    ///   - plan: the schedule to score.
+    ///   - instance: the instance the plan was made for: its fabric and its
+    ///     timing (window, epoch durations) drive the run.
+    ///   - actual: other traffic to score the plan on (same node count, same
+    ///     mode, same number of epochs); `nil` scores it on `instance`.
+    /// - Throws: `EvaluationError` on a plan or traffic that does not fit.
+    /// - Complexity: O(E · (F + N log N)) for `E` events and `F` flows in the
+    ///   worst case; see `PortFluidSimulator`.
+    public static func evaluate(_ plan: SchedulePlan, on instance: ScheduleInstance,
+                                actual: ScheduleInstance? = nil) throws -> EvaluationMetrics {
+        let (scenario, mode, notes) = try scheduleScenario(plan, on: instance, actual: actual)
+        let outcome = PortFluidSimulator.run(scenario)
+        var metrics = scheduleMetrics(outcome, scenario: scenario, mode: mode)
+        if !notes.isEmpty { metrics.notes = notes }
+        return metrics
+    }
+
+    /// Builds the fluid scenario of a schedule plan; validates everything.
+    static func scheduleScenario(_ plan: SchedulePlan, on instance: ScheduleInstance,
+                                 actual: ScheduleInstance?) throws -> (FluidScenario, String, [String]) {
+        let fabric = instance.fabric
+        let n = fabric.nodes
+        var notes: [String] = []
+        try validate(fabric)
+        let traffic = actual ?? instance
+        if traffic.fabric.nodes != n {
+            throw EvaluationError.invalidTraffic("the actual traffic has \(traffic.fabric.nodes) nodes, the plan's instance \(n)")
+        }
+        if actual != nil && traffic.fabric != fabric {
+            notes.append("the actual instance's fabric differs; the plan's instance fabric was used")
+        }
+        let delta = fabric.reconfigurationDelay
+        switch (instance.mode, traffic.mode) {
+        case (.window(_, let window), .window(let demand, let actualWindow)):
+            guard let configurations = plan.configurations else {
+                throw EvaluationError.mismatch("a window-mode instance needs a plan with configurations")
+            }
+            if actual != nil && actualWindow != window {
+                notes.append("the actual instance's window differs; the plan's instance window was used")
+            }
+            try validate(demand, nodes: n, label: "demand")
+            var intervals: [CircuitInterval] = []
+            var t = 0.0
+            for (m, c) in configurations.enumerated() {
+                guard c.duration.isFinite && c.duration >= 0 else {
+                    throw EvaluationError.invalidPlan("configuration \(m) has duration \(c.duration)")
+                }
+                try validate(c.circuits, fabric: fabric, label: "configuration \(m)")
+                t += delta
+                for circuit in c.circuits {
+                    intervals.append(CircuitInterval(from: circuit.from, to: circuit.to, start: t, end: t + c.duration))
+                }
+                t += c.duration
+            }
+            if let window, t > window * (1 + 1e-9) {
+                notes.append("the configurations span \(t) s, past the window of \(window) s; the run stops at the window")
+            }
+            if let window {
+                guard window.isFinite && window >= 0 else { throw EvaluationError.invalidTraffic("window \(window)") }
+                intervals = intervals.compactMap { iv in
+                    var iv = iv
+                    iv.end = min(iv.end, window)
+                    return iv.end > iv.start ? iv : nil
+                }
+            }
+            let scenario = FluidScenario(nodes: n, packetRate: fabric.packetRate, circuitRate: fabric.circuitRate,
+                                         arrivals: [(0, demand.withoutDiagonal.values)], circuits: intervals, end: window)
+            return (scenario, window == nil ? "makespan" : "window", notes)
+
+        case (.epochs(let epochs), .epochs(let actualEpochs)):
+            guard let planEpochs = plan.epochs else {
+                throw EvaluationError.mismatch("an epochs-mode instance needs a plan with epochs")
+            }
+            guard planEpochs.count == epochs.count else {
+                throw EvaluationError.mismatch("the plan has \(planEpochs.count) epochs, the instance \(epochs.count)")
+            }
+            guard actualEpochs.count == epochs.count else {
+                throw EvaluationError.mismatch("the actual traffic has \(actualEpochs.count) epochs, the plan's instance \(epochs.count)")
+            }
+            if actual != nil && zip(epochs, actualEpochs).contains(where: { $0.duration != $1.duration }) {
+                notes.append("the actual epochs' durations differ; the plan's instance durations were used")
+            }
+            var arrivals: [(time: Double, demand: [Double])] = []
+            var starts: [Double] = []
+            var t = 0.0
+            for (e, epoch) in epochs.enumerated() {
+                guard epoch.duration.isFinite && epoch.duration >= 0 else {
+                    throw EvaluationError.invalidTraffic("epoch \(e) has duration \(epoch.duration)")
+                }
+                try validate(actualEpochs[e].demand, nodes: n, label: "epoch \(e) demand")
+                try validate(planEpochs[e].circuits, fabric: fabric, label: "epoch \(e)")
+                starts.append(t)
+                arrivals.append((t, actualEpochs[e].demand.withoutDiagonal.values))
+                t += epoch.duration
+            }
+            let end = t
+            // Per pair, the up-times of its current circuits; kept circuits keep theirs.
+            var upTimes: [Int: [Double]] = [:]
+            var intervals: [CircuitInterval] = []
+            for (e, planEpoch) in planEpochs.enumerated() {
+                var wanted: [Int: Int] = [:]
+                for c in planEpoch.circuits { wanted[c.from * n + c.to, default: 0] += 1 }
+                let boundary = starts[e]
+                // Remove the circuits no longer wanted (the latest to come up go first).
+                for (pair, ups) in upTimes {
+                    let keep = min(ups.count, wanted[pair] ?? 0)
+                    let sorted = ups.sorted()
+                    for u in sorted[keep...] where u < boundary {
+                        intervals.append(CircuitInterval(from: pair / n, to: pair % n, start: u, end: boundary))
+                    }
+                    upTimes[pair] = Array(sorted[..<keep])
+                }
+                for (pair, count) in wanted {
+                    let have = upTimes[pair]?.count ?? 0
+                    if count > have {
+                        let up = e == 0 ? 0 : boundary + delta
+                        upTimes[pair, default: []].append(contentsOf: Array(repeating: up, count: count - have))
+                    }
+                }
+            }
+            for (pair, ups) in upTimes {
+                for u in ups where u < end {
+                    intervals.append(CircuitInterval(from: pair / n, to: pair % n, start: u, end: end))
+                }
+            }
+            intervals.sort { ($0.start, $0.from, $0.to) < ($1.start, $1.from, $1.to) }
+            let scenario = FluidScenario(nodes: n, packetRate: fabric.packetRate, circuitRate: fabric.circuitRate,
+                                         arrivals: arrivals, circuits: intervals, end: end)
+            return (scenario, "epochs", notes)
+
+        default:
+            throw EvaluationError.mismatch("the actual traffic is in a different mode (window or epochs) than the plan's instance")
+        }
+    }
+
+    /// Turns a fluid outcome into the metrics of FORMATS.md.
+    static func scheduleMetrics(_ o: FluidOutcome, scenario: FluidScenario, mode: String) -> EvaluationMetrics {
+        let n = scenario.nodes
+        var m = EvaluationMetrics(problem: .schedule, mode: mode)
+        let demand = o.demand.reduce(0, +)
+        let unserved = o.remaining.reduce(0, +)
+        m.servedBytes = demand - unserved
+        m.unservedBytes = unserved
+        m.makespan = o.lastService
+        var times: [String: Double] = [:]
+        for (f, c) in o.completion.enumerated() {
+            if let c { times["\(o.pairs[f] / n)->\(o.pairs[f] % n)"] = c }
+        }
+        m.completionTimes = times
+        m.circuitBusyFraction = o.circuitLive > 0 ? o.circuitBusy / o.circuitLive : nil
+        m.packetPortUtilisation = (0..<n).map { i in
+            let denom = scenario.packetRate[i] * o.end
+            return .init(send: denom > 0 ? o.sendIntegral[i] / denom : 0,
+                         receive: denom > 0 ? o.receiveIntegral[i] / denom : 0)
+        }
+        m.runEnd = o.end
+        m.events = o.events
+        return m
+    }
+
+    static func validate(_ fabric: Fabric) throws {
+        let n = fabric.nodes
+        guard n >= 1 else { throw EvaluationError.invalidTraffic("the fabric has \(n) nodes") }
+        guard fabric.packetRate.count == n, fabric.ocsPortsPerNode.count == n else {
+            throw EvaluationError.invalidTraffic("the fabric's per-node lists do not have \(n) entries")
+        }
+        guard fabric.packetRate.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+            throw EvaluationError.invalidTraffic("a packet rate is negative or not finite")
+        }
+        guard fabric.circuitRate.isFinite && fabric.circuitRate >= 0 else {
+            throw EvaluationError.invalidTraffic("circuit rate \(fabric.circuitRate)")
+        }
+        guard fabric.reconfigurationDelay.isFinite && fabric.reconfigurationDelay >= 0 else {
+            throw EvaluationError.invalidTraffic("reconfiguration delay \(fabric.reconfigurationDelay)")
+        }
+    }
+
+    static func validate(_ demand: Matrix, nodes n: Int, label: String) throws {
+        guard demand.rows == n && demand.columns == n else {
+            throw EvaluationError.invalidTraffic("\(label) is \(demand.rows)×\(demand.columns), the fabric has \(n) nodes")
+        }
+        if let k = demand.values.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
+            throw EvaluationError.invalidTraffic("\(label)[\(k / n)][\(k % n)] is \(demand.values[k])")
+        }
+    }
+
+    /// Checks one configuration: nodes in range, no self-circuit, at most
+    /// `k_i` transmitters and `k_i` receivers used at node `i`.
+    static func validate(_ circuits: [Circuit], fabric: Fabric, label: String) throws {
+        let n = fabric.nodes
+        var out = Array(repeating: 0, count: n)
+        var into = Array(repeating: 0, count: n)
+        for c in circuits {
+            guard c.from >= 0 && c.from < n && c.to >= 0 && c.to < n else {
+                throw EvaluationError.invalidPlan("\(label): circuit \(c) names a node outside 0..<\(n)")
+            }
+            guard c.from != c.to else { throw EvaluationError.invalidPlan("\(label): circuit \(c) joins a node to itself") }
+            out[c.from] += 1
+            into[c.to] += 1
+        }
+        for i in 0..<n where out[i] > fabric.ocsPortsPerNode[i] || into[i] > fabric.ocsPortsPerNode[i] {
+            throw EvaluationError.invalidPlan("\(label): node \(i) uses \(out[i]) transmitters and \(into[i]) receivers but has \(fabric.ocsPortsPerNode[i]) OCS ports")
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import OptoCore
+import OptoGLPK
+import OptoPlanners
+
+extension LinkPoolMethod: ExpressibleByArgument {}
+
+/// `optoplan linkpool INSTANCE [--method M] [--time-limit S] [--output PLAN]`:
+/// asymmetric link-pool allocation (PROBLEMS.md §2).
+public struct LinkPoolCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "linkpool",
+        abstract: "Point pooled optical ports where the traffic goes: circuits per ordered pair plus electrical rates.",
+        discussion: """
+        Methods: ilp (exact, GLPK; best objective, then the fewest circuits), \
+        greedy (add the circuit that most raises the objective, then move \
+        single circuits), symmetric (the paired full-duplex baseline, exact), \
+        auto (greedy, then the exact model warm-started from it). The plan \
+        JSON goes to --output (written atomically) or standard output; a \
+        summary goes to standard error. Exit status 1 when no allocation \
+        satisfies the port limits and the change budget.
+        """
+    )
+
+    @Argument(help: "The link-pool instance (JSON).")
+    public var instance: String
+
+    @Option(help: "auto, ilp, greedy or symmetric.")
+    public var method: LinkPoolMethod = .auto
+
+    @Option(name: .long, help: "Seconds the exact model may take (default 30).")
+    public var timeLimit: Double = 30
+
+    @Option(name: .shortAndLong, help: "Write the plan here instead of standard output.")
+    public var output: String?
+
+    @Flag(help: "Show the solver's log on standard error.")
+    public var verbose = false
+
+    public init() {}
+
+    public func validate() throws {
+        guard timeLimit.isFinite, timeLimit > 0 else {
+            throw ValidationError("--time-limit must be a positive number of seconds")
+        }
+    }
+
+    public func run() throws {
+        let instance = try CLIFiles.loadLinkPoolInstance(instance)
+        var options = PlanningOptions()
+        options.timeLimit = timeLimit
+        options.solver = GLPKSolver()
+        options.verbose = verbose
+        let plan: LinkPoolPlan
+        do {
+            plan = try LinkPoolPlanner.plan(instance, method: method, options: options)
+        } catch let error as LinkPoolError {
+            switch error {
+            case .invalidInstance, .unboundedLambda:
+                StandardError.print("error: \(self.instance): \(error)")
+                throw ExitStatus.badInput
+            case .heuristicFailed:
+                StandardError.print("error: \(error)")
+                throw ExitStatus.infeasible
+            }
+        } catch {
+            StandardError.print("error: \(error)")
+            throw ExitStatus.infeasible
+        }
+        try CLIFiles.savePlan(.linkpool(plan), to: output)
+        StandardError.print(Self.summary(plan, objective: instance.objective))
+        if plan.status == .infeasible { throw ExitStatus.infeasible }
+    }
+
+    /// The human summary printed on standard error: λ, carried, utilisation,
+    /// circuits, status, gap and time.
+    static func summary(_ plan: LinkPoolPlan, objective: LinkPoolObjective) -> String {
+        let m = plan.metrics
+        var s = "linkpool \(plan.method) (\(plan.status.rawValue), \(objective.rawValue)): "
+        if plan.status == .infeasible {
+            s += "no allocation satisfies the port limits and the change budget"
+        } else {
+            s += "λ \(String(format: "%.6g", m.lambda ?? 0)), carried \(Quantity.format(m.carried ?? 0, as: .rate))"
+            s += String(format: ", utilisation %.2f%%", 100 * (m.utilisation ?? 0))
+            s += ", \(plan.circuits.count) circuit\(plan.circuits.count == 1 ? "" : "s")"
+            if let changed = m.circuitsChanged { s += ", \(changed) changed" }
+        }
+        if let gap = m.gap { s += String(format: ", gap %.2f%%", 100 * gap) }
+        s += String(format: ", %.3f s", m.solveSeconds)
+        for note in plan.notes ?? [] { s += "\n  note: \(note)" }
+        return s
+    }
+}
