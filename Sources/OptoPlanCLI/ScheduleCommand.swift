@@ -43,8 +43,7 @@ public struct ScheduleCommand: ParsableCommand {
     @Option(help: "Score the plan on this instance's actual traffic and print the per-epoch comparison.")
     public var actual: String?
 
-    @Flag(help: "Show the solver's log on standard error.")
-    public var verbose = false
+    @OptionGroup public var display: SolveDisplayOptions
 
     public init() {}
 
@@ -59,10 +58,11 @@ public struct ScheduleCommand: ParsableCommand {
         options.timeLimit = timeLimit
         options.solver = GLPKSolver()
         options.slots = slots
-        options.verbose = verbose
+        let session = ExactSolveSession(display, output: output)
+        defer { session.finish() }
         let plan: SchedulePlan
         do {
-            plan = try SchedulePlanner.plan(inst, method: method, options: options)
+            plan = session.annotate(try session.run(options) { try SchedulePlanner.plan(inst, method: method, options: $0) })
         } catch let error as ScheduleError {
             StandardError.print("error: \(self.instance): \(error)")
             throw ExitStatus.badInput

@@ -178,3 +178,101 @@ struct AutoMethodTests {
         }
     }
 }
+
+/// `auto` for circuit scheduling, in window, makespan and epochs modes.
+@Suite("auto method: schedule")
+struct ScheduleAutoTests {
+    static func glpk(_ timeLimit: Double = 20) -> PlanningOptions { PlanningOptions(timeLimit: timeLimit, solver: GLPKSolver()) }
+
+    static func instance(seed: UInt64, windowed: Bool) throws -> ScheduleInstance {
+        var rng = ScheduleRNG(seed: seed)
+        let d = ScheduleFixtures.demand(nodes: 3, scale: 2e7, rng: &rng)
+        let fabric = ScheduleFixtures.fabric(nodes: 3, packetBytesPerSecond: 1e7, delta: 2e-3)
+        let lb = try ScheduleScoring.lowerBound(fabric: fabric, demand: d)
+        return ScheduleInstance(fabric: fabric, demand: d, window: windowed ? lb * 0.7 : nil)
+    }
+
+    static func epochsInstance(seed: UInt64) -> ScheduleInstance {
+        var rng = ScheduleRNG(seed: seed)
+        let epochs = (0..<2).map { _ in ScheduleInstance.Epoch(duration: 0.05, demand: ScheduleFixtures.demand(nodes: 3, scale: 5e7, rng: &rng)) }
+        return ScheduleInstance(fabric: ScheduleFixtures.fabric(nodes: 3, ports: 1, packetBytesPerSecond: 1e8, delta: 5e-3),
+                                mode: .epochs(epochs))
+    }
+
+    /// The best objective among `auto`'s heuristics (larger is better unless minimising).
+    static func bestHeuristic(_ inst: ScheduleInstance, minimise: Bool) throws -> Double {
+        let values = try SchedulePlanner.autoHeuristics.map { try SchedulePlanner.plan(inst, method: $0).metrics.objective }
+        return minimise ? values.min()! : values.max()!
+    }
+
+    @Test("auto equals ilp where ilp proves optimality and beats the heuristics, else the best heuristic",
+          arguments: [(UInt64(1), false), (2, false), (3, true), (4, true)])
+    func equalsILP(seed: UInt64, windowed: Bool) throws {
+        let inst = try Self.instance(seed: seed, windowed: windowed)
+        let ilp = try SchedulePlanner.plan(inst, method: .ilp, options: Self.glpk())
+        try #require(ilp.status == .optimal)
+        let auto = try SchedulePlanner.plan(inst, method: .auto, options: Self.glpk())
+        let heuristic = try Self.bestHeuristic(inst, minimise: !windowed)
+        let tol = 1e-6 * max(1, abs(ilp.metrics.objective))
+        let ilpAtLeastAsGood = windowed ? ilp.metrics.objective >= heuristic - tol : ilp.metrics.objective <= heuristic + tol
+        if ilpAtLeastAsGood {
+            #expect(auto.method == "auto:ilp")
+            #expect(auto.status == .optimal)
+            #expect(abs(auto.metrics.objective - ilp.metrics.objective) <= tol)
+        } else {
+            // The slot model's M slots can be fewer than a heuristic uses.
+            #expect(auto.status == .heuristic)
+            #expect(abs(auto.metrics.objective - heuristic) <= tol)
+        }
+        // Never worse than the heuristic.
+        #expect(windowed ? auto.metrics.objective >= heuristic - tol : auto.metrics.objective <= heuristic + tol)
+        #expect(ScheduleScoring.violations(of: auto, for: inst).isEmpty)
+    }
+
+    @Test("epochs: auto equals ilp where ilp proves optimality", arguments: [UInt64(5), 6])
+    func epochsEqualsILP(seed: UInt64) throws {
+        let inst = Self.epochsInstance(seed: seed)
+        let ilp = try SchedulePlanner.plan(inst, method: .ilp, options: Self.glpk())
+        try #require(ilp.status == .optimal)
+        let auto = try SchedulePlanner.plan(inst, method: .auto, options: Self.glpk())
+        #expect(auto.method == "auto:ilp")
+        #expect(auto.status == .optimal)
+        #expect(abs(auto.metrics.objective - ilp.metrics.objective) <= 1e-6 * max(1, ilp.metrics.objective))
+    }
+
+    @Test("the size rule skips the model: the best heuristic with the §1a bound (makespan) or a capacity bound (window)")
+    func sizeRule() throws {
+        for windowed in [false, true] {
+            let inst = try Self.instance(seed: 7, windowed: windowed)
+            // 3 nodes, 6 slots at most: any limit below the model's estimate / rate skips it.
+            let auto = try SchedulePlanner.plan(inst, method: .auto, options: PlanningOptions(timeLimit: 1e-4, solver: ThrowingSolver()))
+            #expect(auto.status == .heuristic)
+            #expect(auto.method.hasPrefix("auto:") && auto.method != "auto:ilp")
+            #expect(auto.notes?.contains { $0.contains("size rule") } == true)
+            #expect(abs(auto.metrics.objective - (try Self.bestHeuristic(inst, minimise: !windowed))) <= 1e-6 * max(1, auto.metrics.objective))
+            let bound = try #require(auto.metrics.bound)
+            let optimum = try SchedulePlanner.plan(inst, method: .ilp, options: Self.glpk()).metrics.objective
+            if windowed {
+                #expect(bound >= optimum * (1 - 1e-9))
+            } else {
+                #expect(abs(bound - (auto.metrics.lowerBound ?? -1)) <= 1e-12 * max(1, bound))
+                #expect(bound <= optimum * (1 + 1e-9))
+            }
+        }
+    }
+
+    @Test("falls back to the heuristic when the backend throws or finds nothing")
+    func fallback() throws {
+        let cases = [try Self.instance(seed: 8, windowed: false), try Self.instance(seed: 8, windowed: true), Self.epochsInstance(seed: 8)]
+        for inst in cases {
+            for solver in [ThrowingSolver() as any Solver, NoIncumbentSolver()] {
+                let auto = try SchedulePlanner.plan(inst, method: .auto, options: PlanningOptions(solver: solver))
+                #expect(auto.status == .heuristic)
+                #expect(auto.method != "auto:ilp")
+                #expect(auto.notes?.contains { $0.contains("heuristic plan is returned") || $0.contains("greedy plan is returned") } == true)
+                #expect(auto.metrics.bound != nil)
+                #expect(ScheduleScoring.violations(of: auto, for: inst).isEmpty)
+            }
+        }
+    }
+}
