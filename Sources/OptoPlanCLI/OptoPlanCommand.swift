@@ -15,6 +15,9 @@ public struct OptoPlanCommand: ParsableCommand {
             ValidateCommand.self,
             GenCommand.self,
             PredictCommand.self,
+            CompareCommand.self,
+            BatchCommand.self,
+            ExportCommand.self,
         ]
     )
 
