@@ -44,6 +44,8 @@ public struct BatchCommand: ParsableCommand {
     @Option(name: .long, help: "Seconds each exact search may take (default 30).")
     public var timeLimit: Double = 30
 
+    @OptionGroup public var solverOption: SolverOption
+
     public init() {}
 
     public func validate() throws {
@@ -74,8 +76,9 @@ public struct BatchCommand: ParsableCommand {
             StandardError.print("error: cannot create \(output): \(error.localizedDescription)")
             throw ExitStatus.badArguments
         }
-        let runner = BatchRunner(inputDirectory: input, outputDirectory: outputURL, method: method, shard: shard,
+        var runner = BatchRunner(inputDirectory: input, outputDirectory: outputURL, method: method, shard: shard,
                                  jobs: jobs, timeLimit: timeLimit)
+        runner.solver = try solverOption.make()
         let items: [BatchRunner.Item]
         do { items = try runner.items() } catch {
             StandardError.print("error: cannot list \(inputDir): \(error.localizedDescription)")

@@ -1,5 +1,7 @@
 import Foundation
 import OptoCore
+import OptoGLPK
+import OptoModel
 import OptoPlanners
 
 /// Plans every instance file under a directory into one plan file each.
@@ -46,6 +48,8 @@ public struct BatchRunner: Sendable {
     public var jobs: Int
     /// Seconds each exact search may take.
     public var timeLimit: Double
+    /// The exact solver (`--solver`; GLPK by default).
+    public var solver: any Solver = GLPKSolver()
 
     /// A runner; see the properties.
     public init(inputDirectory: URL, outputDirectory: URL, method: String?, shard: BatchShard?, jobs: Int, timeLimit: Double) {
@@ -102,7 +106,7 @@ public struct BatchRunner: Sendable {
         let plan: Plan
         do {
             plan = try PlannerCatalog.plan(instance, method: method ?? PlannerCatalog.defaultMethod,
-                                           options: PlannerCatalog.options(timeLimit: timeLimit))
+                                           options: PlannerCatalog.options(timeLimit: timeLimit, solver: solver))
         } catch {
             switch error {
             case .badInput(let why): return .badInput("\(item.relativePath): \(why)")

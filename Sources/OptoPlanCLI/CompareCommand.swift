@@ -228,6 +228,8 @@ public struct CompareCommand: ParsableCommand {
     @Option(name: .long, help: "Seconds each exact search may take (default 30).")
     public var timeLimit: Double = 30
 
+    @OptionGroup public var solverOption: SolverOption
+
     @Option(help: "table, csv or json.")
     public var format: CompareFormat = .table
 
@@ -247,7 +249,7 @@ public struct CompareCommand: ParsableCommand {
             StandardError.print("error: '\(m)' is not a \(loaded.problem.rawValue) method (one of \(known.joined(separator: ", ")))")
             throw ExitStatus.badArguments
         }
-        let comparison = Comparison.run(loaded, methods: chosen, options: PlannerCatalog.options(timeLimit: timeLimit),
+        let comparison = Comparison.run(loaded, methods: chosen, options: PlannerCatalog.options(timeLimit: timeLimit, solver: try solverOption.make()),
                                         evaluate: PlanEvaluation.figures(on: loaded))
         switch format {
         case .table: print(comparison.table(), terminator: "")

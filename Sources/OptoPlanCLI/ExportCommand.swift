@@ -25,7 +25,8 @@ public struct ExportCommand: ParsableCommand {
         the best objective), through GLPK's writers; the objective is in the \
         planner's scaled units and standard error says the factor to the \
         plan's objective. mathprog writes the data section for \
-        models/<problem>.mod. The file is written atomically.
+        models/<problem>.mod (schedules: schedule.mod, schedule-makespan.mod \
+        or schedule-epochs.mod, in MB and ms). The file is written atomically.
 
         Examples:
           optoplan export pool.json --as lp --output pool.lp && glpsol --lp pool.lp
@@ -52,12 +53,12 @@ public struct ExportCommand: ParsableCommand {
         let target = CLIFiles.userURL(output)
         switch format {
         case .mathprog:
-            let data: String?
-            do { data = try PlannerCatalog.mathProgData(loaded, symmetric: symmetric) } catch {
+            let result: (data: String, model: String)?
+            do { result = try PlannerCatalog.mathProgData(loaded, symmetric: symmetric) } catch {
                 StandardError.print("error: \(instance): \(error)")
                 throw ExitStatus.badInput
             }
-            guard let data else {
+            guard let (data, model) = result else {
                 StandardError.print("error: there is no MathProg model of \(loaded.problem.rawValue) instances yet")
                 throw ExitStatus.badArguments
             }
@@ -65,7 +66,7 @@ public struct ExportCommand: ParsableCommand {
                 StandardError.print("error: \(error)")
                 throw ExitStatus.badArguments
             }
-            StandardError.print("wrote the MathProg data of \(instance) to \(output): glpsol -m models/\(loaded.problem.rawValue).mod -d \(output)")
+            StandardError.print("wrote the MathProg data of \(instance) to \(output): glpsol -m models/\(model) -d \(output)")
         case .lp, .mps:
             let exported: ExportedModel?
             do { exported = try PlannerCatalog.exactModel(loaded, symmetric: symmetric) } catch {

@@ -20,6 +20,9 @@ public struct LinkPoolCommand: ParsableCommand {
         JSON goes to --output (written atomically) or standard output; a \
         summary goes to standard error. Exit status 1 when no allocation \
         satisfies the port limits and the change budget.
+
+        Example:
+          optoplan linkpool datasets/linkpool/two-racks-8to1.json --method ilp --output pool.plan.json
         """
     )
 
@@ -35,6 +38,8 @@ public struct LinkPoolCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the plan here instead of standard output.")
     public var output: String?
 
+    @OptionGroup public var solverOption: SolverOption
+
     @OptionGroup public var display: SolveDisplayOptions
 
     public init() {}
@@ -49,7 +54,7 @@ public struct LinkPoolCommand: ParsableCommand {
         let instance = try CLIFiles.loadLinkPoolInstance(instance)
         var options = PlanningOptions()
         options.timeLimit = timeLimit
-        options.solver = GLPKSolver()
+        options.solver = try solverOption.make()
         let session = ExactSolveSession(display, output: output)
         defer { session.finish() }
         let plan: LinkPoolPlan

@@ -18,6 +18,7 @@ public struct OptoPlanCommand: ParsableCommand {
             CompareCommand.self,
             BatchCommand.self,
             ExportCommand.self,
+            ReportCommand.self,
         ]
     )
 

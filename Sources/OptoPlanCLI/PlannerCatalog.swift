@@ -79,9 +79,9 @@ public enum PlannerCatalog {
         }
     }
 
-    /// Plans options for the command line: the given time limit and GLPK.
-    public static func options(timeLimit: Double, verbose: Bool = false) -> PlanningOptions {
-        PlanningOptions(timeLimit: timeLimit, solver: GLPKSolver(), verbose: verbose)
+    /// Plans options for the command line: the given time limit and solver (GLPK by default).
+    public static func options(timeLimit: Double, verbose: Bool = false, solver: any Solver = GLPKSolver()) -> PlanningOptions {
+        PlanningOptions(timeLimit: timeLimit, solver: solver, verbose: verbose)
     }
 
     /// Plans `instance` with the method named `method`.
@@ -139,16 +139,17 @@ public enum PlannerCatalog {
         }
     }
 
-    /// The MathProg data section of `instance` for `models/<problem>.mod`, or
-    /// nil when that model is not in the repository yet.
+    /// The MathProg data section of `instance` and the model file under
+    /// `models/` it is for, or nil when that model is not in the repository.
     ///
     /// - Throws: ``PlanFailure/badInput(_:)`` for an instance its planner rejects.
-    public static func mathProgData(_ instance: Instance, symmetric: Bool = false) throws(PlanFailure) -> String? {
+    public static func mathProgData(_ instance: Instance, symmetric: Bool = false) throws(PlanFailure) -> (data: String, model: String)? {
         do {
             switch instance {
-            case .schedule: return nil
-            case .linkpool(let l): return try LinkPoolPlanner.mathProgData(l, symmetric: symmetric)
-            case .stagger(let s): return try StaggerPlanner.mathProgData(s)
+            case .schedule(let s):
+                return (try SchedulePlanner.mathProgData(s), SchedulePlanner.mathProgModelName(s))
+            case .linkpool(let l): return (try LinkPoolPlanner.mathProgData(l, symmetric: symmetric), "linkpool.mod")
+            case .stagger(let s): return (try StaggerPlanner.mathProgData(s), "stagger.mod")
             }
         } catch {
             throw .badInput("\(error)")

@@ -22,6 +22,9 @@ public struct ScheduleCommand: ParsableCommand {
         --actual ACTUAL scores the plan, made on INSTANCE (a prediction, e.g. from `optoplan predict`), on \
         the actual traffic of ACTUAL (same fabric and number of epochs) and prints, per epoch, the bytes \
         served, the backlog and the circuits changed, predicted against actual.
+
+        Example:
+          optoplan schedule datasets/schedule/synthetic-n8-window.json --method solstice --output plan.json
         """
     )
 
@@ -43,6 +46,8 @@ public struct ScheduleCommand: ParsableCommand {
     @Option(help: "Score the plan on this instance's actual traffic and print the per-epoch comparison.")
     public var actual: String?
 
+    @OptionGroup public var solverOption: SolverOption
+
     @OptionGroup public var display: SolveDisplayOptions
 
     public init() {}
@@ -56,7 +61,7 @@ public struct ScheduleCommand: ParsableCommand {
         let inst = try CLIFiles.loadScheduleInstance(instance)
         var options = PlanningOptions()
         options.timeLimit = timeLimit
-        options.solver = GLPKSolver()
+        options.solver = try solverOption.make()
         options.slots = slots
         let session = ExactSolveSession(display, output: output)
         defer { session.finish() }

@@ -18,6 +18,9 @@ public struct StaggerCommand: ParsableCommand {
         planning), auto (greedy, then the exact model warm-started from it). \
         The plan JSON goes to --output (written atomically) or standard \
         output; a summary goes to standard error.
+
+        Example:
+          optoplan stagger datasets/stagger/vgg16-x3.json --time-limit 10 --output jobs.plan.json
         """
     )
 
@@ -36,6 +39,8 @@ public struct StaggerCommand: ParsableCommand {
     @Flag(help: "Also plan a priority order (shortest communication first among colliding jobs) for the evaluator.")
     public var priorities = false
 
+    @OptionGroup public var solverOption: SolverOption
+
     @OptionGroup public var display: SolveDisplayOptions
 
     public init() {}
@@ -50,7 +55,7 @@ public struct StaggerCommand: ParsableCommand {
         let instance = try CLIFiles.loadStaggerInstance(instance)
         var options = PlanningOptions()
         options.timeLimit = timeLimit
-        options.solver = GLPKSolver()
+        options.solver = try solverOption.make()
         let session = ExactSolveSession(display, output: output)
         defer { session.finish() }
         let plan: StaggerPlan

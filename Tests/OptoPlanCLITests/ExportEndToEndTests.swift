@@ -90,6 +90,34 @@ struct ExportEndToEndTests {
         #expect(close(value, objective), "MathProg \(value) vs planner \(objective)")
     }
 
+    static let scheduleFabric = """
+      "fabric": { "nodes": 3, "ocsPortsPerNode": 1, "circuitRate": "100Gbps", "packetRate": "10Gbps", "reconfigurationDelay": "50us" },
+    """
+
+    @Test("schedule: MathProg data for the window, makespan and epochs models reach the planner's optimum in glpsol",
+          arguments: [
+            ("window", #""window": "300us", "demand": [[0, "3MB", "1MB"], ["2MB", 0, "4MB"], ["1MB", "2.5MB", 0]]"#, "schedule.mod", "served ", 1e6),
+            ("makespan", #""demand": [[0, "3MB", "1MB"], ["2MB", 0, "4MB"], ["1MB", "2.5MB", 0]]"#, "schedule-makespan.mod", "makespan ", 1e-3),
+            ("epochs", #""epochs": [ { "duration": "1ms", "demand": [[0, "3MB", "1MB"], ["2MB", 0, "4MB"], ["1MB", "2.5MB", 0]] }, { "duration": "1ms", "demand": [[0, "1MB", "5MB"], ["2MB", 0, "1MB"], ["3MB", "0.5MB", 0]] } ]"#, "schedule-epochs.mod", "served ", 1e6),
+          ] as [(String, String, String, String, Double)])
+    func schedule(mode: String, body: String, model: String, prefix: String, unit: Double) throws {
+        let instance = "{ \"problem\": \"schedule\",\n" + Self.scheduleFabric + body + " }"
+        let dir = try OptoplanBinary.directory(["s.json": instance])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (objective, status) = try Self.planObjective(dir, "s.json")
+        #expect(status == .optimal)
+        let dat = try OptoplanBinary.run(["export", "s.json", "--as", "mathprog", "--output", "s.dat"], in: dir)
+        #expect(dat.status == 0, "\(dat.stderr)")
+        #expect(dat.stderr.contains("models/\(model)"))
+        let g = try OptoplanBinary.glpsol(["-m", OptoplanBinary.packageRoot.appendingPathComponent("models/\(model)").path,
+                                           "-d", dir.appendingPathComponent("s.dat").path])
+        #expect(g.status == 0, "\(g.output)")
+        let line = try #require(g.output.split(separator: "\n").first { $0.hasPrefix(prefix) }, "\(g.output)")
+        let value = try #require(Double(line.dropFirst(prefix.count)))
+        // MB → bytes or ms → seconds; glpsol prints 9 significant digits.
+        #expect(abs(value * unit - objective) <= 1e-6 * abs(objective), "\(mode): glpsol \(value) vs planner \(objective)")
+    }
+
     @Test("export: bad input exits 65, an unwritable output 64, and no file is left")
     func statuses() throws {
         let dir = try OptoplanBinary.directory(["bad.json": #"{ "problem": "linkpool", "fabric": { "nodes": 2 } }"#,
