@@ -204,13 +204,13 @@ public struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Run several methods on one instance and compare their plans.",
         discussion: """
-        Runs every method of the instance's planner except auto (or those \
-        named) one after the other and prints one row per method: status, \
+        Runs every method of the instance's planner that applies to it, \
+        except auto (or the methods named), one after the other and prints one row per method: status, \
         objective, gap to the best bound any method proved, solve time and \
         the evaluator's figures (ev.*: schedule served bytes and makespan, \
         link pool lambda and carried rate, stagger mean and worst job \
-        slowdown). Methods that do not apply \
-        to the instance are listed as n/a. Exit status 1 when no method \
+        slowdown). A named method that does \
+        not apply to the instance is listed as n/a with the reason. Exit status 1 when no method \
         found a feasible plan.
 
         Examples:
@@ -249,8 +249,16 @@ public struct CompareCommand: ParsableCommand {
             StandardError.print("error: '\(m)' is not a \(loaded.problem.rawValue) method (one of \(known.joined(separator: ", ")))")
             throw ExitStatus.badArguments
         }
-        let comparison = Comparison.run(loaded, methods: chosen, options: PlannerCatalog.options(timeLimit: timeLimit, solver: try solverOption.make()),
+        var comparison = Comparison.run(loaded, methods: chosen, options: PlannerCatalog.options(timeLimit: timeLimit, solver: try solverOption.make()),
                                         evaluate: PlanEvaluation.figures(on: loaded))
+        if methods == nil {
+            // Without --methods, list only the methods that apply to this instance.
+            let skipped = comparison.rows.filter { $0.status == "n/a" }.map(\.method)
+            if !skipped.isEmpty {
+                StandardError.print("not applicable to this instance: \(skipped.joined(separator: ", "))")
+                comparison.rows.removeAll { $0.status == "n/a" }
+            }
+        }
         switch format {
         case .table: print(comparison.table(), terminator: "")
         case .csv: print(comparison.csv(), terminator: "")

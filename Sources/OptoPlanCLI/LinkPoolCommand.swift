@@ -40,8 +40,7 @@ public struct LinkPoolCommand: ParsableCommand {
 
     @OptionGroup public var solverOption: SolverOption
 
-    @Flag(help: "Show the solver's log on standard error.")
-    public var verbose = false
+    @OptionGroup public var display: SolveDisplayOptions
 
     public init() {}
 
@@ -56,10 +55,11 @@ public struct LinkPoolCommand: ParsableCommand {
         var options = PlanningOptions()
         options.timeLimit = timeLimit
         options.solver = try solverOption.make()
-        options.verbose = verbose
+        let session = ExactSolveSession(display, output: output)
+        defer { session.finish() }
         let plan: LinkPoolPlan
         do {
-            plan = try LinkPoolPlanner.plan(instance, method: method, options: options)
+            plan = session.annotate(try session.run(options) { try LinkPoolPlanner.plan(instance, method: method, options: $0) })
         } catch let error as LinkPoolError {
             switch error {
             case .invalidInstance, .unboundedLambda:

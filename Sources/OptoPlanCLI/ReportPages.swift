@@ -46,7 +46,8 @@ extension ReportBuilder {
                 let w = fx(t + conf.duration) - fx(t)
                 c.rect(x: fx(t), y: y + 1.5, w: w, h: rowH - 3, fill: SVGChart.colour(circuit.to), stroke: "white",
                        title: "configuration \(k): \(circuit.from)→\(circuit.to) for \(String(format: "%.4g", conf.duration * 1e3)) ms")
-                if w > 18 { c.text("→\(circuit.to)", x: fx(t) + w / 2, y: y + rowH / 2 + 4, size: min(11, rowH - 4), fill: "white") }
+                if w > 18 { c.text("→\(circuit.to)", x: fx(t) + w / 2, y: y + rowH / 2 + 4, size: min(11, rowH - 4),
+                                   fill: SVGChart.textColour(on: SVGChart.colour(circuit.to))) }
             }
             t += conf.duration
         }

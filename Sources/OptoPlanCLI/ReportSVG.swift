@@ -21,6 +21,13 @@ struct SVGChart {
                           "#7f7f7f", "#8c564b", "#17becf", "#bcbd22"]
     static func colour(_ i: Int) -> String { palette[((i % palette.count) + palette.count) % palette.count] }
 
+    /// Black or white, whichever reads better on `hex` (`#RRGGBB`).
+    static func textColour(on hex: String) -> String {
+        guard hex.count == 7, let v = Int(hex.dropFirst(), radix: 16) else { return "white" }
+        let r = Double((v >> 16) & 0xff), g = Double((v >> 8) & 0xff), b = Double(v & 0xff)
+        return 0.299 * r + 0.587 * g + 0.114 * b > 150 ? "#111" : "white"
+    }
+
     static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")

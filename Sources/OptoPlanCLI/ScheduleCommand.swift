@@ -48,8 +48,7 @@ public struct ScheduleCommand: ParsableCommand {
 
     @OptionGroup public var solverOption: SolverOption
 
-    @Flag(help: "Show the solver's log on standard error.")
-    public var verbose = false
+    @OptionGroup public var display: SolveDisplayOptions
 
     public init() {}
 
@@ -64,10 +63,11 @@ public struct ScheduleCommand: ParsableCommand {
         options.timeLimit = timeLimit
         options.solver = try solverOption.make()
         options.slots = slots
-        options.verbose = verbose
+        let session = ExactSolveSession(display, output: output)
+        defer { session.finish() }
         let plan: SchedulePlan
         do {
-            plan = try SchedulePlanner.plan(inst, method: method, options: options)
+            plan = session.annotate(try session.run(options) { try SchedulePlanner.plan(inst, method: method, options: $0) })
         } catch let error as ScheduleError {
             StandardError.print("error: \(self.instance): \(error)")
             throw ExitStatus.badInput

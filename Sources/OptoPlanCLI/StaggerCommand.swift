@@ -41,8 +41,7 @@ public struct StaggerCommand: ParsableCommand {
 
     @OptionGroup public var solverOption: SolverOption
 
-    @Flag(help: "Show the solver's log on standard error.")
-    public var verbose = false
+    @OptionGroup public var display: SolveDisplayOptions
 
     public init() {}
 
@@ -57,10 +56,11 @@ public struct StaggerCommand: ParsableCommand {
         var options = PlanningOptions()
         options.timeLimit = timeLimit
         options.solver = try solverOption.make()
-        options.verbose = verbose
+        let session = ExactSolveSession(display, output: output)
+        defer { session.finish() }
         let plan: StaggerPlan
         do {
-            plan = try StaggerPlanner.plan(instance, method: method, options: options, priorities: priorities)
+            plan = try session.run(options) { try StaggerPlanner.plan(instance, method: method, options: $0, priorities: priorities) }
         } catch let error as StaggerError {
             StandardError.print("error: \(self.instance): \(error)")
             throw ExitStatus.badInput
@@ -68,8 +68,9 @@ public struct StaggerCommand: ParsableCommand {
             StandardError.print("error: \(error)")
             throw ExitStatus.infeasible
         }
-        try CLIFiles.savePlan(.stagger(plan), to: output)
-        StandardError.print(Self.summary(plan, jobs: instance.jobs.count))
+        let saved = session.annotate(plan)
+        try CLIFiles.savePlan(.stagger(saved), to: output)
+        StandardError.print(Self.summary(saved, jobs: instance.jobs.count))
     }
 
     /// The human summary printed on standard error.

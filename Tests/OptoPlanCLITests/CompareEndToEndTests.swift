@@ -65,6 +65,37 @@ struct CompareEndToEndTests {
         }
     }
 
+    @Test("schedule epochs: only applicable methods by default; a named inapplicable one is listed as n/a")
+    func applicable() throws {
+        let epochs = """
+        { "problem": "schedule",
+          "fabric": { "nodes": 3, "ocsPortsPerNode": 1, "circuitRate": "100Gbps", "packetRate": "10Gbps", "reconfigurationDelay": "50us" },
+          "epochs": [ { "duration": "1ms", "demand": [[0, "3MB", "1MB"], ["2MB", 0, "4MB"], ["1MB", "2.5MB", 0]] },
+                      { "duration": "1ms", "demand": [[0, "1MB", "5MB"], ["2MB", 0, "1MB"], ["3MB", "0.5MB", 0]] } ] }
+        """
+        let dir = try OptoplanBinary.directory(["e.json": epochs])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let all = try OptoplanBinary.run(["compare", "e.json", "--time-limit", "10", "--format", "json"], in: dir)
+        #expect(all.status == 0, "\(all.stderr)")
+        let (object, rows) = try rows(all.stdout)
+        let methods = rows.compactMap { $0["method"] as? String }
+        #expect(!methods.isEmpty)
+        #expect(!methods.contains("bvn") && !methods.contains("solstice"))
+        #expect(rows.allSatisfy { ($0["status"] as? String) != "n/a" })
+        #expect(all.stderr.contains("not applicable to this instance"))
+        // A maximisation with a proven optimum: every gap is measured against it.
+        let bound = try #require(object["bestBound"] as? Double)
+        for row in rows {
+            let o = try #require(row["objective"] as? Double)
+            #expect(o <= bound * (1 + 1e-9))
+            #expect(abs((row["gap"] as? Double ?? -1) - (bound - o) / o) <= 1e-6)
+        }
+        let named = try OptoplanBinary.run(["compare", "e.json", "--methods", "bvn,greedy", "--format", "csv"], in: dir)
+        #expect(named.status == 0, "\(named.stderr)")
+        #expect(named.stdout.contains("bvn,n/a"))
+        #expect(named.stdout.contains("greedy,heuristic"))
+    }
+
     @Test("compare: unknown method exits 64, bad input 65")
     func statuses() throws {
         let dir = try OptoplanBinary.directory(["pool.json": E2EInstances.linkpool(seed: 1, n: 3),
