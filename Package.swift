@@ -26,6 +26,8 @@ let package = Package(
         .target(name: "OptoModel"),
         // The GLPK backend: the only importer of CGLPK.
         .target(name: "OptoGLPK", dependencies: ["OptoModel", "CGLPK"]),
+        // The CBC backend: opens libCbcSolver at run time (no build-time dependency).
+        .target(name: "OptoCBC", dependencies: ["OptoModel"]),
         // Quantities, fabrics, matrices, instances, plans, input errors, file I/O.
         .target(name: "OptoCore"),
         // Collective-to-matrix generators and traffic predictors.
@@ -37,16 +39,17 @@ let package = Package(
         // Command implementations (argument-parser), kept in a library so
         // tests can call them; the executable is a one-line entry point.
         .target(name: "OptoPlanCLI", dependencies: [
-            "OptoCore", "OptoTraffic", "OptoPlanners", "OptoEval", "OptoModel", "OptoGLPK",
+            "OptoCore", "OptoTraffic", "OptoPlanners", "OptoEval", "OptoModel", "OptoGLPK", "OptoCBC",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "optoplan", dependencies: ["OptoPlanCLI"]),
         .executableTarget(name: "optoplan-bench", dependencies: [
-            "OptoCore", "OptoTraffic", "OptoPlanners", "OptoEval", "OptoModel", "OptoGLPK",
+            "OptoCore", "OptoTraffic", "OptoPlanners", "OptoEval", "OptoModel", "OptoGLPK", "OptoCBC",
         ]),
 
         .testTarget(name: "OptoModelTests", dependencies: ["OptoModel"]),
         .testTarget(name: "OptoGLPKTests", dependencies: ["OptoGLPK", "OptoModel"]),
+        .testTarget(name: "OptoCBCTests", dependencies: ["OptoCBC", "OptoModel"]),
         .testTarget(name: "OptoCoreTests", dependencies: ["OptoCore"]),
         .testTarget(name: "OptoTrafficTests", dependencies: ["OptoTraffic", "OptoCore"]),
         .testTarget(name: "OptoPlannersTests", dependencies: ["OptoPlanners", "OptoCore", "OptoModel", "OptoGLPK", "OptoEval"]),

@@ -16,3 +16,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# Optional: CBC 2.10's runtime library (coinor-libcbc3 provides libCbcSolver.so.3),
+# a second exact solver that OptoPlan opens at run time (`--solver cbc`).
+# OptoPlan builds and runs without it; CI installs it so CBC is tested for real.
+# Set OPTOPLAN_NO_CBC=1 to skip it (the CBC tests are then skipped).
+if [ -z "${OPTOPLAN_NO_CBC:-}" ] && ! ldconfig -p 2>/dev/null | grep -q 'libCbcSolver\.so'; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  if apt-cache show coinor-libcbc3 >/dev/null 2>&1 || { $SUDO apt-get update -qq && apt-cache show coinor-libcbc3 >/dev/null 2>&1; }; then
+    echo "install-deps: installing coinor-libcbc3 (optional CBC solver)" >&2
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends coinor-libcbc3 >/dev/null \
+      || echo "install-deps: could not install coinor-libcbc3; continuing without CBC" >&2
+  else
+    echo "install-deps: coinor-libcbc3 is not in the package lists; continuing without CBC" >&2
+  fi
+fi

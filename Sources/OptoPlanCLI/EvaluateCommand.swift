@@ -15,6 +15,9 @@ public struct EvaluateCommand: ParsableCommand {
         traffic comes from that instance instead (same problem, same node count): a plan made \
         on a prediction, scored on what happened. Stagger plans run their jobs dynamically for \
         --iterations iterations each. Exit status 65 on bad input (the message names the file).
+
+        Example:
+          optoplan evaluate datasets/linkpool/two-racks-8to1.json pool.plan.json
         """
     )
 

@@ -15,6 +15,9 @@ public struct GenCommand: ParsableCommand {
         "compute", "rate", "links"}]}. "model": "vgg16"|"resnet50"|"bert-large"|"gpt2" fills an all-reduce \
         with published gradient sizes and compute times (datasets/README.md). A per-job summary goes to \
         standard error.
+
+        Example:
+          optoplan gen datasets/stagger/specs/vgg16-x3.json --output vgg16-x3.json
         """
     )
 

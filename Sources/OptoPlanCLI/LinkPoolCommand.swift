@@ -20,6 +20,9 @@ public struct LinkPoolCommand: ParsableCommand {
         JSON goes to --output (written atomically) or standard output; a \
         summary goes to standard error. Exit status 1 when no allocation \
         satisfies the port limits and the change budget.
+
+        Example:
+          optoplan linkpool datasets/linkpool/two-racks-8to1.json --method ilp --output pool.plan.json
         """
     )
 
@@ -35,8 +38,9 @@ public struct LinkPoolCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the plan here instead of standard output.")
     public var output: String?
 
-    @Flag(help: "Show the solver's log on standard error.")
-    public var verbose = false
+    @OptionGroup public var solverOption: SolverOption
+
+    @OptionGroup public var display: SolveDisplayOptions
 
     public init() {}
 
@@ -50,11 +54,12 @@ public struct LinkPoolCommand: ParsableCommand {
         let instance = try CLIFiles.loadLinkPoolInstance(instance)
         var options = PlanningOptions()
         options.timeLimit = timeLimit
-        options.solver = GLPKSolver()
-        options.verbose = verbose
+        options.solver = try solverOption.make()
+        let session = ExactSolveSession(display, output: output)
+        defer { session.finish() }
         let plan: LinkPoolPlan
         do {
-            plan = try LinkPoolPlanner.plan(instance, method: method, options: options)
+            plan = session.annotate(try session.run(options) { try LinkPoolPlanner.plan(instance, method: method, options: $0) })
         } catch let error as LinkPoolError {
             switch error {
             case .invalidInstance, .unboundedLambda:

@@ -15,6 +15,10 @@ public struct OptoPlanCommand: ParsableCommand {
             ValidateCommand.self,
             GenCommand.self,
             PredictCommand.self,
+            CompareCommand.self,
+            BatchCommand.self,
+            ExportCommand.self,
+            ReportCommand.self,
         ]
     )
 

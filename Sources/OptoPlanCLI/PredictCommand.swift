@@ -17,6 +17,9 @@ public struct PredictCommand: ParsableCommand {
         mean absolute error, Σ|forecast − actual| / Σ actual. --output writes the chosen predictor's \
         forecasts of the held-back snapshots as an epochs instance, --actual the held-back snapshots \
         themselves (for `optoplan evaluate --actual`), --forecast the next --horizon epochs after the trace.
+
+        Example:
+          optoplan predict datasets/traces/fb_pod_a_4x4_series.csv --unit B --output predicted.json --actual actual.json
         """
     )
 

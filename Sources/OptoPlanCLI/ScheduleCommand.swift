@@ -22,6 +22,9 @@ public struct ScheduleCommand: ParsableCommand {
         --actual ACTUAL scores the plan, made on INSTANCE (a prediction, e.g. from `optoplan predict`), on \
         the actual traffic of ACTUAL (same fabric and number of epochs) and prints, per epoch, the bytes \
         served, the backlog and the circuits changed, predicted against actual.
+
+        Example:
+          optoplan schedule datasets/schedule/synthetic-n8-window.json --method solstice --output plan.json
         """
     )
 
@@ -43,8 +46,9 @@ public struct ScheduleCommand: ParsableCommand {
     @Option(help: "Score the plan on this instance's actual traffic and print the per-epoch comparison.")
     public var actual: String?
 
-    @Flag(help: "Show the solver's log on standard error.")
-    public var verbose = false
+    @OptionGroup public var solverOption: SolverOption
+
+    @OptionGroup public var display: SolveDisplayOptions
 
     public init() {}
 
@@ -57,12 +61,13 @@ public struct ScheduleCommand: ParsableCommand {
         let inst = try CLIFiles.loadScheduleInstance(instance)
         var options = PlanningOptions()
         options.timeLimit = timeLimit
-        options.solver = GLPKSolver()
+        options.solver = try solverOption.make()
         options.slots = slots
-        options.verbose = verbose
+        let session = ExactSolveSession(display, output: output)
+        defer { session.finish() }
         let plan: SchedulePlan
         do {
-            plan = try SchedulePlanner.plan(inst, method: method, options: options)
+            plan = session.annotate(try session.run(options) { try SchedulePlanner.plan(inst, method: method, options: $0) })
         } catch let error as ScheduleError {
             StandardError.print("error: \(self.instance): \(error)")
             throw ExitStatus.badInput

@@ -18,6 +18,9 @@ public struct StaggerCommand: ParsableCommand {
         planning), auto (greedy, then the exact model warm-started from it). \
         The plan JSON goes to --output (written atomically) or standard \
         output; a summary goes to standard error.
+
+        Example:
+          optoplan stagger datasets/stagger/vgg16-x3.json --time-limit 10 --output jobs.plan.json
         """
     )
 
@@ -36,8 +39,9 @@ public struct StaggerCommand: ParsableCommand {
     @Flag(help: "Also plan a priority order (shortest communication first among colliding jobs) for the evaluator.")
     public var priorities = false
 
-    @Flag(help: "Show the solver's log on standard error.")
-    public var verbose = false
+    @OptionGroup public var solverOption: SolverOption
+
+    @OptionGroup public var display: SolveDisplayOptions
 
     public init() {}
 
@@ -51,11 +55,12 @@ public struct StaggerCommand: ParsableCommand {
         let instance = try CLIFiles.loadStaggerInstance(instance)
         var options = PlanningOptions()
         options.timeLimit = timeLimit
-        options.solver = GLPKSolver()
-        options.verbose = verbose
+        options.solver = try solverOption.make()
+        let session = ExactSolveSession(display, output: output)
+        defer { session.finish() }
         let plan: StaggerPlan
         do {
-            plan = try StaggerPlanner.plan(instance, method: method, options: options, priorities: priorities)
+            plan = try session.run(options) { try StaggerPlanner.plan(instance, method: method, options: $0, priorities: priorities) }
         } catch let error as StaggerError {
             StandardError.print("error: \(self.instance): \(error)")
             throw ExitStatus.badInput
@@ -63,8 +68,9 @@ public struct StaggerCommand: ParsableCommand {
             StandardError.print("error: \(error)")
             throw ExitStatus.infeasible
         }
-        try CLIFiles.savePlan(.stagger(plan), to: output)
-        StandardError.print(Self.summary(plan, jobs: instance.jobs.count))
+        let saved = session.annotate(plan)
+        try CLIFiles.savePlan(.stagger(saved), to: output)
+        StandardError.print(Self.summary(saved, jobs: instance.jobs.count))
     }
 
     /// The human summary printed on standard error.

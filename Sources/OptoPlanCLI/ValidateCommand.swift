@@ -19,6 +19,9 @@ public struct ValidateCommand: ParsableCommand {
         (or, if none, the first after it): circuits naming nodes out of range, port limits, \
         the window, offsets off the step grid, and so on. Exit status 0 when all files are \
         valid, 65 otherwise.
+
+        Example:
+          optoplan validate datasets/linkpool/two-racks-8to1.json pool.plan.json
         """
     )
 

@@ -6,6 +6,7 @@
 //   optoplan-bench traffic   readers and traffic predictors (TrafficBench.swift)
 //   optoplan-bench linkpool  link-pool methods by size (LinkPoolBench.swift)
 //   optoplan-bench eval      the flow-level evaluator (EvalBench.swift)
+//   optoplan-bench solvers   GLPK versus CBC on each planner's exact model (SolversBench.swift)
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -20,6 +21,8 @@ case "traffic":
     TrafficBench.run(Array(arguments.dropFirst()))
 case "linkpool":
     LinkPoolBench.run(Array(arguments.dropFirst()))
+case "solvers":
+    SolversBench.run(Array(arguments.dropFirst()))
 case "eval":
     do { try EvalBench.run(Array(arguments.dropFirst())) } catch {
         FileHandle.standardError.write(Data("\(error)\n".utf8))
@@ -34,6 +37,8 @@ default:
       traffic [--datasets DIR]  instance reading speed, predictor errors on the pod series
       linkpool [--sizes 8,16,32,64] [--seeds K] [--objective concurrent|throughput|both] [--time-limit S]
                         link-pool methods: objective, gap to the ILP bound, time
+      solvers [--time-limit S] [--planners schedule,linkpool,stagger] [--large]
+                        GLPK versus CBC on each planner's exact model at growing sizes
       eval [--datasets DIR] [--configurations M]  evaluator speed on the 150- and 367-rack matrices
     """)
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import OptoCore
 import OptoGLPK
@@ -48,5 +49,20 @@ struct LinkPoolReferenceTests {
             #expect(close(plan.carried[0][1], 800e9, relative: 1e-9))
             #expect(close(try #require(plan.metrics.utilisation), 0.9, relative: 1e-9))
         }
+    }
+
+    @Test func datasetFileReproducesTheFigures() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("datasets/linkpool/two-racks-8to1.json")
+        guard case .linkpool(let instance) = try InstanceReader.read(contentsOf: url).instance else {
+            Issue.record("not a link-pool instance")
+            return
+        }
+        let sym = try LinkPoolPlanner.plan(instance, method: .symmetric, options: options)
+        let opt = try LinkPoolPlanner.plan(instance, method: .ilp, options: options)
+        #expect(close(sym.carried[0][1], 500e9, relative: 1e-9) && close(sym.carried[1][0], 62.5e9, relative: 1e-9))
+        #expect(close(opt.carried[0][1], 800e9, relative: 1e-9) && close(opt.carried[1][0], 100e9, relative: 1e-9))
+        #expect(close(try #require(sym.metrics.utilisation), 0.5625, relative: 1e-9))
+        #expect(close(try #require(opt.metrics.utilisation), 0.9, relative: 1e-9))
     }
 }

@@ -73,8 +73,9 @@ extension LinkPoolProblem {
         let proven = r1.termination == .optimal
         var bound = r1.bestBound.map { stage1.unscaled($0) }
         let first = allocation(stage1.counts(r1))
-        notes.append("stage 1 (objective): \(r1.termination) in \(String(format: "%.3f", r1.solveSeconds)) s")
-        if !proven { notes.append("stage 1 stopped by \(r1.termination) before proving optimality") }
+        if !proven {
+            notes.append("stage 1 (objective) stopped by \(r1.termination) after \(String(format: "%.3f", r1.solveSeconds)) s, before proving optimality")
+        }
 
         // Stage 2: the fewest circuits at (to tolerance) that objective.
         var chosen = first
@@ -91,7 +92,9 @@ extension LinkPoolProblem {
             var o2 = SolverOptions(timeLimit: max(share, 0.01), verbose: settings.verbose, shouldStop: settings.shouldStop)
             if let ws = stage2.warmStart(first) { o2.warmStart = ws }
             if let r2 = try? settings.solver.solve(stage2.model, options: o2), r2.hasSolution {
-                notes.append("stage 2 (fewest circuits): \(r2.termination) in \(String(format: "%.3f", r2.solveSeconds)) s")
+                if r2.termination != .optimal {
+                    notes.append("stage 2 (fewest circuits) stopped by \(r2.termination) after \(String(format: "%.3f", r2.solveSeconds)) s")
+                }
                 let second = allocation(stage2.counts(r2))
                 let tol = 1e-9 * max(abs(first.objective), 1e-300)
                 if second.objective >= first.objective - tol && violation(second.counts) == nil

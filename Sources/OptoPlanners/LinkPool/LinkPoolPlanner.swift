@@ -15,8 +15,12 @@ import OptoModel
 /// - `symmetric`: the exact model with `n[i][j] = n[j][i]`, the paired
 ///   full-duplex baseline.
 /// - `auto`: `greedy`, then `ilp` warm-started from it within the time
-///   limit; the greedy plan (status `heuristic`) when no solver is given or
-///   the solver fails.
+///   limit (`auto:ilp`, whose status and gap are the exact search's); the
+///   greedy plan (`auto:greedy`, status `heuristic`, with the best bound
+///   known) when no solver is given, the solver fails or stops without an
+///   incumbent, or the size rule of ``AutoSizeRule`` skips the exact model
+///   (estimate: `14 ×` the pairs with demand or a current circuit; bound:
+///   the node and pair capacities, see `cheapBound()`).
 ///
 /// Every plan's figures (`electrical`, `carried`, `lambda`, `carried`
 /// total, `utilisation`) are computed from its circuits with the exact
@@ -76,6 +80,13 @@ public enum LinkPoolPlanner {
             guard let solver = options.solver else {
                 return problem.plan(heuristic, method: "auto:greedy", status: .heuristic, seconds: seconds(),
                                     notes: ["no solver was given: the greedy plan is returned"])
+            }
+            let nonzeros = problem.exactNonzeroEstimate
+            guard AutoSizeRule.allowsExact(nonzeros: nonzeros, timeLimit: limit) else {
+                let bound = max(problem.cheapBound(), heuristic.objective)
+                return problem.plan(heuristic, method: "auto:greedy", status: .heuristic, bound: bound,
+                                    gap: SolveResult.gap(objective: heuristic.objective, bound: bound), seconds: seconds(),
+                                    notes: [AutoSizeRule.skipNote(nonzeros: nonzeros, timeLimit: limit)])
             }
             do {
                 let outcome = try problem.solveExact(symmetric: false, settings: settings(options, solver: solver, limit: limit - seconds()),

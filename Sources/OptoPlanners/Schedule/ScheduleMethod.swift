@@ -2,7 +2,7 @@ import OptoCore
 
 /// The circuit-scheduling methods of PROBLEMS.md §1, by their command-line names.
 public enum ScheduleMethod: String, Sendable, CaseIterable, Codable {
-    /// The default: best heuristic, then the exact model warm-started from it (a later issue).
+    /// The default: best heuristic, then the exact model warm-started from it, with a size rule and fallbacks (`SchedulePlanner+Auto.swift`).
     case auto
     /// Exact, through the modeling layer: slot model for window/makespan, epoch model for 1b.
     case ilp

@@ -138,7 +138,7 @@ enum ScheduleHeuristics {
     /// reconfiguration, `Σ min(R_ij, n_ij·r_c·t/8) / (δ + t)` — a
     /// submodular-cover greedy with a (1 − 1/e)-style guarantee in the
     /// window setting. For each candidate `t` on a halving grid from the
-    /// largest drain time (8 values) the maximum-weight b-matching of
+    /// largest drain time (8 values, 4 above ``exactMatchingLimit``) the maximum-weight b-matching of
     /// `min(R, r_c·t/8)` is found; the best ratio wins, and its hold time is
     /// refined over the matched pairs' drain times.
     ///
@@ -168,7 +168,7 @@ enum ScheduleHeuristics {
             var bestCounts: [Int] = [], bestT = 0.0, bestRatio = -1.0
             if eclipse {
                 var t = min(limit, (state.residual.max() ?? 0) / f.circuitBps)
-                for _ in 0..<8 {
+                for _ in 0..<(exact ? 8 : 4) {
                     let g = unitGains(f, residual: state.residual, perCircuit: f.circuitBps * t)
                     let counts = maxWeightBMatching(n: n, rowCap: f.ports, colCap: f.ports, gains: g, exact: exact)
                     var served = 0.0

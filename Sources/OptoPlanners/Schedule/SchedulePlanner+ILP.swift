@@ -38,7 +38,9 @@ public enum ScheduleFormulation: String, Sendable, CaseIterable {
 ///     maximise Σ y + Σ e             (minimise T without a window)
 ///
 /// `t̄ = W − δ` (window) or the warm start's makespan (makespan mode); the
-/// strengthened model uses `M_ij = min(D_ij, c·t̄)` (the plain one the total
+/// strengthened model bounds slot `m` (1-based, slots ordered by duration)
+/// by `t̄_m = H/m − δ` with `H = W` or the warm start's makespan (then also
+/// `T ≤ H`), uses `M_mij = min(D_ij, c·t̄_m)` (the plain one the total
 /// demand) and adds
 ///
 ///     o_m ≥ o_{m+1},  t_m ≥ t_{m+1}     slot order is irrelevant to the service
@@ -118,10 +120,14 @@ enum ScheduleExact {
             return p
         }
 
+        // With slots ordered by duration, slot m (0-based) holds at most
+        // H/(m+1) − δ, H the window or the heuristic's makespan.
+        let horizon = w ?? tBar * (1 + 1e-6)
+        let slotBar = (0..<slotsM).map { m in strong ? max(0, min(tBar, horizon / Double(m + 1) - delta)) : tBar }
         let model = Model(name: "schedule-window")
         let o = (0..<slotsM).map { model.addVariable(.binary, name: "o[\($0)]") }
-        let t = (0..<slotsM).map { model.addVariable(.continuous, lowerBound: 0, upperBound: tBar, name: "t[\($0)]") }
-        let bigT: VariableID? = w == nil ? model.addVariable(.continuous, lowerBound: 0, upperBound: .infinity, name: "T") : nil
+        let t = (0..<slotsM).map { model.addVariable(.continuous, lowerBound: 0, upperBound: slotBar[$0], name: "t[\($0)]") }
+        let bigT: VariableID? = w == nil ? model.addVariable(.continuous, lowerBound: 0, upperBound: strong ? horizon : .infinity, name: "T") : nil
         var pairs: [PairVars] = []
         for i in 0..<n {
             for j in 0..<n where i != j && dd[i * n + j] > 0 {
@@ -154,7 +160,7 @@ enum ScheduleExact {
                     if !rxY[v].terms.isEmpty { model.addConstraint(rxY[v] - Double(f.ports[v]) * t[m], .lessThanOrEqual(0), name: "rxtime[\(m),\(v)]") }
                 }
             }
-            model.addConstraint(t[m] - tBar * o[m], .lessThanOrEqual(0), name: "used[\(m)]")
+            model.addConstraint(t[m] - slotBar[m] * o[m], .lessThanOrEqual(0), name: "used[\(m)]")
             if strong && m + 1 < slotsM {
                 model.addConstraint(o[m] - o[m + 1], .greaterThanOrEqual(0), name: "oorder[\(m)]")
                 model.addConstraint(t[m] - t[m + 1], .greaterThanOrEqual(0), name: "torder[\(m)]")
@@ -163,9 +169,9 @@ enum ScheduleExact {
         // Coupling and demand.
         for p in pairs {
             let dij = dd[p.i * n + p.j]
-            let bigM = strong ? min(dij, tBar) : total
             var servedExpr = LinearExpression(p.e)
             for m in 0..<slotsM {
+                let bigM = strong ? min(dij, slotBar[m]) : total
                 for l in p.z[m].indices {
                     model.addConstraint(p.y[m][l] - t[m], .lessThanOrEqual(0))
                     model.addConstraint(p.y[m][l] - bigM * p.z[m][l], .lessThanOrEqual(0))

@@ -14,8 +14,10 @@ import OptoModel
 /// `metrics.lowerBound` is the §1a bound in window mode.
 ///
 /// Methods: the heuristics (``ScheduleMethod``), each documented in
-/// `ScheduleHeuristics`, and `ilp`, the exact model (see
-/// `SchedulePlanner+ILP.swift`), which needs ``PlanningOptions/solver``.
+/// `ScheduleHeuristics`, `ilp`, the exact model (see
+/// `SchedulePlanner+ILP.swift`), which needs ``PlanningOptions/solver``, and
+/// `auto`, the best heuristic then the exact model, with its size rule and
+/// fallbacks (see `SchedulePlanner+Auto.swift`).
 public enum SchedulePlanner {
     /// Plans `instance` with `method`.
     ///
@@ -122,9 +124,7 @@ public enum SchedulePlanner {
         case .ilp:
             plan = try ScheduleExact.planWindow(f, d, window: window, options: options)
         case .auto:
-            var p = bestHeuristic(f, d, window: window, among: [.solstice, .eclipse, .greedy, .static, .rotor])
-            p.method = "auto:" + p.method
-            plan = p
+            plan = autoWindow(f, d, window: window, options: options)
         default:
             plan = windowPlan(f, d, window: window, method: method.rawValue, status: .heuristic,
                               slots: heuristicSlots(method, f, d, window: window))
@@ -139,12 +139,13 @@ public enum SchedulePlanner {
     private static func planEpochs(_ f: ScheduleFabric, durations: [Double], demands: [[Double]], method: ScheduleMethod,
                                    options: PlanningOptions) throws -> SchedulePlan {
         let counts: [[Int]]
-        var status = PlanStatus.heuristic
-        var name = method.rawValue
-        var bound: Double? = nil, gap: Double? = nil
+        let status = PlanStatus.heuristic
+        let name = method.rawValue
+        let bound: Double? = nil, gap: Double? = nil
         switch method {
-        case .greedy, .auto: counts = ScheduleHeuristics.epochsGreedy(f, durations: durations, demands: demands)
-            if method == .auto { name = "auto:greedy" }
+        case .auto:
+            return autoEpochs(f, durations: durations, demands: demands, options: options)
+        case .greedy: counts = ScheduleHeuristics.epochsGreedy(f, durations: durations, demands: demands)
         case .static: counts = ScheduleHeuristics.epochsStatic(f, durations: durations, demands: demands)
         case .rotor: counts = ScheduleHeuristics.epochsRotor(f, durations: durations)
         case .ilp:

@@ -38,7 +38,7 @@ extension StaggerPlanner {
     /// load no link keep offset 0.
     ///
     /// - Parameter kicks: perturbations after the first local search
-    ///   (default: `4 × jobs`, at least 16).
+    ///   (default: `3 × jobs`, at least 16).
     /// - Returns: the offsets in slots and the number of improving moves kept.
     /// - Complexity: O((1 + kicks) × moves × P × |links| × active × H/P),
     ///   plus O(L·H) per move for the per-link maxima.
@@ -62,7 +62,7 @@ extension StaggerPlanner {
         var moves = localSearch(&state, start: order, neighbours: neighbours, tolerance: tolerance, shouldStop: shouldStop)
         var best = state
         var bestScore = state.excessAndPeak()
-        let kickCount = kicks ?? max(16, 4 * order.count)
+        let kickCount = kicks ?? max(16, 3 * order.count)
         var rng = SplitMix64(seed: 0x5EED_0F_57A6)
         for _ in 0..<(order.isEmpty ? 0 : kickCount) {
             if shouldStop?() ?? false { break }

@@ -12,6 +12,9 @@ extension StaggerPlanner {
         var peakProven: Bool
         var notes: [String]
         var nodes: Int
+        /// Components whose excess the solver returned a solution for or
+        /// that needed no solve (the start met their lower bound).
+        var solvedComponents = 0
     }
 
     /// The exact model, solved component by component (see
@@ -81,6 +84,7 @@ extension StaggerPlanner {
             var current = builder.evaluate(offsets)
             var componentBound = lowerBound
             excessOptimal[i] = current.excess <= lowerBound + 1e-9 * max(1, lowerBound)
+            if excessOptimal[i] { outcome.solvedComponents += 1 }
             if !excessOptimal[i] {
                 let remaining = (options.timeLimit - elapsed(since: clock)) / Double(builders.count - i)
                 if remaining > 0.001, !(options.shouldStop?() ?? false) {
@@ -89,6 +93,7 @@ extension StaggerPlanner {
                     outcome.nodes += result.nodeCount
                     if let why = rejection(result.warmStart) { outcome.notes.append("warm start rejected: \(why)") }
                     if result.hasSolution {
+                        outcome.solvedComponents += 1
                         let candidate = built.offsets(result, into: offsets)
                         let score = builder.evaluate(candidate)
                         if StaggerLoadState.better(score.excess, score.peak, than: current.excess, current.peak,
@@ -108,7 +113,8 @@ extension StaggerPlanner {
                         outcome.notes.append("solver stopped (\(result.termination)): \(result.message)")
                     }
                 } else {
-                    outcome.notes.append("time limit reached before a component was solved")
+                    outcome.notes.append((options.shouldStop?() ?? false) ? "stopped before a component was solved"
+                                                                           : "time limit reached before a component was solved")
                 }
             }
             outcome.bound += min(componentBound, current.excess) * unit

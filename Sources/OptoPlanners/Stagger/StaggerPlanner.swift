@@ -3,7 +3,12 @@ import OptoModel
 
 /// The stagger methods, named as on the command line.
 public enum StaggerMethod: String, Sendable, CaseIterable, Codable {
-    /// Heuristic first, then the exact model warm-started from it (a later issue).
+    /// `greedy`, then the exact model warm-started from it within the time
+    /// limit (`auto:ilp`); the greedy plan (`auto:greedy`, status
+    /// `heuristic`, with the offset-independent excess bound or the exact
+    /// search's) when no solver is given, the solver throws or returns no
+    /// plan, or the size rule skips the model (see
+    /// `StaggerPlanner+Auto.swift` and ``AutoSizeRule``).
     case auto
     /// The exact model through the injected solver.
     case ilp
@@ -46,7 +51,7 @@ public enum StaggerPlanner {
         var bound: Double?
         var notes: [String] = []
         let methodName: String
-        switch method {
+        switchMethod: switch method {
         case .aligned:
             offsets = alignedOffsets(grid)
             status = .heuristic
@@ -59,17 +64,24 @@ public enum StaggerPlanner {
             if g.moves > 0 { notes.append("local search moved \(g.moves) job(s)") }
         case .ilp, .auto:
             let g = greedyOffsets(coarse, shouldStop: options.shouldStop)
-            guard let solver = options.solver else {
-                if method == .auto {
+            let exact: ILPOutcome
+            if method == .auto {
+                switch autoExact(coarse, start: g.offsets, options: options, clock: clock) {
+                case .solved(let o):
+                    exact = o
+                case .fallback(let why, let exactBound):
                     offsets = g.offsets.map { $0 * factor }
                     status = .heuristic
                     methodName = "auto:greedy"
-                    notes.append("no solver given: the greedy plan is returned")
-                    break
+                    bound = exactBound ?? grid.excessLowerBound()
+                    notes.append(why)
+                    break switchMethod
                 }
-                throw PlanningError.noSolver
+            } else {
+                guard let solver = options.solver else { throw PlanningError.noSolver }
+                exact = try solveILP(coarse, start: g.offsets, solver: solver, options: options, clock: clock)
             }
-            let outcome = try solveILP(coarse, start: g.offsets, solver: solver, options: options, clock: clock)
+            let outcome = exact
             offsets = outcome.offsets.map { $0 * factor }
             if factor > 1 { notes.append("planned on a \(factor)× coarser grid (every period and rate change is a multiple of \(factor) steps)") }
             bound = outcome.bound
