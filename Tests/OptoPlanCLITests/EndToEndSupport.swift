@@ -72,8 +72,8 @@ enum OptoplanBinary {
         let tmp = FileManager.default.temporaryDirectory
         let out = tmp.appendingPathComponent("optoplan-out-\(UUID().uuidString)")
         let err = tmp.appendingPathComponent("optoplan-err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         p.standardOutput = try FileHandle(forWritingTo: out)
         p.standardError = try FileHandle(forWritingTo: err)
         try p.run()

@@ -25,7 +25,6 @@ struct SolverOptionTests {
         case .schedule(let p): return (p.status.rawValue, p.metrics.objective)
         case .linkpool(let p): return (p.status.rawValue, p.metrics.objective)
         case .stagger(let p): return (p.status.rawValue, p.metrics.objective)
-        default: throw CancellationError()
         }
     }
 
