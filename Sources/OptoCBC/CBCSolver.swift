@@ -116,32 +116,12 @@ public struct CBCSolver: Solver {
                                solveSeconds: monotonicSeconds() - start, values: values, warmStart: warm, message: message)
         }
 
-        if let v = model.emptyIntegerDomain {
-            return result(.infeasible, .noSolution, message: "integer variable \(v.index) has no integer in its bounds")
-        }
-        if model.variableCount == 0 {
-            for r in 0..<model.constraintCount where !(model.rowLower[r] <= 0 && 0 <= model.rowUpper[r]) {
-                return result(.infeasible, .noSolution, message: "constraint \(r) has no terms and excludes 0")
-            }
-            return result(.optimal, .feasible, objective: model.objectiveConstant, bound: model.objectiveConstant)
+        if let now = model.immediateOutcome() {
+            return result(now.termination, now.primal, objective: now.objective, bound: now.objective, message: now.message)
         }
 
-        var warm = WarmStartOutcome.notUsed
-        var mipStart: [Double]?
-        if model.isMIP, let assignment = options.warmStart {
-            switch model.denseAssignment(assignment) {
-            case .failure(let e):
-                warm = .rejected(e.description)
-            case .success(var values):
-                if let why = model.infeasibility(of: values) {
-                    warm = .rejected(why)
-                } else {
-                    for j in 0..<values.count where model.kinds[j].isInteger { values[j] = values[j].rounded() }
-                    mipStart = values
-                    warm = .accepted
-                }
-            }
-        }
+        let (screening, mipStart) = model.screenedWarmStart(options.warmStart)
+        let warm = mipStart != nil ? WarmStartOutcome.accepted : screening
         if options.shouldStop?() == true {
             return result(.interrupted, .noSolution, warm: warm, message: "stopped before the solve started")
         }

@@ -97,33 +97,15 @@ public struct GLPKSolver: Solver {
                                solveSeconds: monotonicSeconds() - start, values: values, warmStart: warm, message: message)
         }
 
-        if let v = model.emptyIntegerDomain {
-            return result(.infeasible, .noSolution, message: "integer variable \(v.index) has no integer in its bounds")
-        }
-        if model.variableCount == 0 {
-            // GLPK refuses empty problems (GLP_EFAIL); the answer is immediate.
-            for r in 0..<model.constraintCount where !(model.rowLower[r] <= 0 && 0 <= model.rowUpper[r]) {
-                return result(.infeasible, .noSolution, message: "constraint \(r) has no terms and excludes 0")
-            }
-            return result(.optimal, .feasible, objective: model.objectiveConstant, bound: model.objectiveConstant)
+        // GLPK refuses empty problems (GLP_EFAIL); such answers are immediate.
+        if let now = model.immediateOutcome() {
+            return result(now.termination, now.primal, objective: now.objective, bound: now.objective, message: now.message)
         }
 
         // Warm start: checked here, handed over in the search callback.
-        var warm = WarmStartOutcome.notUsed
-        var heuristic: [Double]?
-        if model.isMIP, let assignment = options.warmStart {
-            switch model.denseAssignment(assignment) {
-            case .failure(let e):
-                warm = .rejected(e.description)
-            case .success(var values):
-                if let why = model.infeasibility(of: values) {
-                    warm = .rejected(why)
-                } else {
-                    for j in 0..<values.count where model.kinds[j].isInteger { values[j] = values[j].rounded() }
-                    heuristic = [0] + values
-                }
-            }
-        }
+        let (screening, screened) = model.screenedWarmStart(options.warmStart)
+        var warm = screening
+        let heuristic = screened.map { [0] + $0 }
 
         GLPKLibrary.silence(verbose: options.verbose)
         let problem = GLPKProblem(model)
