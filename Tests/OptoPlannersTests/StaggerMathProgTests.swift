@@ -11,24 +11,6 @@ struct StaggerMathProgTests {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("models/stagger.mod").path
 
-    /// The instance as a MathProg data section.
-    static func data(_ grid: StaggerGrid) -> String {
-        var s = "data;\nset JOBS :="
-        for j in grid.jobs { s += " \(j.name)" }
-        s += ";\nset LINKS :="
-        for l in grid.linkNames { s += " \(l)" }
-        s += ";\nparam step := \(grid.step);\nparam H := \(grid.hyperSlots);\nparam P :="
-        for j in grid.jobs { s += " \(j.name) \(j.period)" }
-        s += ";\nparam C :="
-        for (i, l) in grid.linkNames.enumerated() { s += " \(l) \(grid.capacities[i])" }
-        s += ";\nset USES :="
-        for j in grid.jobs { for l in j.links { s += " (\(j.name),\(grid.linkNames[l]))" } }
-        s += ";\nparam r :="
-        for j in grid.jobs { for t in j.activeSlots { s += " [\(j.name),\(t)] \(j.profile[t])" } }
-        s += ";\nend;\n"
-        return s
-    }
-
     @Test("glpsol on models/stagger.mod reaches the planner's optimum", arguments: [3, 8] as [UInt64])
     func glpsolAgrees(seed: UInt64) throws {
         let glpsol = ["/usr/bin/glpsol", "/usr/local/bin/glpsol"].first { FileManager.default.isExecutableFile(atPath: $0) }
@@ -42,7 +24,7 @@ struct StaggerMathProgTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let dat = dir.appendingPathComponent("instance.dat")
-        try Self.data(grid).write(to: dat, atomically: true, encoding: .utf8)
+        try StaggerPlanner.mathProgData(inst).write(to: dat, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: glpsol!)
         process.arguments = ["-m", Self.modelPath, "-d", dat.path]
