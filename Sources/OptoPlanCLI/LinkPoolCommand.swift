@@ -32,30 +32,17 @@ public struct LinkPoolCommand: ParsableCommand {
     @Option(help: "auto, ilp, greedy or symmetric.")
     public var method: LinkPoolMethod = .auto
 
-    @Option(name: .long, help: "Seconds the exact model may take (default 30).")
-    public var timeLimit: Double = 30
-
     @Option(name: .shortAndLong, help: "Write the plan here instead of standard output.")
     public var output: String?
 
-    @OptionGroup public var solverOption: SolverOption
-
-    @OptionGroup public var display: SolveDisplayOptions
+    @OptionGroup public var search: ExactSearchOptions
 
     public init() {}
 
-    public func validate() throws {
-        guard timeLimit.isFinite, timeLimit > 0 else {
-            throw ValidationError("--time-limit must be a positive number of seconds")
-        }
-    }
-
     public func run() throws {
         let instance = try CLIFiles.loadLinkPoolInstance(instance)
-        var options = PlanningOptions()
-        options.timeLimit = timeLimit
-        options.solver = try solverOption.make()
-        let session = ExactSolveSession(display, output: output)
+        let options = try search.planningOptions()
+        let session = ExactSolveSession(search.display, output: output)
         defer { session.finish() }
         let plan: LinkPoolPlan
         do {

@@ -34,9 +34,6 @@ public struct ScheduleCommand: ParsableCommand {
     @Option(help: "auto, ilp, solstice, eclipse, greedy, bvn, static or rotor.")
     public var method: ScheduleMethod = .auto
 
-    @Option(name: .long, help: "Seconds the exact model may take (default 30).")
-    public var timeLimit: Double = 30
-
     @Option(help: "Configuration slots M of the exact window-mode model.")
     public var slots: Int?
 
@@ -46,24 +43,19 @@ public struct ScheduleCommand: ParsableCommand {
     @Option(help: "Score the plan on this instance's actual traffic and print the per-epoch comparison.")
     public var actual: String?
 
-    @OptionGroup public var solverOption: SolverOption
-
-    @OptionGroup public var display: SolveDisplayOptions
+    @OptionGroup public var search: ExactSearchOptions
 
     public init() {}
 
     public func validate() throws {
-        guard timeLimit.isFinite, timeLimit > 0 else { throw ValidationError("--time-limit must be a positive number of seconds") }
         if let s = slots, s < 1 { throw ValidationError("--slots must be at least 1") }
     }
 
     public func run() throws {
         let inst = try CLIFiles.loadScheduleInstance(instance)
-        var options = PlanningOptions()
-        options.timeLimit = timeLimit
-        options.solver = try solverOption.make()
+        var options = try search.planningOptions()
         options.slots = slots
-        let session = ExactSolveSession(display, output: output)
+        let session = ExactSolveSession(search.display, output: output)
         defer { session.finish() }
         let plan: SchedulePlan
         do {

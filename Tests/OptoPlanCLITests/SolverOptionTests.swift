@@ -66,9 +66,9 @@ struct SolverOptionTests {
     @Test("every planner command, compare and batch parse --solver; an unknown solver is a usage error; glpk is the default")
     func parsing() throws {
         #expect(throws: (any Error).self) { try StaggerCommand.parse(["x.json", "--solver", "cplex"]) }
-        #expect(try StaggerCommand.parse(["x.json"]).solverOption.solver == .glpk)
-        #expect(try LinkPoolCommand.parse(["x.json", "--solver", "cbc"]).solverOption.solver == .cbc)
-        #expect(try ScheduleCommand.parse(["x.json", "--solver", "glpk"]).solverOption.solver == .glpk)
+        #expect(try StaggerCommand.parse(["x.json"]).search.solverOption.solver == .glpk)
+        #expect(try LinkPoolCommand.parse(["x.json", "--solver", "cbc"]).search.solverOption.solver == .cbc)
+        #expect(try ScheduleCommand.parse(["x.json", "--solver", "glpk"]).search.solverOption.solver == .glpk)
         #expect(try CompareCommand.parse(["x.json", "--solver", "cbc"]).solverOption.solver == .cbc)
         #expect(try BatchCommand.parse(["dir", "-o", "out", "--solver", "cbc"]).solverOption.solver == .cbc)
         #expect(throws: (any Error).self) { try BatchCommand.parse(["dir", "-o", "out", "--solver", "gurobi"]) }
