@@ -195,34 +195,96 @@ struct PortExpansion {
 /// - Complexity: O(K²)
 func stuffBistochastic(_ m: [Double], size k: Int, owner: [Int]) -> (matrix: [Double], lineSum: Double) {
     var s = m
-    var row = [Double](repeating: 0, count: k), col = [Double](repeating: 0, count: k)
-    for a in 0..<k { for b in 0..<k { row[a] += s[a * k + b]; col[b] += s[a * k + b] } }
-    let L = max(row.max() ?? 0, col.max() ?? 0)
-    guard L > 0 else { return (s, 0) }
-    let tol = L * 1e-13
-    // Phase 1: existing non-zero cells.
-    for a in 0..<k where L - row[a] > tol {
-        for b in 0..<k where s[a * k + b] > 0 {
-            let add = min(L - row[a], L - col[b])
-            if add > 0 { s[a * k + b] += add; row[a] += add; col[b] += add }
-            if L - row[a] <= tol { break }
-        }
+    guard k > 0 else { return (s, 0) }
+    var stuffing = Stuffing(m, size: k, owner: owner)
+    let lineSum = stuffing.stuff(m, into: &s)
+    return (s, lineSum)
+}
+
+/// ``stuffBistochastic(_:size:owner:)`` for a matrix that only shrinks
+/// between calls (a planner that stuffs what is left once per
+/// configuration): it keeps, per row, the cells where the stuffed matrix
+/// can be non-zero, so a call costs O(K + cells) instead of O(K²) plus the
+/// rows that need filling outside their own cells.
+struct Stuffing {
+    let k: Int
+    let owner: [Int]
+    /// Per row, the columns where the stuffed matrix may be non-zero: the
+    /// matrix's support (ascending) followed by the cells stuffed outside it.
+    private(set) var cells: [[Int32]]
+    private var row: [Double]
+    private var col: [Double]
+
+    /// Starts from `m` (`k × k`); the stuffed matrix passed to ``stuff(_:into:)``
+    /// must equal `m` on the first call.
+    init(_ m: [Double], size k: Int, owner: [Int]) {
+        precondition(m.count == k * k && owner.count == k)
+        self.k = k
+        self.owner = owner
+        cells = (0..<k).map { a in (0..<k).compactMap { b in m[a * k + b] > 0 ? Int32(b) : nil } }
+        row = [Double](repeating: 0, count: k)
+        col = [Double](repeating: 0, count: k)
     }
-    // Phase 2: any cell between different nodes, then anything.
-    for pass in 0..<2 {
-        var b0 = 0
-        for a in 0..<k where L - row[a] > tol {
-            var b = b0
-            var visited = 0
-            while L - row[a] > tol && visited < k {
-                if L - col[b] > tol && (pass == 1 || owner[a] != owner[b]) {
-                    let add = min(L - row[a], L - col[b])
-                    s[a * k + b] += add; row[a] += add; col[b] += add
-                }
-                if L - row[a] > tol { b = (b + 1) % k; visited += 1 }
+
+    /// Writes into `s` the stuffing of `m` and returns its line sum `L` (0
+    /// when `m` is all zero). Since the last call (or `init`), `m` may only
+    /// have decreased, and `s` must be what that call wrote.
+    /// - Complexity: O(K + Σ cells), plus O(K) per column with slack for
+    ///   each row that its own cells cannot fill.
+    mutating func stuff(_ m: [Double], into s: inout [Double]) -> Double {
+        precondition(m.count == k * k && s.count == k * k)
+        let k = self.k
+        // Reset the last stuffing; keep the support of m. Sums in the order of the dense loops.
+        for b in 0..<k { col[b] = 0 }
+        for a in 0..<k {
+            let count = cells[a].count
+            var kept = 0
+            var r = 0.0
+            for idx in 0..<count {
+                let b32 = cells[a][idx]
+                let b = Int(b32), v = m[a * k + b]
+                s[a * k + b] = v
+                if v > 0 { cells[a][kept] = b32; kept += 1; r += v; col[b] += v }
             }
-            b0 = b
+            cells[a].removeLast(count - kept)
+            row[a] = r
         }
+        var L = 0.0
+        for a in 0..<k { L = max(L, row[a], col[a]) }
+        guard L > 0 else { return 0 }
+        let tol = L * 1e-13
+        // Phase 1: existing non-zero cells.
+        for a in 0..<k where L - row[a] > tol {
+            for b32 in cells[a] {
+                let b = Int(b32), x = a * k + b
+                let add = min(L - row[a], L - col[b])
+                if add > 0 { s[x] += add; row[a] += add; col[b] += add }
+                if L - row[a] <= tol { break }
+            }
+        }
+        // Phase 2: any cell between different nodes, then anything. Each row
+        // scans the columns with slack cyclically from where the last one stopped.
+        for pass in 0..<2 {
+            let open = (0..<k).filter { L - col[$0] > tol }
+            guard !open.isEmpty else { break }
+            var b0 = 0
+            for a in 0..<k where L - row[a] > tol {
+                // The first open column at or after b0 (binary search), cyclically.
+                var lo = 0, hi = open.count
+                while lo < hi { let mid = (lo + hi) / 2; if open[mid] < b0 { lo = mid + 1 } else { hi = mid } }
+                var idx = lo == open.count ? 0 : lo
+                var visited = 0
+                while L - row[a] > tol && visited < open.count {
+                    let b = open[idx], x = a * k + b
+                    if L - col[b] > tol && (pass == 1 || owner[a] != owner[b]) {
+                        let add = min(L - row[a], L - col[b])
+                        if s[x] == 0 { cells[a].append(Int32(b)) }
+                        s[x] += add; row[a] += add; col[b] += add
+                    }
+                    if L - row[a] > tol { idx = (idx + 1) % open.count; visited += 1 } else { b0 = b }
+                }
+            }
+        }
+        return L
     }
-    return (s, L)
 }

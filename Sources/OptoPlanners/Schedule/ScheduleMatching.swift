@@ -67,6 +67,24 @@ final class ThresholdMatcher {
         adjStart[n] = count
     }
 
+    /// As ``prepare(threshold:weights:)``, always rebuilding, from the cells
+    /// listed per row (every cell not listed must be below the threshold):
+    /// O(n + listed cells). Needed when weights may have risen since the
+    /// last preparation (cells that only fall are skipped lazily).
+    func prepare(threshold: Double, weights w: [Double], candidates: [[Int32]]) {
+        precondition(candidates.count == n)
+        preparedThreshold = threshold
+        var count = 0
+        w.withUnsafeBufferPointer { wp in
+            for i in 0..<n {
+                adjStart[i] = count
+                let base = i * n
+                for j in candidates[i] where wp[base + Int(j)] >= threshold { adjCol[count] = j; count += 1 }
+            }
+        }
+        adjStart[n] = count
+    }
+
     /// Row `i` is matched to column `matchRow[i]`, or -1.
     var matchRow: [Int] { Array(UnsafeBufferPointer(start: matchRowP, count: n)) }
 
