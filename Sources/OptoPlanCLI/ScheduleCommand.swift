@@ -13,7 +13,7 @@ public struct ScheduleCommand: ParsableCommand {
         commandName: "schedule",
         abstract: "Schedule optical circuits for one predicted matrix (window or makespan) or a series of epochs.",
         discussion: """
-        Methods: ilp (exact, GLPK; reports bound and gap), solstice, eclipse, greedy, bvn, static, rotor, \
+        Methods: ilp (exact, GLPK; reports bound and gap), solstice, bottleneck, eclipse, greedy, bvn, static, rotor, \
         auto (the best heuristic). Window mode maximises the bytes served inside the window, or without a \
         window minimises the makespan (the lower bound of §1a is printed beside it); epochs mode maximises the \
         bytes served by the end of the last epoch. --slots sets the exact model's configuration slots M \
@@ -31,7 +31,7 @@ public struct ScheduleCommand: ParsableCommand {
     @Argument(help: "The schedule instance (JSON), usually a prediction.")
     public var instance: String
 
-    @Option(help: "auto, ilp, solstice, eclipse, greedy, bvn, static or rotor.")
+    @Option(help: "auto, ilp, solstice, bottleneck, eclipse, greedy, bvn, static or rotor.")
     public var method: ScheduleMethod = .auto
 
     @Option(help: "Configuration slots M of the exact window-mode model.")

@@ -27,7 +27,7 @@ enum ScheduleBench {
             fm.fileExists(atPath: $0 + "/fb_cluster_C_rack_bytes.csv")
         } ?? "datasets")
         let methods = (value("--methods")?.split(separator: ",").compactMap { ScheduleMethod(rawValue: String($0)) })
-            ?? [.solstice, .eclipse, .greedy, .bvn, .static, .rotor]
+            ?? [.solstice, .bottleneck, .eclipse, .greedy, .bvn, .static, .rotor]
         if !args.contains("--skip-exact") {
             exactTable(large: args.contains("--large"), timeLimit: Double(value("--time-limit") ?? "60") ?? 60)
         }

@@ -51,7 +51,7 @@ struct ScheduleCommandTests {
         let dir = try directory(["i.json": Self.instance])
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = dir.appendingPathComponent("i.json").path
-        for method in ["solstice", "eclipse", "greedy", "bvn", "static", "rotor", "auto", "ilp"] {
+        for method in ["solstice", "bottleneck", "eclipse", "greedy", "bvn", "static", "rotor", "auto", "ilp"] {
             let out = dir.appendingPathComponent("\(method).json")
             #expect(try run([input, "--method", method, "--time-limit", "5", "--slots", "3", "--output", out.path]) == 0)
             let p = try plan(out)

@@ -4,7 +4,7 @@ import OptoCore
 
 @Suite("Schedule heuristics")
 struct ScheduleHeuristicTests {
-    static let windowMethods: [ScheduleMethod] = [.bvn, .solstice, .eclipse, .greedy, .static, .rotor, .auto]
+    static let windowMethods: [ScheduleMethod] = [.bvn, .solstice, .bottleneck, .eclipse, .greedy, .static, .rotor, .auto]
 
     @Test("N = 2, one circuit: every method finds δ + transfer", arguments: windowMethods)
     func oneCircuitByHand(method: ScheduleMethod) throws {
@@ -53,7 +53,7 @@ struct ScheduleHeuristicTests {
         }
     }
 
-    @Test("no packet fabric: decompositions still serve everything", arguments: [ScheduleMethod.bvn, .solstice, .eclipse, .greedy])
+    @Test("no packet fabric: decompositions still serve everything", arguments: [ScheduleMethod.bvn, .solstice, .bottleneck, .eclipse, .greedy])
     func noPacketFabric(method: ScheduleMethod) throws {
         var rng = ScheduleRNG(seed: 21)
         let d = ScheduleFixtures.demand(nodes: 5, rng: &rng)

@@ -10,6 +10,8 @@ public enum ScheduleMethod: String, Sendable, CaseIterable, Codable {
     case bvn
     /// Solstice (Liu et al., CoNEXT 2015): stuff, then slice by descending thresholds.
     case solstice
+    /// Bottleneck slicing: packet fabric first for the small entries, then stuffed perfect matchings held while the busiest lines have data.
+    case bottleneck
     /// Eclipse (Bojja Venkatakrishnan et al., SIGMETRICS 2016): greedy served-bytes-per-time.
     case eclipse
     /// Repeated maximum-weight matching.
@@ -20,7 +22,7 @@ public enum ScheduleMethod: String, Sendable, CaseIterable, Codable {
     case rotor
 
     /// The heuristics, cheapest first.
-    public static let heuristics: [ScheduleMethod] = [.rotor, .static, .solstice, .bvn, .greedy, .eclipse]
+    public static let heuristics: [ScheduleMethod] = [.rotor, .static, .solstice, .bottleneck, .bvn, .greedy, .eclipse]
 }
 
 /// Why a schedule instance or plan is unusable (bad data, not a planner

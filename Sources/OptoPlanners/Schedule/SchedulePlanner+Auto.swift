@@ -3,8 +3,8 @@ import OptoModel
 
 /// `auto` for circuit scheduling (PROBLEMS.md, "The default method").
 ///
-/// Window mode: the best of `solstice`, `eclipse`, `greedy`, `static` and
-/// `rotor`, then the exact slot model (which starts from the best
+/// Window mode: the best of `solstice`, `bottleneck`, `eclipse`, `greedy`,
+/// `static` and `rotor`, then the exact slot model (which starts from the best
 /// heuristic plan) within the time limit. Epochs mode: `greedy`, then the
 /// exact epochs model warm-started from it. The exact plan is returned
 /// (`auto:ilp`, its status, bound and gap) when it is at least as good as
@@ -30,7 +30,7 @@ import OptoModel
 ///   backlog and the new circuits).
 extension SchedulePlanner {
     /// The heuristics `auto` tries in window mode.
-    static let autoHeuristics: [ScheduleMethod] = [.solstice, .eclipse, .greedy, .static, .rotor]
+    static let autoHeuristics: [ScheduleMethod] = [.solstice, .bottleneck, .eclipse, .greedy, .static, .rotor]
 
     /// Window-mode `auto` (see the extension's documentation).
     static func autoWindow(_ f: ScheduleFabric, _ d: [Double], window: Double?, options: PlanningOptions) -> SchedulePlan {

@@ -88,7 +88,7 @@ enum ScheduleExact {
         guard let solver = options.solver else { throw PlanningError.noSolver }
         let n = f.n
         let strong = formulation == .strengthened
-        let heuristic = SchedulePlanner.bestHeuristic(f, d, window: window, among: [.solstice, .eclipse, .greedy, .bvn, .static, .rotor])
+        let heuristic = SchedulePlanner.bestHeuristic(f, d, window: window, among: [.solstice, .bottleneck, .eclipse, .greedy, .bvn, .static, .rotor])
         let heuristicSlots = try (heuristic.configurations ?? []).map { try SlotConfig($0, nodes: n) }
         let slotsM = options.slots ?? defaultSlots(nodes: n, heuristicConfigurations: heuristicSlots.count)
         guard slotsM >= 1 else { throw PlanningError.methodNotApplicable(method: "ilp", reason: "--slots must be at least 1") }

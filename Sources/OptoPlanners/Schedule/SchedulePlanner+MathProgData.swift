@@ -40,7 +40,7 @@ extension SchedulePlanner {
         switch instance.mode {
         case .window(let demand, let window):
             let d = try validatedDemand(demand, nodes: n).values
-            let heuristic = bestHeuristic(f, d, window: window, among: [.solstice, .eclipse, .greedy, .bvn, .static, .rotor])
+            let heuristic = bestHeuristic(f, d, window: window, among: [.solstice, .bottleneck, .eclipse, .greedy, .bvn, .static, .rotor])
             let m = slots ?? ScheduleExact.defaultSlots(nodes: n, heuristicConfigurations: heuristic.configurations?.count ?? 0)
             s += "param M := \(m);\n"
             if let w = window {

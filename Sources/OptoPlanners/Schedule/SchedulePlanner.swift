@@ -82,6 +82,7 @@ public enum SchedulePlanner {
         switch method {
         case .bvn: raw = ScheduleHeuristics.bvn(f, d, window: window)
         case .solstice: raw = ScheduleHeuristics.solstice(f, d, window: window)
+        case .bottleneck: raw = ScheduleHeuristics.bottleneck(f, d, window: window)
         case .eclipse: raw = ScheduleHeuristics.eclipse(f, d, window: window)
         case .greedy: raw = ScheduleHeuristics.greedy(f, d, window: window)
         case .static: raw = ScheduleHeuristics.staticPlan(f, d, window: window)
@@ -162,7 +163,7 @@ public enum SchedulePlanner {
             }
             plan.notes = r.notes.isEmpty ? nil : r.notes
             return plan
-        case .bvn, .solstice, .eclipse:
+        case .bvn, .solstice, .bottleneck, .eclipse:
             throw PlanningError.methodNotApplicable(method: method.rawValue,
                 reason: "it schedules one matrix (window mode); epochs mode takes greedy, static, rotor or ilp")
         }
