@@ -170,3 +170,39 @@ extension ScheduleInstance {
         return nil
     }
 }
+
+@Suite("Schedule: greedy matching from the residual order")
+struct ResidualOrderTests {
+    @Test("equals the sorted greedy b-matching for every circuit volume, after updates too", arguments: [UInt64(111), 112, 113])
+    func sameAsSortedGreedy(seed: UInt64) throws {
+        var rng = ScheduleRNG(seed: seed)
+        let n = 9
+        var fabric = ScheduleFixtures.fabric(nodes: n)
+        fabric.ocsPortsPerNode[4] = 0
+        let f = try ScheduleFabric(fabric)
+        // Whole units, so that many pairs tie.
+        var r = [Double](repeating: 0, count: n * n)
+        for k in r.indices where k / n != k % n && Double.random(in: 0..<1, using: &rng) < 0.6 {
+            r[k] = Double(Int.random(in: 1...6, using: &rng))
+        }
+        var order = ResidualOrder(r)
+        for round in 0..<4 {
+            var rowLoad = [Double](repeating: 0, count: n), colLoad = rowLoad
+            for k in r.indices { rowLoad[k / n] += r[k]; colLoad[k % n] += r[k] }
+            for c in [0.5, 2, 3, 7] {
+                let got = order.greedyMatching(f, residual: r, perCircuit: c, rowLoad: rowLoad, colLoad: colLoad)
+                let gains = ScheduleHeuristics.unitGains(f, residual: r, perCircuit: c)
+                let want = maxWeightBMatching(n: n, rowCap: f.ports, colCap: f.ports, gains: gains, exact: false)
+                #expect(got.counts == Dictionary(uniqueKeysWithValues: want.indices.filter { want[$0] > 0 }.map { ($0, want[$0]) }),
+                        "round \(round), c = \(c)")
+                let value = want.indices.reduce(0.0) { $0 + (want[$1] > 0 ? gains[0][$1] : 0) }
+                #expect(abs(got.served - value) <= 1e-12 * max(1, value))
+            }
+            // Serve a few pairs (some to zero) and keep the order up to date.
+            let changed = r.indices.filter { r[$0] > 0 }.shuffled(using: &rng).prefix(5)
+            for k in changed { r[k] = max(0, r[k] - Double(Int.random(in: 1...4, using: &rng))) }
+            order.update(r, changed: Array(changed))
+            #expect(order.pairs == ResidualOrder(r).pairs)
+        }
+    }
+}

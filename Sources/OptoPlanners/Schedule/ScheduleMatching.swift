@@ -328,3 +328,97 @@ func maxWeightBMatching(n: Int, rowCap: [Int], colCap: [Int], gains: [[Double]],
     }
     return used
 }
+
+/// The pairs with demand left, by residual from the largest (ties by
+/// index), kept sorted while a heuristic serves a few pairs at a time, so
+/// that the sorted-greedy b-matching of ``maxWeightBMatching(n:rowCap:colCap:gains:exact:)``
+/// (weights `min(R, c)` per circuit, for any `c`) needs no sort of its own.
+///
+/// - Complexity: O(P log P) to build, `P` the non-zero pairs; O(P + m log m)
+///   to re-place `m` changed pairs.
+struct ResidualOrder {
+    /// Pair indices `i*n + j` with a positive residual, largest first.
+    private(set) var pairs: [Int32]
+    private var moved: [Bool]
+
+    init(_ r: [Double]) {
+        pairs = r.indices.filter { r[$0] > 0 }.map { Int32($0) }
+        pairs.sort { r[Int($0)] > r[Int($1)] || (r[Int($0)] == r[Int($1)] && $0 < $1) }
+        moved = [Bool](repeating: false, count: r.count)
+    }
+
+    /// Re-places `changed` after their residuals in `r` went down (drained ones leave).
+    mutating func update(_ r: [Double], changed: [Int]) {
+        guard !changed.isEmpty else { return }
+        for k in changed { moved[k] = true }
+        var fresh = changed.filter { r[$0] > 0 }.map { Int32($0) }
+        fresh.sort { r[Int($0)] > r[Int($1)] || (r[Int($0)] == r[Int($1)] && $0 < $1) }
+        var kept: [Int32] = []
+        kept.reserveCapacity(pairs.count)
+        for k in pairs where !moved[Int(k)] { kept.append(k) }
+        for k in changed { moved[k] = false }
+        // Merge.
+        var out: [Int32] = []
+        out.reserveCapacity(kept.count + fresh.count)
+        var a = 0, b = 0
+        while a < kept.count || b < fresh.count {
+            if b == fresh.count { out.append(kept[a]); a += 1; continue }
+            if a == kept.count { out.append(fresh[b]); b += 1; continue }
+            let x = kept[a], y = fresh[b], rx = r[Int(x)], ry = r[Int(y)]
+            if rx > ry || (rx == ry && x < y) { out.append(x); a += 1 } else { out.append(y); b += 1 }
+        }
+        pairs = out
+    }
+
+    /// The sorted-greedy (½-approximate, Avis 1983) maximum-weight matching
+    /// of ``maxWeightBMatching(n:rowCap:colCap:gains:exact:)`` for one port
+    /// per node (`f.ports` all 0 or 1) and weights `min(R, c)`, with the same
+    /// order of pairs: by weight from the largest, ties by index. That order
+    /// is the pairs with `R ≥ c` (all worth `c`) by index, then the others
+    /// as this order has them, so it needs a scan, not a sort. `rowLoad` and
+    /// `colLoad` are the residual's line sums: the scan stops when no node
+    /// with something left to send, or none with something left to receive,
+    /// is free.
+    /// - Returns: the circuits taken per pair (1 each) and their total weight.
+    /// - Complexity: O(N²) for the first part, then O(P), usually far less.
+    func greedyMatching(_ f: ScheduleFabric, residual r: [Double], perCircuit c: Double,
+                        rowLoad: [Double], colLoad: [Double]) -> (counts: [Int: Int], served: Double) {
+        precondition(f.ports.allSatisfy { $0 <= 1 })
+        let n = f.n
+        guard c > 0 else { return ([:], 0) }
+        var rowFree = (0..<n).map { f.ports[$0] > 0 && rowLoad[$0] > 0 }
+        var colFree = (0..<n).map { f.ports[$0] > 0 && colLoad[$0] > 0 }
+        var rowsLeft = rowFree.reduce(0) { $0 + ($1 ? 1 : 0) }
+        var colsLeft = colFree.reduce(0) { $0 + ($1 ? 1 : 0) }
+        var counts: [Int: Int] = [:]
+        var served = 0.0
+        // Pairs worth c: a prefix of this order; taken by index, i.e. row by row.
+        var lo = 0, hi = pairs.count
+        while lo < hi { let mid = (lo + hi) / 2; if r[Int(pairs[mid])] >= c { lo = mid + 1 } else { hi = mid } }
+        let capped = lo
+        if capped > 0 {
+            for i in 0..<n where rowFree[i] {
+                if rowsLeft == 0 || colsLeft == 0 { break }
+                let base = i * n
+                for j in 0..<n where colFree[j] && r[base + j] >= c {
+                    rowFree[i] = false; colFree[j] = false; rowsLeft -= 1; colsLeft -= 1
+                    counts[base + j] = 1
+                    served += c
+                    break
+                }
+            }
+        }
+        var x = capped
+        while x < pairs.count && rowsLeft > 0 && colsLeft > 0 {
+            let k = Int(pairs[x])
+            let i = k / n, j = k % n
+            if rowFree[i] && colFree[j] {
+                rowFree[i] = false; colFree[j] = false; rowsLeft -= 1; colsLeft -= 1
+                counts[k] = 1
+                served += r[k]
+            }
+            x += 1
+        }
+        return (counts, served)
+    }
+}

@@ -35,14 +35,20 @@ enum ScheduleHeuristics {
         return SlotConfig(duration: duration, pairs: pairs)
     }
 
+    /// A configuration from circuit counts keyed by pair index `i*n + j`.
+    static func slot(_ n: Int, counts: [Int: Int], duration: Double) -> SlotConfig {
+        let pairs = counts.keys.sorted().compactMap { k in counts[k]! > 0 ? SlotConfig.PairCount(i: k / n, j: k % n, count: counts[k]!) : nil }
+        return SlotConfig(duration: duration, pairs: pairs)
+    }
+
     /// The hold time `t` among the pairs' drain times that maximises the
     /// bytes served per unit of time including the reconfiguration,
     /// `Σ min(R_ij, n_ij·r_c·t/8) / (δ + t)`, capped by `limit`.
     /// - Complexity: O(P log P) for `P` matched pairs.
-    static func bestHold(_ f: ScheduleFabric, residual r: [Double], counts: [Int], limit: Double) -> (duration: Double, served: Double) {
+    static func bestHold(_ f: ScheduleFabric, residual r: [Double], counts: [Int: Int], limit: Double) -> (duration: Double, served: Double) {
         var items: [(t: Double, r: Double, rate: Double)] = []
-        for k in counts.indices where counts[k] > 0 && r[k] > 0 {
-            let rate = Double(counts[k]) * f.circuitBps
+        for k in counts.keys.sorted() where counts[k]! > 0 && r[k] > 0 {
+            let rate = Double(counts[k]!) * f.circuitBps
             items.append((min(r[k] / rate, limit), r[k], rate))
         }
         guard !items.isEmpty else { return (0, 0) }
@@ -125,7 +131,9 @@ enum ScheduleHeuristics {
     /// literature (e.g. Helios, Farrington et al., SIGCOMM 2010).
     ///
     /// - Complexity: per configuration one b-matching, O(Σk·N²) exact or
-    ///   O(N² log N) sorted-greedy above ``exactMatchingLimit``; at most
+    ///   O(N² log N) sorted-greedy above ``exactMatchingLimit`` — O(N²) with
+    ///   one port per node, where the pairs are kept sorted by residual
+    ///   (``ResidualOrder``) and only the served ones are re-placed; at most
     ///   N² configurations (each drains a pair), stopped early by the packet rule.
     static func greedy(_ f: ScheduleFabric, _ d: [Double], window: Double?) -> [SlotConfig] {
         weighted(f, d, window: window, eclipse: false)
@@ -142,7 +150,8 @@ enum ScheduleHeuristics {
     /// `min(R, r_c·t/8)` is found; the best ratio wins, and its hold time is
     /// refined over the matched pairs' drain times.
     ///
-    /// - Complexity: 8 b-matchings per configuration (see ``greedy(_:_:window:)``).
+    /// - Complexity: 8 b-matchings per configuration, 4 above the limit
+    ///   (see ``greedy(_:_:window:)``).
     static func eclipse(_ f: ScheduleFabric, _ d: [Double], window: Double?) -> [SlotConfig] {
         weighted(f, d, window: window, eclipse: true)
     }
@@ -152,6 +161,24 @@ enum ScheduleHeuristics {
         guard f.circuitBps > 0, f.ports.contains(where: { $0 > 0 }) else { return [] }
         let exact = n <= exactMatchingLimit
         var state = ResidualState(f, d)
+        // Above the exact limit with one port per node: the same sorted greedy from one
+        // order of the residual, kept up to date, instead of a sort per matching.
+        var order = exact || f.ports.contains(where: { $0 > 1 }) ? nil : ResidualOrder(d)
+        /// The b-matching for circuits that each carry `perCircuit` bytes: circuits per pair and the bytes they serve.
+        func matching(_ perCircuit: Double) -> (counts: [Int: Int], served: Double) {
+            if let order {
+                return order.greedyMatching(f, residual: state.residual, perCircuit: perCircuit,
+                                            rowLoad: state.rowSum, colLoad: state.colSum)
+            }
+            let g = unitGains(f, residual: state.residual, perCircuit: perCircuit)
+            let dense = maxWeightBMatching(n: n, rowCap: f.ports, colCap: f.ports, gains: g, exact: exact)
+            var counts: [Int: Int] = [:], served = 0.0
+            for k in dense.indices where dense[k] > 0 {
+                counts[k] = dense[k]
+                for m in 0..<dense[k] { served += g[m][k] }
+            }
+            return (counts, served)
+        }
         var hold = (d.max() ?? 0) / f.circuitBps
         var steps = n * n + 8
         while steps > 0 {
@@ -165,14 +192,12 @@ enum ScheduleHeuristics {
                 if state.makespanSettled { break }
                 limit = .infinity
             }
-            var bestCounts: [Int] = [], bestT = 0.0, bestRatio = -1.0
+            var bestCounts: [Int: Int] = [:], bestT = 0.0, bestRatio = -1.0
             if eclipse {
-                var t = min(limit, (state.residual.max() ?? 0) / f.circuitBps)
+                let largest = order.map { $0.pairs.first.map { state.residual[Int($0)] } ?? 0 } ?? (state.residual.max() ?? 0)
+                var t = min(limit, largest / f.circuitBps)
                 for _ in 0..<(exact ? 8 : 4) {
-                    let g = unitGains(f, residual: state.residual, perCircuit: f.circuitBps * t)
-                    let counts = maxWeightBMatching(n: n, rowCap: f.ports, colCap: f.ports, gains: g, exact: exact)
-                    var served = 0.0
-                    for k in counts.indices where counts[k] > 0 { for m in 0..<counts[k] { served += g[m][k] } }
+                    let (counts, served) = matching(f.circuitBps * t)
                     let ratio = served / (f.delta + t)
                     if ratio > bestRatio { bestRatio = ratio; bestCounts = counts; bestT = t }
                     t /= 2
@@ -182,13 +207,13 @@ enum ScheduleHeuristics {
                     bestT = refined.duration
                 }
             } else {
-                let g = unitGains(f, residual: state.residual, perCircuit: f.circuitBps * min(hold, limit))
-                bestCounts = maxWeightBMatching(n: n, rowCap: f.ports, colCap: f.ports, gains: g, exact: exact)
+                bestCounts = matching(f.circuitBps * min(hold, limit)).counts
                 bestT = bestHold(f, residual: state.residual, counts: bestCounts, limit: limit).duration
             }
-            guard bestT > 0, bestCounts.contains(where: { $0 > 0 }) else { break }
+            guard bestT > 0, !bestCounts.isEmpty else { break }
             hold = bestT
             state.apply(slot(n, counts: bestCounts, duration: bestT))
+            order?.update(state.residual, changed: Array(bestCounts.keys))
         }
         return state.slots
     }
