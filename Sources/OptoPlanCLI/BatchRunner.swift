@@ -110,7 +110,7 @@ public struct BatchRunner: Sendable {
         } catch {
             switch error {
             case .badInput(let why): return .badInput("\(item.relativePath): \(why)")
-            case .notApplicable(let why), .failed(let why): return .failed(why)
+            case .notApplicable(let why), .failed(let why), .infeasible(let why): return .failed(why)
             }
         }
         do {
