@@ -20,6 +20,15 @@ public struct BatchCommand: ParsableCommand {
         bad input; 1 otherwise when some instance had no feasible plan or \
         failed to plan. See docs/batch.md for Slurm and Kubernetes.
 
+        --time-limit S bounds each instance's exact search, and with auto its \
+        heuristics too where they can stop cheaply: schedules' greedy, \
+        eclipse and solstice stop at S keeping the configurations they have \
+        (static and rotor always complete), stagger's greedy local search \
+        stops at S, link pools' greedy start gets S/10; the exact model gets \
+        what is left. A heuristic named with --method runs to the end, and \
+        so does the epochs-mode greedy (one matching per epoch), so an \
+        instance may take longer than S; the per-instance lines show the time.
+
         Examples:
           optoplan batch traces/ --output plans/ --jobs 2 --time-limit 10
           optoplan batch traces/ --output plans/ --shard 0/3
@@ -41,7 +50,7 @@ public struct BatchCommand: ParsableCommand {
     @Option(help: "Instances planned at once (default 1).")
     public var jobs: Int = 1
 
-    @Option(name: .long, help: "Seconds each exact search may take (default 30).")
+    @Option(name: .long, help: "Seconds for each instance's exact search, and auto's heuristics (default 30).")
     public var timeLimit: Double = 30
 
     @OptionGroup public var solverOption: SolverOption

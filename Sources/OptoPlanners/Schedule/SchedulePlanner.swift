@@ -94,14 +94,18 @@ public enum SchedulePlanner {
     }
 
     /// The configurations a heuristic holds, finished for the mode (window
-    /// cut, or best prefix for the makespan).
-    static func heuristicSlots(_ method: ScheduleMethod, _ f: ScheduleFabric, _ d: [Double], window: Double?) -> [SlotConfig] {
+    /// cut, or best prefix for the makespan). `stop` is polled by the
+    /// iterative heuristics (`bvn`, `solstice`, `eclipse`, `greedy`) before
+    /// each configuration: when it returns true they keep what they have.
+    /// `static` and `rotor` (one matching, or a fixed round) always complete.
+    static func heuristicSlots(_ method: ScheduleMethod, _ f: ScheduleFabric, _ d: [Double], window: Double?,
+                               stop: () -> Bool = { false }) -> [SlotConfig] {
         let raw: [SlotConfig]
         switch method {
-        case .bvn: raw = ScheduleHeuristics.bvn(f, d, window: window)
-        case .solstice: raw = ScheduleHeuristics.solstice(f, d, window: window)
-        case .eclipse: raw = ScheduleHeuristics.eclipse(f, d, window: window)
-        case .greedy: raw = ScheduleHeuristics.greedy(f, d, window: window)
+        case .bvn: raw = ScheduleHeuristics.bvn(f, d, window: window, stop: stop)
+        case .solstice: raw = ScheduleHeuristics.solstice(f, d, window: window, stop: stop)
+        case .eclipse: raw = ScheduleHeuristics.eclipse(f, d, window: window, stop: stop)
+        case .greedy: raw = ScheduleHeuristics.greedy(f, d, window: window, stop: stop)
         case .static: raw = ScheduleHeuristics.staticPlan(f, d, window: window)
         case .rotor: raw = ScheduleHeuristics.rotor(f, d, window: window)
         case .auto, .ilp: raw = []
