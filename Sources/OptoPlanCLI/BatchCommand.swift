@@ -8,9 +8,13 @@ public struct BatchCommand: ParsableCommand {
         commandName: "batch",
         abstract: "Plan every instance file under a directory, one plan file each.",
         discussion: """
-        Every *.json under INPUT_DIR (recursively; *.plan.json, hidden files \
-        and DIR itself excepted) is planned with its problem's default method \
-        (or --method) and written atomically to DIR/<name>.plan.json. Plans \
+        Every instance under INPUT_DIR is planned with its problem's default \
+        method (or --method) and written atomically to DIR/<name>.plan.json. \
+        Instances are the *.json files (recursively; *.plan.json, hidden files \
+        and DIR itself excepted) holding a JSON object with a "problem" field; \
+        other valid JSON (job specifications for optoplan gen, plans) is \
+        listed as not an instance and left alone, while unreadable files and \
+        malformed JSON are bad input. Plans \
         that already exist are skipped, so a killed batch resumes where it \
         stopped. --shard I/N takes a stable share by file name (FNV-1a of the \
         relative path, mod N); without it the shard comes from \
@@ -95,7 +99,7 @@ public struct BatchCommand: ParsableCommand {
         }
         let progress = BatchProgress(total: items.count, terminal: isatty(STDERR_FILENO) == 1)
         let shardText = shard.map { " (shard \($0))" } ?? ""
-        StandardError.print("batch: \(items.count) instance(s)\(shardText), \(jobs) at once")
+        StandardError.print("batch: \(items.count) JSON file(s)\(shardText), \(jobs) at once")
         let outcomes = runner.run(items) { done, item, outcome in progress.report(done: done, item: item, outcome: outcome) }
         progress.finish()
         let summary = BatchSummary(items: items, outcomes: outcomes, seconds: progress.elapsed)
@@ -131,6 +135,9 @@ final class BatchProgress: @unchecked Sendable {
         case .skipped:
             skipped += 1
             line = "skipped \(item.relativePath): plan exists"
+        case .notInstance(let why):
+            skipped += 1
+            line = "skipped \(item.relativePath): \(why)"
         case .badInput(let why):
             failed += 1
             line = "FAILED \(item.relativePath): bad input: \(why)"
@@ -170,6 +177,7 @@ struct BatchSummary {
     var planned = 0
     var infeasible = 0
     var skipped = 0
+    var notInstances: [(String, String)] = []
     var badInput: [(String, String)] = []
     var failed: [(String, String)] = []
     var seconds: Double
@@ -182,6 +190,7 @@ struct BatchSummary {
                 planned += 1
                 if status == .infeasible { infeasible += 1 }
             case .skipped: skipped += 1
+            case .notInstance(let why): notInstances.append((item.relativePath, why))
             case .badInput(let why): badInput.append((item.relativePath, why))
             case .failed(let why): failed.append((item.relativePath, why))
             }
@@ -192,7 +201,9 @@ struct BatchSummary {
         var s = "batch done in \(String(format: "%.1f", seconds)) s: \(planned) planned"
         if infeasible > 0 { s += " (\(infeasible) with no feasible plan)" }
         s += ", \(skipped) skipped, \(badInput.count + failed.count) failed"
+        if !notInstances.isEmpty { s += ", \(notInstances.count) not instance\(notInstances.count == 1 ? "" : "s")" }
         if let shard { s += " [shard \(shard)]" }
+        for (path, why) in notInstances { s += "\n  skipped: \(path): \(why)" }
         for (path, why) in badInput { s += "\n  bad input: \(path): \(why)" }
         for (path, why) in failed { s += "\n  failed: \(path): \(why)" }
         return s
