@@ -179,6 +179,10 @@ struct ExportEndToEndTests {
             let symmetric = try OptoplanBinary.run(["export", "e.json", "--as", format, "--symmetric", "--output", "x"], in: dir)
             #expect(symmetric.status == 64, "\(symmetric.stderr)")
         }
+        // The planner itself only notes it (a batch script may pass --slots to every instance).
+        let planned = try OptoplanBinary.run(["schedule", "e.json", "--method", "greedy", "--slots", "2", "--quiet"], in: dir)
+        #expect(planned.status == 0, "\(planned.stderr)")
+        #expect(planned.stderr.contains("note: --slots has no effect in epochs mode"), "\(planned.stderr)")
         let zero = try OptoplanBinary.run(["export", "e.json", "--as", "lp", "--slots", "0", "--output", "x"], in: dir)
         #expect(zero.status == 64)
         let dark = try OptoplanBinary.run(["export", "dark.json", "--as", "lp", "--output", "x"], in: dir)
