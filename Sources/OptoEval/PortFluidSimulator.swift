@@ -146,18 +146,17 @@ struct PortFluidSimulator {
             if s.end == nil && activeCount == 0 && now >= lastArrival { break }
             // Next completion.
             var completionTime = Double.infinity
-            var dueBucket = -1
             var dueFlow = -1
             for p in 0..<(2 * n) where !heaps[p].isEmpty && bucketRate[p] > 0 {
                 let f = heaps[p][0]
                 let t = now + max(0, key[f] - virtualBytes[p]) * 8 / bucketRate[p]
-                if t < completionTime { completionTime = t; dueBucket = p; dueFlow = f }
+                if t < completionTime { completionTime = t; dueFlow = f }
             }
             for f in circuitFlows {
                 let r = packetRate(of: f) + Double(circuits[f]) * circuitRate
                 if r > 0 {
                     let t = now + max(0, rem[f]) * 8 / r
-                    if t < completionTime { completionTime = t; dueBucket = -2; dueFlow = f }
+                    if t < completionTime { completionTime = t; dueFlow = f }
                 }
             }
             let timedTime = next < timed.count ? timed[next].time : .infinity
@@ -167,7 +166,6 @@ struct PortFluidSimulator {
             events += 1
             // Completions: the due flow, and any other within tolerance.
             if completionTime <= t1 && dueFlow >= 0 && bucket[dueFlow] != -1 { complete(dueFlow) }
-            _ = dueBucket
             completeFinished()
             if t1 >= end { break }
             applyTimed(upTo: t1, timed, &next, &live, s)
