@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "OptoCBCTests", dependencies: ["OptoCBC", "OptoModel"]),
         .testTarget(name: "OptoCoreTests", dependencies: ["OptoCore"]),
         .testTarget(name: "OptoTrafficTests", dependencies: ["OptoTraffic", "OptoCore"]),
-        .testTarget(name: "OptoPlannersTests", dependencies: ["OptoPlanners", "OptoCore", "OptoModel", "OptoGLPK", "OptoEval"]),
+        .testTarget(name: "OptoPlannersTests", dependencies: ["OptoPlanners", "OptoCore", "OptoModel", "OptoGLPK", "OptoEval", "OptoTraffic"]),
         .testTarget(name: "OptoEvalTests", dependencies: ["OptoEval", "OptoCore", "OptoModel", "OptoGLPK"]),
         .testTarget(name: "OptoPlanCLITests", dependencies: ["OptoPlanCLI", "OptoCore"]),
     ]

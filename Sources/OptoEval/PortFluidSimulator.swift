@@ -11,18 +11,24 @@
 /// - **Port-level progressive filling.** Every flow crosses exactly two
 ///   ports, so the filling is run on the `2N` ports with per-port counts of
 ///   unfrozen flows and remaining capacity: a port fills at level
-///   `c_p / n_p`; freezing it touches only its own flows (adjacency lists of
-///   active flows). A lazy heap finds the next port (levels only rise).
-///   Cost per refilling: O(F + N log N) instead of O(levels × F).
-/// - **Incremental refilling.** Removing flows that froze at step `k` of
-///   the last filling leaves steps `0..<k` exactly as they were (the removed
-///   flows only raised their ports' levels `c/n`, so no earlier port changes
-///   its turn). So a completion undoes the filling back to step `k` (each
-///   port saved its `c`, `n` when it froze; undoing a step gives back its
-///   level to the ports its flows crossed) and fills on from there. The
-///   flows that complete first are mostly the fast ones, frozen late at
-///   the ports with few flows, so most completions redo a short suffix.
-///   Arrivals of new flows refill from scratch.
+///   `c_p / n_p`. The adjacency is a bitset per port (one bit per node on
+///   the other side), so freezing a port ANDs its row with the unfrozen
+///   mask and visits only the flows it freezes, not every flow it carries.
+///   A lazy 4-ary heap finds the next port (levels only rise); the filling
+///   stops as soon as every flow is frozen. Cost per refilling:
+///   O(F + N²/64 + N log N) instead of O(levels × F).
+/// - **Incremental refilling.** Removing flows whose ports first froze at
+///   step `k` or later leaves steps `0..<k` exactly as they were (the
+///   removed flows only raised their ports' levels `c/n`, so no earlier port
+///   changes its turn). So the completions of an event undo the filling
+///   once, back to the smallest such step, and fill on from there. Undoing
+///   replays an undo log backwards: each update a step made to a neighbour
+///   recorded the neighbour's capacity before it, so the state at step `k`
+///   is restored bit for bit, at the cost of the updates being undone (not
+///   of the undone ports' degrees). The flows that complete first are
+///   mostly the fast ones, frozen late at the ports with few flows, so most
+///   completions redo a short suffix. Arrivals of new flows refill from
+///   scratch.
 /// - **Flows bucketed by bottleneck.** A flow frozen at port `p` has rate
 ///   `level(p)`; all flows of a bucket share one rate. Each bucket keeps a
 ///   virtual clock `V_p` (bytes a member has received since the start) and
@@ -33,7 +39,6 @@
 ///   (at most `Σ k_i`) are advanced one by one.
 struct PortFluidSimulator {
     private let n: Int
-    private let capacity: [Double]       // 2N: send ports 0..<N, receive ports N..<2N
     private let circuitRate: Double
 
     // Flows (one per ordered pair with demand).
@@ -45,23 +50,11 @@ struct PortFluidSimulator {
     private var key: [Double] = []        // bucket key: remaining + V at entry
     private var bucket: [Int] = []        // -1 inactive, -2 circuit flow, else the bucket's port
     private var heapPos: [Int] = []
-    private var inAdjacency: [Bool] = []  // listed in its ports' adjacency (active, or completed and pending removal)
+    private var inAdjacency: [Bool] = []  // in its ports' adjacency (active, or completed and pending removal)
     private var doneAt: [Double] = []     // completion time, or -1
     private var circuits: [Int] = []      // live circuits on the flow's pair
-    private var sendPos: [Int] = []
-    private var recvPos: [Int] = []
 
-    /// One flow in a port's adjacency list: the flow, its other port, and
-    /// where it is bucketed (so the filling never reads per-flow arrays).
-    private struct Entry {
-        var flow: Int32
-        var other: Int32
-        /// 0: bucketed at the other port, 1: bucketed at this port, 2: not bucketed (circuit flow or completed).
-        var state: UInt8
-    }
-
-    // Flows of each port (active ones, plus completed ones until the next refilling).
-    private var adjacency: [[Entry]]
+    // Completed flows still in the adjacency until the next refilling.
     private var pending: [Int] = []
     private var restartStep = Int.max
     private var fullRefill = false
@@ -75,10 +68,8 @@ struct PortFluidSimulator {
     private var circuitFlows: [Int] = []
     private var circuitFlowPos: [Int] = []
 
-    // Filling state, per port.
-    private let ports: PortTable
-    private var order: [Int] = []         // ports in the order the last filling froze them
-    private var portHeap = LazyMinHeap()
+    // Filling state: adjacency, per-port counts and levels, undo log, port heap.
+    private let fill: PortFilling
     private var dirty = false
 
     // Circuits and accounting.
@@ -106,22 +97,22 @@ struct PortFluidSimulator {
 
     init(nodes: Int, packetRate: [Double], circuitRate: Double) {
         n = nodes
-        capacity = packetRate + packetRate
         self.circuitRate = circuitRate
         pairFlow = Array(repeating: -1, count: nodes * nodes)
-        adjacency = Array(repeating: [], count: 2 * nodes)
         virtualBytes = Array(repeating: 0, count: 2 * nodes)
         bucketRate = Array(repeating: 0, count: 2 * nodes)
         heaps = Array(repeating: [], count: 2 * nodes)
-        ports = PortTable(count: 2 * nodes, capacity: packetRate + packetRate)
+        fill = PortFilling(nodes: nodes, capacity: packetRate + packetRate)
         portIntegral = Array(repeating: 0, count: 2 * nodes)
     }
 
     /// Runs a scenario to its end.
     ///
-    /// - Complexity: O(E · (F_active + N log N)) for `E` events in the worst
-    ///   case (each completion refills the ports); time advances in O(N + C)
-    ///   per event for `C` live circuit flows.
+    /// - Complexity: O(E · (F_active + N²/64 + N log N)) for `E` events in
+    ///   the worst case (each completion refills the ports); in practice a
+    ///   completion redoes only the suffix of the filling after its flow's
+    ///   bottleneck. Time advances in O(N + C) per event for `C` live
+    ///   circuit flows.
     static func run(_ s: FluidScenario, observer: ((_ start: Double, _ end: Double, _ flows: [(from: Int, to: Int, packet: Double, circuit: Double)]) -> Void)? = nil) -> FluidOutcome {
         var sim = PortFluidSimulator(nodes: s.nodes, packetRate: s.packetRate, circuitRate: s.circuitRate)
         sim.intervalObserver = observer
@@ -155,18 +146,17 @@ struct PortFluidSimulator {
             if s.end == nil && activeCount == 0 && now >= lastArrival { break }
             // Next completion.
             var completionTime = Double.infinity
-            var dueBucket = -1
             var dueFlow = -1
             for p in 0..<(2 * n) where !heaps[p].isEmpty && bucketRate[p] > 0 {
                 let f = heaps[p][0]
                 let t = now + max(0, key[f] - virtualBytes[p]) * 8 / bucketRate[p]
-                if t < completionTime { completionTime = t; dueBucket = p; dueFlow = f }
+                if t < completionTime { completionTime = t; dueFlow = f }
             }
             for f in circuitFlows {
                 let r = packetRate(of: f) + Double(circuits[f]) * circuitRate
                 if r > 0 {
                     let t = now + max(0, rem[f]) * 8 / r
-                    if t < completionTime { completionTime = t; dueBucket = -2; dueFlow = f }
+                    if t < completionTime { completionTime = t; dueFlow = f }
                 }
             }
             let timedTime = next < timed.count ? timed[next].time : .infinity
@@ -176,7 +166,6 @@ struct PortFluidSimulator {
             events += 1
             // Completions: the due flow, and any other within tolerance.
             if completionTime <= t1 && dueFlow >= 0 && bucket[dueFlow] != -1 { complete(dueFlow) }
-            _ = dueBucket
             completeFinished()
             if t1 >= end { break }
             applyTimed(upTo: t1, timed, &next, &live, s)
@@ -236,8 +225,6 @@ private mutating func applyTimed(upTo t: Double, _ timed: [(time: Double, order:
         inAdjacency.append(false)
         doneAt.append(-1)
         circuits.append(0)
-        sendPos.append(-1)
-        recvPos.append(-1)
         circuitFlowPos.append(-1)
         return f
     }
@@ -252,16 +239,14 @@ private mutating func applyTimed(upTo t: Double, _ timed: [(time: Double, order:
     /// The port where the last filling froze the flow (the one of its two that froze first).
     private func bottleneck(_ f: Int) -> Int {
         let s = src[f], r = n + dst[f]
-        return ports.rank[s] <= ports.rank[r] ? s : r
+        return fill.rank[s] <= fill.rank[r] ? s : r
     }
 
-    private func packetRate(of f: Int) -> Double { ports.level[bottleneck(f)] }
+    private func packetRate(of f: Int) -> Double { fill.level[bottleneck(f)] }
 
-    /// Marks in both adjacency entries where the flow is bucketed (`-1`: nowhere).
-    private mutating func setEntryStates(_ f: Int, bucketedAt p: Int) {
-        let s = src[f], r = n + dst[f]
-        adjacency[s][sendPos[f]].state = p < 0 ? 2 : (p == s ? 1 : 0)
-        adjacency[r][recvPos[f]].state = p < 0 ? 2 : (p == r ? 1 : 0)
+    /// Records which of the flow's ports holds it in its bucket (`-1`: none).
+    private func setSide(_ f: Int, bucketedAt p: Int) {
+        fill.setBucket(src[f], dst[f], atSend: p >= 0 && p < n, atReceive: p >= n)
     }
 
     private mutating func arrive(_ f: Int, bytes: Double) {
@@ -270,13 +255,10 @@ private mutating func applyTimed(upTo t: Double, _ timed: [(time: Double, order:
         switch bucket[f] {
         case -1:
             rem[f] = bytes
-            let i = src[f], j = n + dst[f]
+            let i = src[f]
             if !inAdjacency[f] {
                 inAdjacency[f] = true
-                sendPos[f] = adjacency[i].count
-                adjacency[i].append(Entry(flow: Int32(f), other: Int32(j), state: 2))
-                recvPos[f] = adjacency[j].count
-                adjacency[j].append(Entry(flow: Int32(f), other: Int32(i), state: 2))
+                fill.link(i, dst[f])
             }
             activeCount += 1
             busyCircuits += circuits[f]
@@ -304,23 +286,17 @@ private mutating func applyTimed(upTo t: Double, _ timed: [(time: Double, order:
         doneAt[f] = now
         busyCircuits -= circuits[f]
         activeCount -= 1
-        setEntryStates(f, bucketedAt: -1)
-        // It stays in the adjacency lists until the next refilling, which
+        setSide(f, bucketedAt: -1)
+        // It stays in the adjacency until the next refilling, which
         // restarts from the step where it froze.
         pending.append(f)
-        restartStep = min(restartStep, ports.rank[src[f]], ports.rank[n + dst[f]])
+        restartStep = min(restartStep, fill.rank[src[f]], fill.rank[n + dst[f]])
         dirty = true
     }
 
     private mutating func removeAdjacent(_ f: Int) {
         inAdjacency[f] = false
-        for (port, position) in [(src[f], sendPos[f]), (n + dst[f], recvPos[f])] {
-            let last = adjacency[port].removeLast()
-            if Int(last.flow) != f {
-                adjacency[port][position] = last
-                if port < n { sendPos[Int(last.flow)] = position } else { recvPos[Int(last.flow)] = position }
-            }
-        }
+        fill.unlink(src[f], dst[f])
     }
 
     private mutating func completeFinished() {
@@ -345,7 +321,7 @@ private mutating func applyTimed(upTo t: Double, _ timed: [(time: Double, order:
         if old == 0 && circuits[f] > 0 {
             let r = key[f] - virtualBytes[bucket[f]]
             removeFromHeap(f)
-            setEntryStates(f, bucketedAt: -1)
+            setSide(f, bucketedAt: -1)
             rem[f] = r
             addCircuitFlow(f)
         } else if old > 0 && circuits[f] == 0 {
@@ -388,7 +364,7 @@ private mutating func applyTimed(upTo t: Double, _ timed: [(time: Double, order:
                 virtualBytes[p] += bucketRate[p] * dt / 8
                 serving = true
             }
-            portIntegral[p] += ports.load[p] * dt
+            portIntegral[p] += fill.load[p] * dt
         }
         for f in circuitFlows {
             let r = packetRate(of: f) + Double(circuits[f]) * circuitRate
@@ -405,47 +381,22 @@ private mutating func applyTimed(upTo t: Double, _ timed: [(time: Double, order:
 
     // MARK: filling
 
-    /// Port-level progressive filling of the packet fabric over the active
-    /// flows, from scratch or from the first step a completed flow touched;
-    /// moves flows whose bottleneck changed to their new bucket.
+    /// Port-level progressive filling of the packet fabric over the flows
+    /// in the adjacency, from scratch or from the first step a completed
+    /// flow touched; moves flows whose bottleneck changed to their new bucket.
     private mutating func refill() {
         dirty = false
         refills += 1
-        let portCount = 2 * n
-        let t = ports
-        let unfrozen = Int.max
+        let t = fill
         var start = 0
-        if fullRefill || restartStep >= order.count {
+        if fullRefill || restartStep >= t.steps {
             for f in pending where bucket[f] == -1 && inAdjacency[f] { removeAdjacent(f) }
             pending.removeAll(keepingCapacity: true)
-            for p in 0..<portCount {
-                t.fillCapacity[p] = t.capacity[p]
-                t.fillCount[p] = adjacency[p].count
-                t.rank[p] = unfrozen
-            }
-            order.removeAll(keepingCapacity: true)
+            t.reset()
         } else {
-            // Undo the steps from the last back to `restartStep`.
             start = restartStep
-            var j = order.count - 1
-            while j >= start {
-                let p = order[j]
-                let l = t.level[p]
-                adjacency[p].withUnsafeBufferPointer { entries in
-                    for e in entries {
-                        let q = Int(e.other)
-                        if t.rank[q] > j {
-                            t.fillCapacity[q] += l
-                            t.fillCount[q] += 1
-                        }
-                    }
-                }
-                t.fillCapacity[p] = t.savedCapacity[p]
-                t.fillCount[p] = t.savedCount[p]
-                t.rank[p] = unfrozen
-                j -= 1
-            }
-            order.removeLast(order.count - start)
+            t.undo(to: start)
+            // The completed flows' ports are both unfrozen at `start`.
             for f in pending where bucket[f] == -1 && inAdjacency[f] {
                 t.fillCount[src[f]] -= 1
                 t.fillCount[n + dst[f]] -= 1
@@ -456,50 +407,74 @@ private mutating func applyTimed(upTo t: Double, _ timed: [(time: Double, order:
         fullRefill = false
         restartStep = Int.max
 
-        portHeap.removeAll()
-        for p in 0..<portCount where t.rank[p] == unfrozen && t.fillCount[p] > 0 {
-            portHeap.push(max(0, t.fillCapacity[p]) / Double(t.fillCount[p]), p)
-        }
-        var current = start > 0 ? t.level[order[start - 1]] : 0
-        while let (stored, p) = portHeap.pop() {
-            if t.rank[p] != unfrozen || t.fillCount[p] == 0 { continue }
-            let actual = max(0, t.fillCapacity[p]) / Double(t.fillCount[p])
-            if actual > stored * (1 + 1e-12) {
-                portHeap.push(actual, p)
+        t.buildHeap()
+        var current = start > 0 ? t.level[Int(t.order[start - 1])] : 0
+        // Every step freezes (and logs) the flows it meets; the ports left
+        // once all flows are frozen never fill and need no popping.
+        while t.logCount < t.linked && t.heapCount > 0 {
+            let p = Int(t.heapPort[0])
+            let count = t.fillCount[p]
+            if count == 0 {
+                t.popHeap()
+                continue
+            }
+            let actual = max(0, t.fillCapacity[p]) / Double(count)
+            // Keys are lower bounds of the levels (levels only rise), so a
+            // top whose level rose is still the next when no child is below it.
+            if actual > t.heapKey[0] * (1 + 1e-12) && actual > t.smallestChildKey {
+                t.replaceHeapTop(actual)
                 stalePops += 1
                 continue
             }
+            t.popHeap()
             current = max(current, actual)
-            let l = current
-            t.savedCapacity[p] = t.fillCapacity[p]
-            t.savedCount[p] = t.fillCount[p]
-            t.rank[p] = order.count
-            order.append(p)
-            t.level[p] = l
-            var idx = 0
-            while idx < adjacency[p].count {
-                let e = adjacency[p][idx]
-                idx += 1
-                let q = Int(e.other)
-                if t.rank[q] != unfrozen { continue }
+            freeze(p, at: current)
+        }
+        for p in 0..<(2 * n) {
+            t.load[p] = t.degree[p] == 0 ? 0 : max(0, t.capacity[p] - max(0, t.fillCapacity[p]))
+            bucketRate[p] = t.rank[p] != PortFilling.unfrozen ? t.level[p] : 0
+        }
+    }
+
+    /// Freezes port `p` at level `l`: its flows whose other port is still
+    /// unfrozen take `l` there (logged for undoing) and move to `p`'s bucket.
+    private mutating func freeze(_ p: Int, at l: Double) {
+        let t = fill
+        let words = t.words
+        let isSend = p < n
+        let node = isSend ? p : p - n
+        t.beginStep(p, level: l)
+        let row = t.adjacency + p * words
+        let elsewhere = t.bucketedElsewhere + p * words
+        let others = t.unfrozen + (isSend ? words : 0)
+        var log = t.logCount
+        for w in 0..<words {
+            let live = row[w] & others[w]
+            var bits = live
+            while bits != 0 {
+                let q = (isSend ? n : 0) &+ (w &<< 6 | bits.trailingZeroBitCount)
+                bits &= bits &- 1
+                t.logPort[log] = Int32(truncatingIfNeeded: q)
+                t.logCapacity[log] = t.fillCapacity[q]
+                log &+= 1
                 t.fillCapacity[q] -= l
-                t.fillCount[q] -= 1
-                if e.state == 0 {
-                    let f = Int(e.flow)
-                    let b = bucket[f]
-                    let r = key[f] - virtualBytes[b]
-                    removeFromHeap(f)
-                    insert(f, into: p, remaining: r)
-                    moves += 1
-                }
+                t.fillCount[q] &-= 1
             }
-            t.fillCapacity[p] -= l * Double(t.fillCount[p])
-            t.fillCount[p] = 0
+            // Flows bucketed at the other port now have their bottleneck here.
+            var moving = live & elsewhere[w]
+            while moving != 0 {
+                let o = w &<< 6 | moving.trailingZeroBitCount
+                moving &= moving &- 1
+                let f = pairFlow[isSend ? node * n + o : o * n + node]
+                let r = key[f] - virtualBytes[bucket[f]]
+                removeFromHeap(f)
+                insert(f, into: p, remaining: r)
+                moves += 1
+            }
         }
-        for p in 0..<portCount {
-            t.load[p] = adjacency[p].isEmpty ? 0 : max(0, t.capacity[p] - max(0, t.fillCapacity[p]))
-            bucketRate[p] = t.rank[p] != unfrozen ? t.level[p] : 0
-        }
+        t.logCount = log
+        t.fillCapacity[p] -= l * Double(t.fillCount[p])
+        t.fillCount[p] = 0
     }
 
     // MARK: bucket heaps (indexed min-heaps on `key`)
@@ -510,7 +485,7 @@ private mutating func applyTimed(upTo t: Double, _ timed: [(time: Double, order:
         heaps[p].append(f)
         heapPos[f] = heaps[p].count - 1
         siftUp(p, heapPos[f])
-        setEntryStates(f, bucketedAt: p)
+        setSide(f, bucketedAt: p)
     }
 
     private mutating func removeFromHeap(_ f: Int) {
@@ -563,48 +538,256 @@ private mutating func applyTimed(upTo t: Double, _ timed: [(time: Double, order:
     }
 }
 
-/// Per-port arrays of the filling, in manually managed buffers so the hot
+/// The state of the port filling, in manually managed buffers so the hot
 /// loops run without copy-on-write or exclusivity checks.
-final class PortTable {
-    let count: Int
+///
+/// - Adjacency as bitsets: send port `i` has one bit per receive node `j`
+///   with a flow `i→j`, receive port `N+j` one bit per send node `i`. Freezing
+///   a port visits only its flows whose other port is still unfrozen (its
+///   row ANDed with the unfrozen mask), not every flow it carries.
+/// - An undo log: each neighbour update of a step records the neighbour and
+///   its remaining capacity before the update, so undoing steps restores the
+///   values bit for bit at the cost of the updates made, and a filling
+///   resumed from step `k` is exactly the one a fresh filling would compute.
+/// - A lazy port heap with one entry per unfrozen port: a stale top is
+///   refreshed in place.
+final class PortFilling {
+    static let unfrozen = Int.max
+
+    let nodes: Int
+    let ports: Int
+    /// 64-bit words per adjacency row.
+    let words: Int
     let capacity: UnsafeMutablePointer<Double>
     let level: UnsafeMutablePointer<Double>
     let load: UnsafeMutablePointer<Double>
+    /// Capacity left and unfrozen flows, per port, at the current step.
     let fillCapacity: UnsafeMutablePointer<Double>
     let fillCount: UnsafeMutablePointer<Int>
+    /// The two at the step the port froze.
     let savedCapacity: UnsafeMutablePointer<Double>
     let savedCount: UnsafeMutablePointer<Int>
-    /// Step at which the port froze in the last filling; `Int.max`: not frozen.
+    /// Step at which the port froze in the last filling; `unfrozen`: not frozen.
     let rank: UnsafeMutablePointer<Int>
+    /// Flows in the port's adjacency.
+    let degree: UnsafeMutablePointer<Int>
+    /// Flows in the adjacency.
+    private(set) var linked = 0
+    /// `ports × words` bits.
+    let adjacency: UnsafeMutablePointer<UInt64>
+    /// Unfrozen send nodes (words `0..<words`) and receive nodes (`words..<2·words`).
+    let unfrozen: UnsafeMutablePointer<UInt64>
+    /// `ports × words` bits: the port's flows held in the bucket of their other port.
+    let bucketedElsewhere: UnsafeMutablePointer<UInt64>
+    /// Ports in the order they froze, and where each step's log starts.
+    let order: UnsafeMutablePointer<Int32>
+    let logStart: UnsafeMutablePointer<Int>
+    private(set) var steps = 0
+    /// The undo log: neighbour and its capacity before the update.
+    let logPort: UnsafeMutablePointer<Int32>
+    let logCapacity: UnsafeMutablePointer<Double>
+    var logCount = 0
+    /// The lazy port heap: levels (lower bounds) and ports.
+    let heapKey: UnsafeMutablePointer<Double>
+    let heapPort: UnsafeMutablePointer<Int32>
+    private(set) var heapCount = 0
 
-    init(count: Int, capacity values: [Double]) {
-        self.count = count
-        func doubles(_ v: Double) -> UnsafeMutablePointer<Double> {
-            let p = UnsafeMutablePointer<Double>.allocate(capacity: max(count, 1))
+    init(nodes: Int, capacity values: [Double]) {
+        self.nodes = nodes
+        ports = 2 * nodes
+        words = (nodes + 63) / 64
+        func buffer<T>(_ count: Int, _ v: T) -> UnsafeMutablePointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
             p.initialize(repeating: v, count: max(count, 1))
             return p
         }
-        func ints(_ v: Int) -> UnsafeMutablePointer<Int> {
-            let p = UnsafeMutablePointer<Int>.allocate(capacity: max(count, 1))
-            p.initialize(repeating: v, count: max(count, 1))
-            return p
-        }
-        capacity = doubles(0)
+        capacity = buffer(ports, 0.0)
         for (k, v) in values.enumerated() { capacity[k] = v }
-        level = doubles(0)
-        load = doubles(0)
-        fillCapacity = doubles(0)
-        fillCount = ints(0)
-        savedCapacity = doubles(0)
-        savedCount = ints(0)
-        rank = ints(Int.max)
+        level = buffer(ports, 0.0)
+        load = buffer(ports, 0.0)
+        fillCapacity = buffer(ports, 0.0)
+        fillCount = buffer(ports, 0)
+        savedCapacity = buffer(ports, 0.0)
+        savedCount = buffer(ports, 0)
+        rank = buffer(ports, PortFilling.unfrozen)
+        degree = buffer(ports, 0)
+        adjacency = buffer(ports * words, UInt64(0))
+        unfrozen = buffer(2 * words, UInt64(0))
+        bucketedElsewhere = buffer(ports * words, UInt64(0))
+        order = buffer(ports, Int32(0))
+        logStart = buffer(ports + 1, 0)
+        // Each flow is logged at most once per filling: when its first port freezes.
+        logPort = buffer(nodes * nodes, Int32(0))
+        logCapacity = buffer(nodes * nodes, 0.0)
+        heapKey = buffer(ports, 0.0)
+        heapPort = buffer(ports, Int32(0))
     }
 
-    /// The loads as an array.
-    var loadArray: [Double] { Array(UnsafeBufferPointer(start: load, count: count)) }
-
     deinit {
-        for p in [capacity, level, load, fillCapacity, savedCapacity] { p.deallocate() }
-        for p in [fillCount, savedCount, rank] { p.deallocate() }
+        capacity.deallocate(); level.deallocate(); load.deallocate()
+        fillCapacity.deallocate(); fillCount.deallocate()
+        savedCapacity.deallocate(); savedCount.deallocate()
+        rank.deallocate(); degree.deallocate()
+        adjacency.deallocate(); unfrozen.deallocate(); bucketedElsewhere.deallocate()
+        order.deallocate(); logStart.deallocate()
+        logPort.deallocate(); logCapacity.deallocate()
+        heapKey.deallocate(); heapPort.deallocate()
+    }
+
+    /// Adds the flow `i→j` to the adjacency of send port `i` and receive port `N+j`.
+    func link(_ i: Int, _ j: Int) {
+        adjacency[i * words + j >> 6] |= 1 << UInt64(j & 63)
+        adjacency[(nodes + j) * words + i >> 6] |= 1 << UInt64(i & 63)
+        degree[i] += 1
+        degree[nodes + j] += 1
+        linked += 1
+    }
+
+    /// Removes the flow `i→j` from the adjacency.
+    func unlink(_ i: Int, _ j: Int) {
+        adjacency[i * words + j >> 6] &= ~(1 << UInt64(j & 63))
+        adjacency[(nodes + j) * words + i >> 6] &= ~(1 << UInt64(i & 63))
+        degree[i] -= 1
+        degree[nodes + j] -= 1
+        linked -= 1
+    }
+
+    /// Records where the flow `i→j` is bucketed: at its send port, at its
+    /// receive port, or (both false) nowhere.
+    func setBucket(_ i: Int, _ j: Int, atSend: Bool, atReceive: Bool) {
+        let sendWord = i * words + j >> 6, sendBit: UInt64 = 1 << UInt64(j & 63)
+        let receiveWord = (nodes + j) * words + i >> 6, receiveBit: UInt64 = 1 << UInt64(i & 63)
+        if atReceive { bucketedElsewhere[sendWord] |= sendBit } else { bucketedElsewhere[sendWord] &= ~sendBit }
+        if atSend { bucketedElsewhere[receiveWord] |= receiveBit } else { bucketedElsewhere[receiveWord] &= ~receiveBit }
+    }
+
+    /// Starts a filling from scratch: every port unfrozen with its full capacity.
+    func reset() {
+        for p in 0..<ports {
+            fillCapacity[p] = capacity[p]
+            fillCount[p] = degree[p]
+            rank[p] = PortFilling.unfrozen
+        }
+        for side in 0..<2 {
+            for w in 0..<words {
+                let bitsHere = min(64, nodes - 64 * w)
+                unfrozen[side * words + w] = bitsHere == 64 ? ~0 : (1 << UInt64(bitsHere)) - 1
+            }
+        }
+        steps = 0
+        logCount = 0
+    }
+
+    /// Undoes the steps from the last back to `step` (included), restoring
+    /// every port's remaining capacity and count to what they were before it.
+    /// - Complexity: O(ports undone + neighbour updates they made).
+    func undo(to step: Int) {
+        var k = steps - 1
+        while k >= step {
+            let p = Int(order[k])
+            var e = logCount - 1
+            let first = logStart[k]
+            while e >= first {
+                let q = Int(logPort[e])
+                fillCapacity[q] = logCapacity[e]
+                fillCount[q] += 1
+                e -= 1
+            }
+            logCount = first
+            fillCapacity[p] = savedCapacity[p]
+            fillCount[p] = savedCount[p]
+            rank[p] = PortFilling.unfrozen
+            setUnfrozen(p, true)
+            k -= 1
+        }
+        steps = step
+    }
+
+    /// Records that port `p` freezes at `level` as the next step.
+    func beginStep(_ p: Int, level l: Double) {
+        savedCapacity[p] = fillCapacity[p]
+        savedCount[p] = fillCount[p]
+        rank[p] = steps
+        order[steps] = Int32(truncatingIfNeeded: p)
+        logStart[steps] = logCount
+        steps += 1
+        level[p] = l
+        setUnfrozen(p, false)
+    }
+
+    private func setUnfrozen(_ p: Int, _ on: Bool) {
+        let s = p < nodes ? 0 : 1
+        let node = p - s * nodes
+        let w = s * words + node >> 6
+        let bit: UInt64 = 1 << UInt64(node & 63)
+        if on { unfrozen[w] |= bit } else { unfrozen[w] &= ~bit }
+    }
+
+    // MARK: port heap
+
+    /// Fills the heap with every unfrozen port that has flows, keyed by its level.
+    /// - Complexity: O(ports).
+    func buildHeap() {
+        heapCount = 0
+        for p in 0..<ports where rank[p] == PortFilling.unfrozen && fillCount[p] > 0 {
+            heapKey[heapCount] = max(0, fillCapacity[p]) / Double(fillCount[p])
+            heapPort[heapCount] = Int32(truncatingIfNeeded: p)
+            heapCount += 1
+        }
+        var i = heapCount > 1 ? (heapCount - 2) / 4 : -1
+        while i >= 0 {
+            siftDown(i)
+            i -= 1
+        }
+    }
+
+    func popHeap() {
+        heapCount -= 1
+        if heapCount > 0 {
+            heapKey[0] = heapKey[heapCount]
+            heapPort[0] = heapPort[heapCount]
+            siftDown(0)
+        }
+    }
+
+    /// The smaller key of the top's children; `+∞` without children.
+    var smallestChildKey: Double {
+        var k = Double.infinity
+        var j = 1
+        while j < min(5, heapCount) {
+            k = min(k, heapKey[j])
+            j += 1
+        }
+        return k
+    }
+
+    /// Gives the top entry a new (larger) key.
+    func replaceHeapTop(_ key: Double) {
+        heapKey[0] = key
+        siftDown(0)
+    }
+
+    private func siftDown(_ start: Int) {
+        var i = start
+        let k = heapKey[i]
+        let p = heapPort[i]
+        while true {
+            let first = 4 &* i &+ 1
+            if first >= heapCount { break }
+            var c = first
+            var ck = heapKey[first]
+            let last = min(first &+ 3, heapCount &- 1)
+            var j = first &+ 1
+            while j <= last {
+                if heapKey[j] < ck { c = j; ck = heapKey[j] }
+                j &+= 1
+            }
+            if k <= ck { break }
+            heapKey[i] = ck
+            heapPort[i] = heapPort[c]
+            i = c
+        }
+        heapKey[i] = k
+        heapPort[i] = p
     }
 }

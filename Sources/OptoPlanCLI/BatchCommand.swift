@@ -8,9 +8,13 @@ public struct BatchCommand: ParsableCommand {
         commandName: "batch",
         abstract: "Plan every instance file under a directory, one plan file each.",
         discussion: """
-        Every *.json under INPUT_DIR (recursively; *.plan.json, hidden files \
-        and DIR itself excepted) is planned with its problem's default method \
-        (or --method) and written atomically to DIR/<name>.plan.json. Plans \
+        Every instance under INPUT_DIR is planned with its problem's default \
+        method (or --method) and written atomically to DIR/<name>.plan.json. \
+        Instances are the *.json files (recursively; *.plan.json, hidden files \
+        and DIR itself excepted) holding a JSON object with a "problem" field; \
+        other valid JSON (job specifications for optoplan gen, plans) is \
+        listed as not an instance and left alone, while unreadable files and \
+        malformed JSON are bad input. Plans \
         that already exist are skipped, so a killed batch resumes where it \
         stopped. --shard I/N takes a stable share by file name (FNV-1a of the \
         relative path, mod N); without it the shard comes from \
@@ -19,6 +23,15 @@ public struct BatchCommand: ParsableCommand {
         the batch. Exit status: 0 all planned (or skipped); 65 some file was \
         bad input; 1 otherwise when some instance had no feasible plan or \
         failed to plan. See docs/batch.md for Slurm and Kubernetes.
+
+        --time-limit S bounds each instance's exact search, and with auto its \
+        heuristics too where they can stop cheaply: schedules' greedy, \
+        eclipse and solstice stop at S keeping the configurations they have \
+        (static and rotor always complete), stagger's greedy local search \
+        stops at S, link pools' greedy start gets S/10; the exact model gets \
+        what is left. A heuristic named with --method runs to the end, and \
+        so does the epochs-mode greedy (one matching per epoch), so an \
+        instance may take longer than S; the per-instance lines show the time.
 
         Examples:
           optoplan batch traces/ --output plans/ --jobs 2 --time-limit 10
@@ -41,7 +54,7 @@ public struct BatchCommand: ParsableCommand {
     @Option(help: "Instances planned at once (default 1).")
     public var jobs: Int = 1
 
-    @Option(name: .long, help: "Seconds each exact search may take (default 30).")
+    @Option(name: .long, help: "Seconds for each instance's exact search, and auto's heuristics (default 30).")
     public var timeLimit: Double = 30
 
     @OptionGroup public var solverOption: SolverOption
@@ -86,7 +99,7 @@ public struct BatchCommand: ParsableCommand {
         }
         let progress = BatchProgress(total: items.count, terminal: isatty(STDERR_FILENO) == 1)
         let shardText = shard.map { " (shard \($0))" } ?? ""
-        StandardError.print("batch: \(items.count) instance(s)\(shardText), \(jobs) at once")
+        StandardError.print("batch: \(items.count) JSON file(s)\(shardText), \(jobs) at once")
         let outcomes = runner.run(items) { done, item, outcome in progress.report(done: done, item: item, outcome: outcome) }
         progress.finish()
         let summary = BatchSummary(items: items, outcomes: outcomes, seconds: progress.elapsed)
@@ -122,6 +135,9 @@ final class BatchProgress: @unchecked Sendable {
         case .skipped:
             skipped += 1
             line = "skipped \(item.relativePath): plan exists"
+        case .notInstance(let why):
+            skipped += 1
+            line = "skipped \(item.relativePath): \(why)"
         case .badInput(let why):
             failed += 1
             line = "FAILED \(item.relativePath): bad input: \(why)"
@@ -161,6 +177,7 @@ struct BatchSummary {
     var planned = 0
     var infeasible = 0
     var skipped = 0
+    var notInstances: [(String, String)] = []
     var badInput: [(String, String)] = []
     var failed: [(String, String)] = []
     var seconds: Double
@@ -173,6 +190,7 @@ struct BatchSummary {
                 planned += 1
                 if status == .infeasible { infeasible += 1 }
             case .skipped: skipped += 1
+            case .notInstance(let why): notInstances.append((item.relativePath, why))
             case .badInput(let why): badInput.append((item.relativePath, why))
             case .failed(let why): failed.append((item.relativePath, why))
             }
@@ -183,7 +201,9 @@ struct BatchSummary {
         var s = "batch done in \(String(format: "%.1f", seconds)) s: \(planned) planned"
         if infeasible > 0 { s += " (\(infeasible) with no feasible plan)" }
         s += ", \(skipped) skipped, \(badInput.count + failed.count) failed"
+        if !notInstances.isEmpty { s += ", \(notInstances.count) not instance\(notInstances.count == 1 ? "" : "s")" }
         if let shard { s += " [shard \(shard)]" }
+        for (path, why) in notInstances { s += "\n  skipped: \(path): \(why)" }
         for (path, why) in badInput { s += "\n  bad input: \(path): \(why)" }
         for (path, why) in failed { s += "\n  failed: \(path): \(why)" }
         return s

@@ -6,9 +6,14 @@ import OptoPlanners
 
 /// Plans every instance file under a directory into one plan file each.
 ///
-/// Instances are the `*.json` files under the input directory (recursively;
-/// hidden files, `*.plan.json` files and the output directory are left
-/// out), in order of their relative path. The plan of `a/b.json` is
+/// Candidates are the `*.json` files under the input directory
+/// (recursively; hidden files, `*.plan.json` files and the output directory
+/// are left out), in order of their relative path. A candidate is an
+/// instance when it is a JSON object with a `problem` field (and no
+/// `status` or `method`, which mark a plan); other valid JSON (job
+/// specifications, plans, configuration) is not planned and is reported as
+/// not an instance, while an unreadable file, malformed JSON or a malformed
+/// instance is bad input (see ``DataFile/readInstance(foundAt:)``). The plan of `a/b.json` is
 /// `OUTPUT/a/b.plan.json`, written atomically (a temporary file beside it,
 /// then a rename), so a plan file is either complete or absent. A plan that
 /// already exists is skipped: a killed batch resumes where it stopped, and
@@ -30,6 +35,8 @@ public struct BatchRunner: Sendable {
         case planned(problem: ProblemKind, method: String, status: PlanStatus, seconds: Double)
         /// Its plan file already existed.
         case skipped
+        /// Valid JSON that is not an instance (why), not planned.
+        case notInstance(String)
         /// Bad input (the file or the instance), not planned.
         case badInput(String)
         /// The planner failed or the plan could not be written.
@@ -99,7 +106,10 @@ public struct BatchRunner: Sendable {
         if fm.fileExists(atPath: item.output.path) { return .skipped }
         let instance: Instance
         do {
-            instance = try InstanceReader.read(contentsOf: item.input).instance
+            switch try DataFile.readInstance(foundAt: item.input) {
+            case .instance(let i, _): instance = i
+            case .notInstance(let why): return .notInstance(why)
+            }
         } catch {
             return .badInput("\(error)")
         }
@@ -110,7 +120,7 @@ public struct BatchRunner: Sendable {
         } catch {
             switch error {
             case .badInput(let why): return .badInput("\(item.relativePath): \(why)")
-            case .notApplicable(let why), .failed(let why): return .failed(why)
+            case .notApplicable(let why), .failed(let why), .infeasible(let why): return .failed(why)
             }
         }
         do {

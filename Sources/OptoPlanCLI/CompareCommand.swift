@@ -210,8 +210,11 @@ public struct CompareCommand: ParsableCommand {
         the evaluator's figures (ev.*: schedule served bytes and makespan, \
         link pool lambda and carried rate, stagger mean and worst job \
         slowdown). A named method that does \
-        not apply to the instance is listed as n/a with the reason. Exit status 1 when no method \
-        found a feasible plan.
+        not apply to the instance is listed as n/a with the reason.
+
+        Exit status: 0 when some method found a plan; 1 when none found a \
+        feasible plan; 64 bad arguments (an unknown method, or none of the \
+        methods named applies to the instance); 65 bad input.
 
         Examples:
           optoplan compare pool.json
@@ -268,6 +271,10 @@ public struct CompareCommand: ParsableCommand {
             if let bad = comparison.rows.first(where: \.badInput) {
                 StandardError.print("error: \(instance): \(bad.note ?? "bad input")")
                 throw ExitStatus.badInput
+            }
+            if !comparison.rows.isEmpty && comparison.rows.allSatisfy({ $0.status == "n/a" }) {
+                StandardError.print("error: none of the methods named applies to \(instance)")
+                throw ExitStatus.badArguments
             }
             StandardError.print("no method found a feasible plan")
             throw ExitStatus.infeasible

@@ -5,7 +5,7 @@ import OptoPlanners
 /// may take, which solver runs it, and how its progress is shown.
 public struct ExactSearchOptions: ParsableArguments {
     /// Seconds the exact model may take.
-    @Option(name: .long, help: "Seconds the exact model may take (default 30).")
+    @Option(name: .long, help: "Seconds the exact model may take; auto's heuristics stop at it too (default 30).")
     public var timeLimit: Double = 30
 
     /// The exact solver (`--solver glpk|cbc`).

@@ -6,6 +6,16 @@ public struct OptoPlanCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "optoplan",
         abstract: "Plan optical circuit switches beside electrical packet fabrics.",
+        discussion: """
+        Every subcommand has --help with an example. Exit status: 0 success; \
+        1 the problem has no feasible plan; 64 bad arguments; 65 bad input \
+        data (the message names the file and the place in it); 130 a second \
+        Ctrl-C during an exact search. No partial output file is left behind.
+
+        Example:
+          optoplan linkpool datasets/linkpool/two-racks-8to1.json -o pool.plan.json
+          optoplan evaluate datasets/linkpool/two-racks-8to1.json pool.plan.json
+        """,
         version: OptoPlanVersion.string,
         subcommands: [
             ScheduleCommand.self,

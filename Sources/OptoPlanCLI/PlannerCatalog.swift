@@ -21,11 +21,14 @@ public enum PlanFailure: Error, Sendable, CustomStringConvertible {
     case notApplicable(String)
     /// The planner or its solver failed.
     case failed(String)
+    /// The instance has no feasible plan, so there is no model to export
+    /// (planners themselves return a plan with status `infeasible`).
+    case infeasible(String)
 
     /// The reason, for a human.
     public var description: String {
         switch self {
-        case .badInput(let s), .notApplicable(let s), .failed(let s): s
+        case .badInput(let s), .notApplicable(let s), .failed(let s), .infeasible(let s): s
         }
     }
 }
@@ -124,36 +127,60 @@ public enum PlannerCatalog {
         .notApplicable("'\(method)' is not a \(kind.rawValue) method (one of \(methods(for: kind).joined(separator: ", ")))")
     }
 
-    /// The exact model of `instance` for export, or nil when its planner has none yet.
+    /// The exact model of `instance` for export (`--as lp|mps`).
     ///
-    /// - Throws: ``PlanFailure/badInput(_:)`` for an instance its planner rejects.
-    public static func exactModel(_ instance: Instance, symmetric: Bool = false) throws(PlanFailure) -> ExportedModel? {
+    /// - Parameters:
+    ///   - symmetric: link pools: the paired baseline's model.
+    ///   - slots: window- and makespan-mode schedules: the slot count `M`
+    ///     (nil: the planner's default).
+    /// - Throws: ``PlanFailure``: `badInput` for an instance its planner
+    ///   rejects, `infeasible` when it has no feasible plan and so no
+    ///   model, `notApplicable` for an option that does not apply.
+    public static func exactModel(_ instance: Instance, symmetric: Bool = false, slots: Int? = nil) throws(PlanFailure) -> ExportedModel {
         do {
             switch instance {
-            case .schedule: return nil
+            case .schedule(let s): return try SchedulePlanner.exactModel(s, slots: slots)
             case .linkpool(let l): return try LinkPoolPlanner.exactModel(l, symmetric: symmetric)
             case .stagger(let s): return try StaggerPlanner.exactModel(s)
             }
         } catch {
-            throw .badInput("\(error)")
+            throw exportFailure(error)
         }
     }
 
     /// The MathProg data section of `instance` and the model file under
-    /// `models/` it is for, or nil when that model is not in the repository.
+    /// `models/` it is for.
     ///
-    /// - Throws: ``PlanFailure/badInput(_:)`` for an instance its planner rejects.
-    public static func mathProgData(_ instance: Instance, symmetric: Bool = false) throws(PlanFailure) -> (data: String, model: String)? {
+    /// - Parameters: as ``exactModel(_:symmetric:slots:)``.
+    /// - Throws: as ``exactModel(_:symmetric:slots:)``.
+    public static func mathProgData(_ instance: Instance, symmetric: Bool = false, slots: Int? = nil) throws(PlanFailure) -> (data: String, model: String) {
         do {
             switch instance {
             case .schedule(let s):
-                return (try SchedulePlanner.mathProgData(s), SchedulePlanner.mathProgModelName(s))
+                return (try SchedulePlanner.mathProgData(s, slots: slots), SchedulePlanner.mathProgModelName(s))
             case .linkpool(let l): return (try LinkPoolPlanner.mathProgData(l, symmetric: symmetric), "linkpool.mod")
             case .stagger(let s): return (try StaggerPlanner.mathProgData(s), "stagger.mod")
             }
         } catch {
-            throw .badInput("\(error)")
+            throw exportFailure(error)
         }
+    }
+
+    /// How an export failure is reported: input errors are bad input.
+    static func exportFailure(_ error: any Error) -> PlanFailure {
+        guard let planning = error as? PlanningError else { return .badInput("\(error)") }
+        switch planning {
+        case .noFeasiblePlan(let why): return .infeasible(why)
+        case .methodNotApplicable: return .notApplicable("\(planning)")
+        case .noSolver, .solverFailed: return .failed("\(planning)")
+        }
+    }
+
+    /// Whether `--slots` applies to `instance`: schedules in window or
+    /// makespan mode (the slot model); not epochs, link pools or stagger.
+    public static func takesSlots(_ instance: Instance) -> Bool {
+        if case .schedule(let s) = instance, case .window = s.mode { return true }
+        return false
     }
 }
 

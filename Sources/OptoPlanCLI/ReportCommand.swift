@@ -39,6 +39,11 @@ public struct ReportCommand: ParsableCommand {
     }
 
     public func run() throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: CLIFiles.userURL(datasets).path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            StandardError.print("error: --datasets \(datasets) is not a directory")
+            throw ExitStatus.badArguments
+        }
         let out = CLIFiles.userURL(output)
         do { try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true) } catch {
             StandardError.print("error: cannot create \(output): \(error.localizedDescription)")

@@ -14,10 +14,14 @@ public struct ScheduleCommand: ParsableCommand {
         abstract: "Schedule optical circuits for one predicted matrix (window or makespan) or a series of epochs.",
         discussion: """
         Methods: ilp (exact, GLPK; reports bound and gap), solstice, bottleneck, eclipse, greedy, bvn, static, rotor, \
-        auto (the best heuristic). Window mode maximises the bytes served inside the window, or without a \
+        auto (the default: the best heuristic, then the exact model warm-started from it within the time \
+        limit). Window mode maximises the bytes served inside the window, or without a \
         window minimises the makespan (the lower bound of §1a is printed beside it); epochs mode maximises the \
-        bytes served by the end of the last epoch. --slots sets the exact model's configuration slots M \
-        (default: the number of nodes, or the best heuristic's configuration count up to 2N).
+        bytes served by the end of the last epoch (bvn, solstice and eclipse do not apply). --slots sets the \
+        exact window-mode model's configuration slots M (default: max(2, N, the best heuristic's \
+        configuration count up to 2N)); it has no effect in epochs mode. Exit status 1 when the instance has \
+        no feasible plan (the plan, status infeasible, is still written), 64 for a method that does not \
+        apply, 65 for bad input.
 
         --actual ACTUAL scores the plan, made on INSTANCE (a prediction, e.g. from `optoplan predict`), on \
         the actual traffic of ACTUAL (same fabric and number of epochs) and prints, per epoch, the bytes \
@@ -53,6 +57,7 @@ public struct ScheduleCommand: ParsableCommand {
 
     public func run() throws {
         let inst = try CLIFiles.loadScheduleInstance(instance)
+        if slots != nil, case .epochs = inst.mode { StandardError.print("note: --slots has no effect in epochs mode") }
         var options = try search.planningOptions()
         options.slots = slots
         let session = ExactSolveSession(search.display, output: output)

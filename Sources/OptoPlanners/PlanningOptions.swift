@@ -53,12 +53,16 @@ public enum PlanningError: Error, Equatable, CustomStringConvertible {
     case methodNotApplicable(method: String, reason: String)
     /// The solver failed without returning a solution.
     case solverFailed(String)
+    /// The instance has no feasible plan, so there is no model to build
+    /// (export only: planners return a plan with status `infeasible`).
+    case noFeasiblePlan(String)
 
     public var description: String {
         switch self {
         case .noSolver: "no solver backend was given for an exact method"
         case let .methodNotApplicable(method, reason): "method '\(method)' does not apply: \(reason)"
         case let .solverFailed(message): "the solver failed: \(message)"
+        case let .noFeasiblePlan(reason): "no feasible plan: \(reason)"
         }
     }
 }

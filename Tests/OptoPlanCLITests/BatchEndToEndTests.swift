@@ -50,6 +50,39 @@ struct BatchEndToEndTests {
         #expect(again.stderr.contains("0 planned, 5 skipped, 1 failed"), "\(again.stderr)")
     }
 
+    @Test("JSON that is not an instance is listed and left alone; malformed JSON is bad input named by file and place")
+    func notInstances() throws {
+        var files = Self.inputs(3)
+        // A job specification for optoplan gen, kept beside the instances (as datasets/stagger/specs/ is).
+        files["in/specs/vgg.json"] = #"{ "generate": "stagger", "step": "10ms", "links": [], "jobs": [] }"#
+        // A plan saved under another name, and a bare matrix.
+        files["in/old-result.json"] = #"{ "problem": "linkpool", "method": "greedy", "status": "heuristic", "metrics": { "objective": 1 } }"#
+        files["in/matrix.json"] = "[[0, 1], [1, 0]]"
+        // Malformed JSON (a missing value) and an instance with a bad field.
+        files["in/truncated.json"] = "{ \"problem\": \"linkpool\",\n  \"fabric\": }"
+        files["in/wrong-unit.json"] = #"{ "problem": "linkpool", "fabric": { "nodes": 2, "opticalPorts": 2, "circuitRate": "20us", "packetRate": "100Gbps" }, "demand": [[0, "8Gbps"], ["1Gbps", 0]] }"#
+        let dir = try OptoplanBinary.directory(files)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try OptoplanBinary.run(["batch", "in", "--output", "out", "--method", "greedy"], in: dir)
+        #expect(r.status == 65, "\(r.stderr)")
+        let written = try plans(dir.appendingPathComponent("out"))
+        #expect(Set(written.keys) == ["i00.plan.json", "i01.plan.json", "i02.plan.json"])
+        let summary = try #require(r.stderr.split(separator: "\n").first { $0.hasPrefix("batch done") }, "\(r.stderr)")
+        #expect(summary.hasSuffix("3 planned, 0 skipped, 2 failed, 3 not instances"), "\(summary)")
+        #expect(r.stderr.contains("skipped: specs/vgg.json: not an instance: no \"problem\" field"), "\(r.stderr)")
+        #expect(r.stderr.contains("skipped: old-result.json: a plan, not an instance"), "\(r.stderr)")
+        #expect(r.stderr.contains("skipped: matrix.json: not an instance: the top level is an array"), "\(r.stderr)")
+        // Bad input names the file and the place: line and column, or the JSON path.
+        #expect(r.stderr.contains("bad input: truncated.json: ") && r.stderr.contains("truncated.json: line 2, column "), "\(r.stderr)")
+        #expect(r.stderr.contains("wrong-unit.json: fabric.circuitRate: "), "\(r.stderr)")
+        // Without the bad files the batch succeeds: not-instances are no failure.
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("in/truncated.json"))
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("in/wrong-unit.json"))
+        let again = try OptoplanBinary.run(["batch", "in", "--output", "out", "--method", "greedy"], in: dir)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stderr.contains("0 planned, 3 skipped, 0 failed, 3 not instances"), "\(again.stderr)")
+    }
+
     @Test("shards 0/3, 1/3 and 2/3 together equal one unsharded run, without overlap; the environment selects shards too")
     func shards() throws {
         let dir = try OptoplanBinary.directory(Self.inputs(9))

@@ -94,6 +94,11 @@ struct CompareEndToEndTests {
         #expect(named.status == 0, "\(named.stderr)")
         #expect(named.stdout.contains("bvn,n/a"))
         #expect(named.stdout.contains("greedy,heuristic"))
+        // Only inapplicable methods named: a bad argument, not an infeasible instance.
+        let none = try OptoplanBinary.run(["compare", "e.json", "--methods", "bvn,solstice", "--format", "csv"], in: dir)
+        #expect(none.status == 64, "\(none.stderr)")
+        #expect(none.stdout.contains("bvn,n/a") && none.stdout.contains("solstice,n/a"))
+        #expect(none.stderr.contains("none of the methods named applies"))
     }
 
     @Test("compare: unknown method exits 64, bad input 65")

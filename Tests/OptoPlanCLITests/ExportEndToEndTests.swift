@@ -118,6 +118,83 @@ struct ExportEndToEndTests {
         #expect(abs(value * unit - objective) <= 1e-6 * abs(objective), "\(mode): glpsol \(value) vs planner \(objective)")
     }
 
+    /// The objective of `optoplan schedule INSTANCE --method ilp`, with its status.
+    static func scheduleObjective(_ dir: URL, _ instance: String, extra: [String] = []) throws -> (objective: Double, status: PlanStatus) {
+        let r = try OptoplanBinary.run(["schedule", instance, "--method", "ilp", "--time-limit", "20", "--quiet",
+                                        "--output", "ilp.plan.json"] + extra, in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let plan = try PlanIO.read(contentsOf: dir.appendingPathComponent("ilp.plan.json"))
+        return (plan.summary.metrics.objective, plan.summary.status)
+    }
+
+    @Test("schedule: LP and MPS exports of the window, makespan and epochs models reach `optoplan schedule --method ilp`'s optimum in glpsol",
+          arguments: [
+            ("window", #""window": "600us", "demand": [[0, "3MB", "1MB"], ["2MB", 0, "4MB"], ["1MB", "2.5MB", 0]]"#, true),
+            ("makespan", #""demand": [[0, "3MB", "1MB"], ["2MB", 0, "4MB"], ["1MB", "2.5MB", 0]]"#, false),
+            ("epochs", #""epochs": [ { "duration": "1ms", "demand": [[0, "3MB", "1MB"], ["2MB", 0, "4MB"], ["1MB", "2.5MB", 0]] }, { "duration": "1ms", "demand": [[0, "1MB", "5MB"], ["2MB", 0, "1MB"], ["3MB", "0.5MB", 0]] } ]"#, true),
+          ] as [(String, String, Bool)])
+    func scheduleLPAndMPS(mode: String, body: String, maximise: Bool) throws {
+        let instance = "{ \"problem\": \"schedule\",\n" + Self.scheduleFabric + body + " }"
+        let dir = try OptoplanBinary.directory(["s.json": instance])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // The planner's default M, then M = 1 where slots apply.
+        let slotChoices: [[String]] = mode == "epochs" ? [[]] : [[], ["--slots", "1"]]
+        var optima: [Double] = []
+        for slots in slotChoices {
+            let (objective, status) = try Self.scheduleObjective(dir, "s.json", extra: slots)
+            #expect(status == .optimal)
+            optima.append(objective)
+            let lp = try OptoplanBinary.run(["export", "s.json", "--as", "lp", "--output", "s.lp"] + slots, in: dir)
+            #expect(lp.status == 0, "\(lp.stderr)")
+            let lpValue = try Self.glpsolObjective(["--lp", dir.appendingPathComponent("s.lp").path], dir: dir)
+            #expect(close(lpValue * (try Self.factor(lp.stderr)), objective), "\(mode) \(slots) LP \(lpValue) vs planner \(objective)")
+
+            let mps = try OptoplanBinary.run(["export", "s.json", "--as", "mps", "--output", "s.mps"] + slots, in: dir)
+            #expect(mps.status == 0, "\(mps.stderr)")
+            // Free MPS of a maximisation holds the negated objective.
+            let mpsValue = try Self.glpsolObjective(["--freemps", dir.appendingPathComponent("s.mps").path, "--min"], dir: dir)
+            let sign = maximise ? -1.0 : 1.0
+            #expect(close(sign * mpsValue * (try Self.factor(mps.stderr)), objective), "\(mode) \(slots) MPS \(mpsValue) vs planner \(objective)")
+        }
+        if optima.count == 2 {
+            // One slot is a real restriction on this instance: the exports differ as the plans do.
+            #expect(maximise ? optima[1] < optima[0] : optima[1] > optima[0], "\(mode): M = 1 gave \(optima[1]), default M \(optima[0])")
+        }
+    }
+
+    @Test("export: --slots and --symmetric where they do not apply exit 64; unservable demand exits 1; no file is left")
+    func scheduleStatuses() throws {
+        let epochs = "{ \"problem\": \"schedule\",\n" + Self.scheduleFabric
+            + #""epochs": [ { "duration": "1ms", "demand": [[0, "3MB", "1MB"], ["2MB", 0, "4MB"], ["1MB", "2.5MB", 0]] } ] }"#
+        let unservable = #"{ "problem": "schedule", "fabric": { "nodes": 2, "ocsPortsPerNode": [0, 1], "circuitRate": "100Gbps", "packetRate": [0, "10Gbps"], "reconfigurationDelay": "50us" }, "demand": [[0, "1MB"], [0, 0]] }"#
+        let dir = try OptoplanBinary.directory(["e.json": epochs, "dark.json": unservable,
+                                                "pool.json": E2EInstances.linkpool(seed: 1, n: 3)])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for format in ["lp", "mps", "mathprog"] {
+            let epochsSlots = try OptoplanBinary.run(["export", "e.json", "--as", format, "--slots", "2", "--output", "x"], in: dir)
+            #expect(epochsSlots.status == 64, "\(epochsSlots.stderr)")
+            #expect(epochsSlots.stderr.contains("--slots"))
+            let poolSlots = try OptoplanBinary.run(["export", "pool.json", "--as", format, "--slots", "2", "--output", "x"], in: dir)
+            #expect(poolSlots.status == 64, "\(poolSlots.stderr)")
+            let symmetric = try OptoplanBinary.run(["export", "e.json", "--as", format, "--symmetric", "--output", "x"], in: dir)
+            #expect(symmetric.status == 64, "\(symmetric.stderr)")
+        }
+        // The planner itself only notes it (a batch script may pass --slots to every instance).
+        let planned = try OptoplanBinary.run(["schedule", "e.json", "--method", "greedy", "--slots", "2", "--quiet"], in: dir)
+        #expect(planned.status == 0, "\(planned.stderr)")
+        #expect(planned.stderr.contains("note: --slots has no effect in epochs mode"), "\(planned.stderr)")
+        let zero = try OptoplanBinary.run(["export", "e.json", "--as", "lp", "--slots", "0", "--output", "x"], in: dir)
+        #expect(zero.status == 64)
+        let dark = try OptoplanBinary.run(["export", "dark.json", "--as", "lp", "--output", "x"], in: dir)
+        #expect(dark.status == 1, "\(dark.stderr)")
+        #expect(dark.stderr.contains("dark.json") && dark.stderr.contains("no feasible plan"), "\(dark.stderr)")
+        // The planner agrees: exit 1 with an infeasible plan.
+        let plan = try OptoplanBinary.run(["schedule", "dark.json", "--method", "ilp", "--quiet"], in: dir)
+        #expect(plan.status == 1)
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { !$0.hasSuffix(".json") }
+        #expect(left.isEmpty, "\(left)")
+    }
+
     @Test("export: bad input exits 65, an unwritable output 64, and no file is left")
     func statuses() throws {
         let dir = try OptoplanBinary.directory(["bad.json": #"{ "problem": "linkpool", "fabric": { "nodes": 2 } }"#,

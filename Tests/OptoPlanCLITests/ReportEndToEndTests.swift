@@ -41,6 +41,16 @@ struct ReportEndToEndTests {
         #expect(pool.contains("factor of 1.60"))
     }
 
+    @Test("report: a --datasets that is not a directory is a bad argument (64), and nothing is written")
+    func reportMissingDatasets() throws {
+        let dir = try OptoplanBinary.directory([:])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try OptoplanBinary.run(["report", "--output", "out", "--datasets", "no-such-dir"], in: dir)
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains("no-such-dir"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
+    }
+
     @Test("every subcommand's help has an example that names the subcommand")
     func helpExamples() throws {
         for sub in OptoPlanCommand.configuration.subcommands {
@@ -49,6 +59,38 @@ struct ReportEndToEndTests {
             #expect(help.contains("Example"), "\(name) --help has no example")
             #expect(help.contains("optoplan \(name) "), "\(name) --help example does not run \(name)")
         }
+    }
+
+    /// Each command line of FORMATS.md "Command line" with its options.
+    static let formatsOptions: [String: [String]] = [
+        "schedule": ["--method", "--time-limit", "--slots", "--output"],
+        "linkpool": ["--method", "--time-limit", "--output"],
+        "stagger": ["--method", "--time-limit", "--output"],
+        "evaluate": ["--actual", "--iterations"],
+        "validate": [],
+        "compare": ["--methods", "--format"],
+        "batch": ["--output", "--shard", "--jobs"],
+        "export": ["--as", "--output"],
+    ]
+
+    @Test("every command of FORMATS.md exists with its options; the top-level help gives the exit statuses and an example")
+    func helpMatchesFormats() throws {
+        let names = OptoPlanCommand.configuration.subcommands.map { $0.configuration.commandName ?? "" }
+        for (name, options) in Self.formatsOptions {
+            let sub = try #require(OptoPlanCommand.configuration.subcommands.first { $0.configuration.commandName == name }, "\(name) missing from \(names)")
+            let help = OptoPlanCommand.helpMessage(for: sub)
+            for option in options { #expect(help.contains(option + " "), "\(name) --help does not list \(option)") }
+        }
+        let top = try OptoplanBinary.run(["--help"])
+        #expect(top.status == 0)
+        // The help is wrapped at 80 columns: compare with single spaces.
+        let text = top.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ")
+        for status in ["0 success", "1 the problem has no feasible plan", "64 bad arguments", "65 bad input"] {
+            #expect(text.contains(status), "optoplan --help does not say \(status)")
+        }
+        #expect(top.stdout.contains("Example"))
+        // --help on each subcommand exits 0 when run as a process.
+        for name in names { #expect(try OptoplanBinary.run([name, "--help"]).status == 0, "\(name) --help") }
     }
 
     @Test("SVG helpers: round ticks and escaped text")

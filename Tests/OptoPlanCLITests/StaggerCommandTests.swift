@@ -58,6 +58,27 @@ struct StaggerCommandTests {
         #expect(try plan(dir.appendingPathComponent("ilp.json")).status == .optimal)
     }
 
+    @Test("--select-by-evaluation: the aligned plan becomes a stretch-free stagger; the ILP plan keeps its offsets")
+    func selectByEvaluation() throws {
+        let dir = try directory(["i.json": Self.instance])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("i.json").path
+        let out = dir.appendingPathComponent("sel.json")
+        #expect(try run([input, "--method", "aligned", "--select-by-evaluation", "--iterations", "5", "--output", out.path]) == 0)
+        let p = try plan(out)
+        #expect(p.method == "aligned+evaluated")
+        #expect(p.metrics.excess == 0)
+        #expect(p.notes?.contains { $0.contains("mean slowdown over 5 iterations") } == true)
+        #expect(p.notes?.contains { $0.hasPrefix("chosen by evaluated cost 1.0000") } == true, "no job is stretched")
+
+        let exact = dir.appendingPathComponent("ilp.json")
+        #expect(try run([input, "--method", "ilp", "--time-limit", "10", "--select-by-evaluation", "--output", exact.path]) == 0)
+        let q = try plan(exact)
+        #expect(q.method == "ilp+evaluated")
+        #expect(q.status == .optimal, "a collision-free ILP plan needs no move")
+        #expect(throws: (any Error).self) { try StaggerCommand.parse([input, "--select-by-evaluation", "--iterations", "0"]) }
+    }
+
     @Test("bad input exits 65, bad arguments are rejected")
     func errors() throws {
         let offGrid = Self.instance.replacingOccurrences(of: "\"10ms\"", with: "\"10.5ms\"")

@@ -81,7 +81,12 @@ struct AutoMethodTests {
         let auto = try StaggerPlanner.plan(instance, method: .auto, options: PlanningOptions(timeLimit: limit, solver: ThrowingSolver()))
         #expect(auto.method == "auto:greedy")
         #expect(auto.status == .heuristic)
-        #expect(auto.offsets == greedy.offsets)
+        if auto.notes?.contains("the time limit cut the greedy local search short") == true {
+            // A machine slow enough to spend the (short) limit in the greedy search.
+            #expect(auto.metrics.objective >= greedy.metrics.objective - 1e-6 * max(1, greedy.metrics.objective))
+        } else {
+            #expect(auto.offsets == greedy.offsets)
+        }
         let bound = try #require(auto.metrics.bound)
         #expect(abs(bound - grid.excessLowerBound()) <= 1e-6 * max(1, bound))
         #expect(bound <= auto.metrics.objective + 1e-6)
@@ -104,6 +109,21 @@ struct AutoMethodTests {
             #expect(auto.notes?.contains { $0.contains("greedy plan is returned") } == true)
             #expect((auto.metrics.bound ?? .infinity) <= auto.metrics.objective + 1e-6)
         }
+    }
+
+    @Test("stagger: a time limit that has passed stops auto's greedy local search, and the note says so")
+    func staggerGreedyCutByTheLimit() throws {
+        let instance = StaggerFixtures.random(seed: 13, jobs: 10, links: 2, periods: [8, 12, 16])
+        let greedy = try StaggerPlanner.plan(instance, method: .greedy)
+        let unhurried = try StaggerPlanner.plan(instance, method: .auto, options: PlanningOptions(timeLimit: 30))
+        #expect(unhurried.offsets == greedy.offsets)
+        #expect(unhurried.notes?.contains { $0.contains("cut the greedy") } == false)
+        let hurried = try StaggerPlanner.plan(instance, method: .auto, options: PlanningOptions(timeLimit: 1e-9))
+        #expect(hurried.method == "auto:greedy")
+        #expect(hurried.notes?.contains("the time limit cut the greedy local search short") == true, "\(hurried.notes ?? [])")
+        // The kicks only ever keep improvements: stopping them early cannot do better.
+        #expect(hurried.metrics.objective >= greedy.metrics.objective - 1e-6 * max(1, greedy.metrics.objective))
+        #expect(PlanChecker.check(.stagger(hurried), file: "plan", against: .stagger(instance), instanceFile: "instance").isEmpty)
     }
 
     @Test("stagger: an auto stopped at once keeps the greedy plan, never optimal")
@@ -244,8 +264,9 @@ struct ScheduleAutoTests {
     func sizeRule() throws {
         for windowed in [false, true] {
             let inst = try Self.instance(seed: 7, windowed: windowed)
-            // 3 nodes, 6 slots at most: any limit below the model's estimate / rate skips it.
-            let auto = try SchedulePlanner.plan(inst, method: .auto, options: PlanningOptions(timeLimit: 1e-4, solver: ThrowingSolver()))
+            // 5000 slots: at least 12 × 5000 nonzeros, more than the 10 000 a 0.5 s limit
+            // allows (the time limit also bounds the heuristics, so it is not made tiny).
+            let auto = try SchedulePlanner.plan(inst, method: .auto, options: PlanningOptions(timeLimit: 0.5, solver: ThrowingSolver(), slots: 5000))
             #expect(auto.status == .heuristic)
             #expect(auto.method.hasPrefix("auto:") && auto.method != "auto:ilp")
             #expect(auto.notes?.contains { $0.contains("size rule") } == true)
@@ -257,6 +278,71 @@ struct ScheduleAutoTests {
             } else {
                 #expect(abs(bound - (auto.metrics.lowerBound ?? -1)) <= 1e-12 * max(1, bound))
                 #expect(bound <= optimum * (1 + 1e-9))
+            }
+        }
+    }
+
+    /// A 12-node instance (two ports per node) on which every heuristic holds several configurations.
+    static func larger(windowed: Bool) throws -> ScheduleInstance {
+        var rng = ScheduleRNG(seed: 21)
+        let d = ScheduleFixtures.demand(nodes: 12, density: 0.7, scale: 2e7, rng: &rng)
+        let fabric = ScheduleFixtures.fabric(nodes: 12, ports: 2, packetBytesPerSecond: 1e7, delta: 1e-3)
+        let lb = try ScheduleScoring.lowerBound(fabric: fabric, demand: d)
+        return ScheduleInstance(fabric: fabric, demand: d, window: windowed ? lb * 0.6 : nil)
+    }
+
+    @Test("a heuristic told to stop keeps the schedule it has: a prefix of its full schedule")
+    func stoppedHeuristicIsAPrefix() throws {
+        for windowed in [false, true] {
+            let inst = try Self.larger(windowed: windowed)
+            guard case .window(let demand, let window) = inst.mode else { return }
+            let f = try ScheduleFabric(inst.fabric)
+            let d = demand.values
+            let runs: [(String, (() -> Bool) -> [SlotConfig])] = [
+                ("greedy", { ScheduleHeuristics.greedy(f, d, window: window, stop: $0) }),
+                ("eclipse", { ScheduleHeuristics.eclipse(f, d, window: window, stop: $0) }),
+                ("solstice", { ScheduleHeuristics.solstice(f, d, window: window, stop: $0) }),
+                ("bottleneck", { ScheduleHeuristics.bottleneck(f, d, window: window, stop: $0) }),
+            ]
+            for (name, run) in runs {
+                let full = run { false }
+                try #require(full.count >= 3, "\(name) holds \(full.count) configurations")
+                for k in [0, 1, 2] {
+                    var polls = 0
+                    let cut = run { polls += 1; return polls > k }
+                    // At most one configuration per poll, and the same ones as the full run.
+                    #expect(cut.count <= k, "\(name), stop after \(k) polls: \(cut.count) configurations")
+                    for (m, c) in cut.enumerated() {
+                        #expect(c.pairs == full[m].pairs, "\(name) configuration \(m)")
+                        // The full run may have kept the last one up longer (the same circuits again).
+                        if m + 1 < cut.count { #expect(c.duration == full[m].duration) } else { #expect(c.duration <= full[m].duration) }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("a time limit that has passed: auto keeps static and rotor, names the heuristics it cut; an interrupt likewise")
+    func heuristicsCutByTheLimit() throws {
+        for windowed in [false, true] {
+            let inst = try Self.larger(windowed: windowed)
+            let full = try SchedulePlanner.plan(inst, method: .auto, options: PlanningOptions(timeLimit: 30, solver: nil))
+            #expect(full.notes?.contains { $0.contains("cut the heuristics short") } == false)
+            let cheap = try [ScheduleMethod.static, .rotor].map { try SchedulePlanner.plan(inst, method: $0).metrics.objective }
+            let cheapBest = windowed ? cheap.max()! : cheap.min()!
+            let cases: [(PlanningOptions, String)] = [
+                (PlanningOptions(timeLimit: 1e-9, solver: nil), "the time limit cut the heuristics short: greedy not run, bottleneck not run, eclipse not run, solstice not run"),
+                (PlanningOptions(timeLimit: 30, solver: nil, shouldStop: { true }), "an interrupt cut the heuristics short: greedy not run, bottleneck not run, eclipse not run, solstice not run"),
+            ]
+            for (options, note) in cases {
+                let auto = try SchedulePlanner.plan(inst, method: .auto, options: options)
+                #expect(auto.method == "auto:static" || auto.method == "auto:rotor", "\(auto.method)")
+                #expect(auto.status == .heuristic)
+                #expect(abs(auto.metrics.objective - cheapBest) <= 1e-9 * max(1, abs(cheapBest)))
+                #expect(auto.notes?.contains(note) == true, "\(auto.notes ?? [])")
+                #expect(ScheduleScoring.violations(of: auto, for: inst).isEmpty)
+                // The full portfolio does at least as well.
+                #expect(windowed ? full.metrics.objective >= auto.metrics.objective : full.metrics.objective <= auto.metrics.objective)
             }
         }
     }

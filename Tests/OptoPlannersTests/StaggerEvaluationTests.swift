@@ -2,6 +2,7 @@ import Testing
 import OptoCore
 import OptoEval
 import OptoGLPK
+import OptoTraffic
 @testable import OptoPlanners
 
 @Suite("Stagger plans in the evaluator")
@@ -26,6 +27,50 @@ struct StaggerEvaluationTests {
             #expect(abs(m.meanIteration - 0.050) <= 1e-6, "\(name)")
             #expect(abs(m.slowdown - 5.0 / 3.0) <= 1e-6, "\(name)")
             #expect(abs(m.p99Iteration - 0.050) <= 1e-6, "\(name)")
+        }
+    }
+
+    @Test("three identical training jobs on one link: the planned mean slowdown is at least 1.3× better than aligned")
+    func threeTrainingJobs() throws {
+        // The correctness case built as the benchmark builds jobs
+        // (TrainingJob → staggerJob), seeded: gradient size, ranks per node
+        // and compute time (m times the communication, so each job
+        // communicates 1/(m+1) of its period, m in 2...4) vary.
+        var rng = StaggerRNG(seed: 7)
+        for _ in 0..<4 {
+            let parameters = Double.random(in: 25e6...1.5e9, using: &rng)
+            let ranks = [4, 8].randomElement(using: &rng)!
+            let m = Int.random(in: 2...4, using: &rng)
+            let rate = 100e9
+            var job = TrainingJob(name: "", nodes: [0, 1], ranksPerNode: ranks,
+                                  pattern: .ringAllReduce(gradientBytes: 4 * parameters), computeTime: 0, rate: rate, links: ["agg"])
+            let step = job.communicationTime
+            job.computeTime = Double(m) * step
+            let jobs = (0..<3).map { k -> StaggerInstance.Job in
+                var j = job
+                j.name = "job\(k)"
+                j.nodes = [2 * k, 2 * k + 1]
+                return j.staggerJob(step: step)
+            }
+            let inst = StaggerInstance(step: step, links: [.init(name: "agg", capacity: rate)], jobs: jobs)
+            let label = "parameters \(parameters), \(ranks) ranks/node, m \(m)"
+            #expect(jobs.allSatisfy { abs($0.period - Double(m + 1) * step) <= 1e-9 * $0.period }, "\(label)")
+
+            let aligned = try StaggerPlanner.plan(inst, method: .aligned)
+            let ilp = try StaggerPlanner.plan(inst, method: .ilp, options: PlanningOptions(timeLimit: 10, solver: GLPKSolver()))
+            let greedy = try StaggerPlanner.plan(inst, method: .greedy)
+            func meanSlowdown(_ plan: StaggerPlan) throws -> Double {
+                let jobs = try Self.jobs(plan, inst)
+                return jobs.values.map(\.slowdown).reduce(0, +) / Double(jobs.count)
+            }
+            // Aligned: three phases share the link, each takes 3 steps, an
+            // iteration m + 3 steps instead of m + 1.
+            let a = try meanSlowdown(aligned)
+            #expect(abs(a - Double(m + 3) / Double(m + 1)) <= 1e-6, "\(label): aligned \(a)")
+            for (name, plan) in [("ilp", ilp), ("greedy", greedy)] {
+                let planned = try meanSlowdown(plan)
+                #expect(a / planned >= 1.3, "\(label): \(name) \(planned) against aligned \(a)")
+            }
         }
     }
 

@@ -17,6 +17,14 @@ import OptoModel
 /// - window `W`: `Σ_i min(row_i, k_i·r_c/8·max(0, W − δ) + p_i/8·W)` bytes;
 /// - epochs: `Σ_i min(Σ_e row_{e,i}, Σ_e (k_i·r_c + p_i)/8·L_e)` bytes.
 ///
+/// The time limit bounds window-mode `auto` as a whole: the heuristics
+/// stop at it (see ``autoHeuristic(_:_:window:deadline:shouldStop:)``:
+/// `bottleneck`, `solstice`, `greedy` and `eclipse` keep the configurations they have,
+/// `static` and `rotor` always complete), and the exact model gets what is
+/// left (at least 0.05 s). On the large datasets this keeps `auto` near
+/// the limit where the heuristics alone took minutes. The epochs-mode
+/// heuristic (`greedy`, one b-matching per epoch) is not bounded.
+///
 /// The slot model with `M` slots can be beaten by a heuristic that uses
 /// more configurations; the comparison keeps `auto` never worse than its
 /// heuristic.
@@ -29,14 +37,70 @@ import OptoModel
 ///   count, three for circuit bytes, four for packet bytes, two each for the
 ///   backlog and the new circuits).
 extension SchedulePlanner {
-    /// The heuristics `auto` tries in window mode.
+    /// The heuristics `auto` tries in window mode, in order of preference
+    /// on ties.
     static let autoHeuristics: [ScheduleMethod] = [.solstice, .bottleneck, .eclipse, .greedy, .static, .rotor]
+
+    /// The order `auto` runs them in: cheapest first (measured on the
+    /// 107–367-node datasets: static and rotor take well under a second,
+    /// greedy a few seconds, eclipse and solstice up to about a minute;
+    /// bottleneck under a second with one port per node, as long as
+    /// solstice with four), so a deadline leaves the best of what could be
+    /// computed.
+    static let autoRunOrder: [ScheduleMethod] = [.static, .rotor, .greedy, .bottleneck, .eclipse, .solstice]
+
+    /// The best of ``autoHeuristics`` within `deadline` (or until
+    /// `shouldStop`), with a note naming the heuristics cut short.
+    ///
+    /// `static` and `rotor` always run to the end. `greedy`, `eclipse` and
+    /// `solstice` poll the deadline before each configuration and, once it
+    /// has passed, keep the configurations they have (a shorter, still
+    /// valid schedule); a heuristic not started by then is not run. The
+    /// deadline only applies once some plan is at hand that serves all the
+    /// demand (makespan mode), so `auto` still returns a plan wherever a
+    /// heuristic has one. Ties go to the earlier method of ``autoHeuristics``.
+    ///
+    /// - Complexity: that of the heuristics, each stopped within one
+    ///   configuration of the deadline.
+    static func autoHeuristic(_ f: ScheduleFabric, _ d: [Double], window: Double?, deadline: ContinuousClock.Instant,
+                              shouldStop: (@Sendable () -> Bool)?) -> (plan: SchedulePlan, cut: String?) {
+        var best: (plan: SchedulePlan, rank: Int)? = nil
+        var cut: [String] = []
+        for method in autoRunOrder {
+            let rank = autoHeuristics.firstIndex(of: method) ?? autoHeuristics.count
+            let usable = best.map { $0.plan.metrics.objective.isFinite } ?? false
+            func expired() -> Bool { usable && (ContinuousClock.now >= deadline || shouldStop?() == true) }
+            if expired() && method != .static && method != .rotor {
+                cut.append("\(method.rawValue) not run")
+                continue
+            }
+            var stopped = false
+            let slots = heuristicSlots(method, f, d, window: window, stop: {
+                if expired() { stopped = true }
+                return stopped
+            })
+            let p = windowPlan(f, d, window: window, method: method.rawValue, status: .heuristic, slots: slots)
+            if stopped { cut.append("\(method.rawValue) stopped after \(p.configurations?.count ?? 0) configurations") }
+            if let b = best {
+                let o = p.metrics.objective, bo = b.plan.metrics.objective
+                let better = window == nil ? o < bo : o > bo
+                if better || (o == bo && rank < b.rank) { best = (p, rank) }
+            } else {
+                best = (p, rank)
+            }
+        }
+        let why = shouldStop?() == true ? "an interrupt" : "the time limit"
+        return (best!.plan, cut.isEmpty ? nil : "\(why) cut the heuristics short: " + cut.joined(separator: ", "))
+    }
 
     /// Window-mode `auto` (see the extension's documentation).
     static func autoWindow(_ f: ScheduleFabric, _ d: [Double], window: Double?, options: PlanningOptions) -> SchedulePlan {
         let clock = ContinuousClock.now
-        var heuristic = bestHeuristic(f, d, window: window, among: autoHeuristics)
+        let limit = options.timeLimit.isFinite && options.timeLimit > 0 ? options.timeLimit : 30
+        let found = autoHeuristic(f, d, window: window, deadline: clock + .seconds(limit), shouldStop: options.shouldStop)
+        var heuristic = found.plan
         heuristic.method = "auto:" + heuristic.method
+        if let cut = found.cut { heuristic.notes = (heuristic.notes ?? []) + [cut] }
         func fallback(_ why: String) -> SchedulePlan {
             var p = heuristic
             let bound = window.map { cheapWindowBound(f, d, window: $0) } ?? ScheduleScoring.lowerBound(f, d)
@@ -65,6 +129,7 @@ extension SchedulePlanner {
                                 + "is worse than the heuristic's: the heuristic plan is returned")
             }
             exact.method = "auto:ilp"
+            if let cut = found.cut { exact.notes = (exact.notes ?? []) + [cut] }
             return exact
         } catch {
             return fallback("the exact model failed (\(error)): the heuristic plan is returned")

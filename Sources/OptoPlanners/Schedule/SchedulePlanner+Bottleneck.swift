@@ -40,7 +40,9 @@ extension ScheduleHeuristics {
     ///    binary digit; lighter lines may idle or be cut.
     /// 3. Stop as Solstice does (the packet fabric can finish the rest within
     ///    the span, or the window is full); the makespan pass keeps the best
-    ///    prefix (``ScheduleFinish/bestPrefix(_:_:_:)``).
+    ///    prefix (``ScheduleFinish/bestPrefix(_:_:_:)``). `stop` is polled
+    ///    before each configuration; when it returns true the configurations
+    ///    so far are returned (a shorter, still valid schedule).
     ///
     /// Each configuration drains at least one cell of `C` (the one that sets
     /// `t`), so there are at most `nnz(C)` of them (port copies counted).
@@ -48,12 +50,12 @@ extension ScheduleHeuristics {
     /// - Complexity: O(N² + P log P) for the packet choice (`P` non-zero
     ///   pairs), then O(K²) per configuration (stuffing and the matcher's
     ///   adjacency) plus the matching repairs, with `K = Σ k_i`.
-    static func bottleneck(_ f: ScheduleFabric, _ d: [Double], window: Double?) -> [SlotConfig] {
+    static func bottleneck(_ f: ScheduleFabric, _ d: [Double], window: Double?, stop: () -> Bool = { false }) -> [SlotConfig] {
         guard f.circuitBps > 0, f.ports.contains(where: { $0 > 0 }) else { return [] }
         let target = window ?? ScheduleScoring.lowerBound(f, d)
         guard target.isFinite else { return [] }
         return bottleneckSlices(f, d, window: window, circuitDemand: packetFirst(f, d, target: target),
-                                idleShare: bottleneckIdleShare)
+                                idleShare: bottleneckIdleShare, stop: stop)
     }
 
     /// The demand left to the circuits when the packet fabric carries, over
@@ -106,7 +108,7 @@ extension ScheduleHeuristics {
 
     /// Step 2 of ``bottleneck(_:_:window:)`` on the circuits' work `circuitDemand`.
     static func bottleneckSlices(_ f: ScheduleFabric, _ d: [Double], window: Double?, circuitDemand: [Double],
-                                 idleShare beta: Double) -> [SlotConfig] {
+                                 idleShare beta: Double, stop: () -> Bool) -> [SlotConfig] {
         let ex = PortExpansion(f)
         let k = ex.size
         guard k >= 2 else { return [] }
@@ -122,7 +124,7 @@ extension ScheduleHeuristics {
         let rMin = initial * 1e-7
         var state = ResidualState(f, d)
         func done() -> Bool {
-            if state.remaining <= state.tol { return true }
+            if state.remaining <= state.tol || stop() { return true }
             if let w = window { return state.span + f.delta >= w }
             return state.makespanSettled
         }

@@ -135,8 +135,8 @@ enum ScheduleHeuristics {
     ///   one port per node, where the pairs are kept sorted by residual
     ///   (``ResidualOrder``) and only the served ones are re-placed; at most
     ///   N² configurations (each drains a pair), stopped early by the packet rule.
-    static func greedy(_ f: ScheduleFabric, _ d: [Double], window: Double?) -> [SlotConfig] {
-        weighted(f, d, window: window, eclipse: false)
+    static func greedy(_ f: ScheduleFabric, _ d: [Double], window: Double?, stop: () -> Bool = { false }) -> [SlotConfig] {
+        weighted(f, d, window: window, eclipse: false, stop: stop)
     }
 
     /// Eclipse (Bojja Venkatakrishnan, Alizadeh & Viswanath, "Costly
@@ -152,11 +152,14 @@ enum ScheduleHeuristics {
     ///
     /// - Complexity: 8 b-matchings per configuration, 4 above the limit
     ///   (see ``greedy(_:_:window:)``).
-    static func eclipse(_ f: ScheduleFabric, _ d: [Double], window: Double?) -> [SlotConfig] {
-        weighted(f, d, window: window, eclipse: true)
+    static func eclipse(_ f: ScheduleFabric, _ d: [Double], window: Double?, stop: () -> Bool = { false }) -> [SlotConfig] {
+        weighted(f, d, window: window, eclipse: true, stop: stop)
     }
 
-    private static func weighted(_ f: ScheduleFabric, _ d: [Double], window: Double?, eclipse: Bool) -> [SlotConfig] {
+    /// `greedy` and `eclipse`; `stop` is polled before each configuration,
+    /// and when it returns true the configurations so far are returned.
+    private static func weighted(_ f: ScheduleFabric, _ d: [Double], window: Double?, eclipse: Bool,
+                                 stop: () -> Bool) -> [SlotConfig] {
         let n = f.n
         guard f.circuitBps > 0, f.ports.contains(where: { $0 > 0 }) else { return [] }
         let exact = n <= exactMatchingLimit
@@ -183,7 +186,7 @@ enum ScheduleHeuristics {
         var steps = n * n + 8
         while steps > 0 {
             steps -= 1
-            if state.remaining <= state.tol { break }
+            if state.remaining <= state.tol || stop() { break }
             let limit: Double
             if let w = window {
                 limit = w - state.span - f.delta

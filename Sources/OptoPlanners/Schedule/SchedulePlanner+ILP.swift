@@ -37,10 +37,11 @@ public enum ScheduleFormulation: String, Sendable, CaseIterable {
 ///     Σ_m (δ·o_m + t_m) ≤ W          (≤ T without a window)
 ///     maximise Σ y + Σ e             (minimise T without a window)
 ///
-/// `t̄ = W − δ` (window) or the warm start's makespan (makespan mode); the
+/// `t̄ = W − δ` (window) or, in makespan mode, the makespan of the best
+/// heuristic plan cut to its `M` longest configurations (a plan the model
+/// can hold, so the bound never cuts off the `M`-slot optimum); the
 /// strengthened model bounds slot `m` (1-based, slots ordered by duration)
-/// by `t̄_m = H/m − δ` with `H = W` or the warm start's makespan (then also
-/// `T ≤ H`), uses `M_mij = min(D_ij, c·t̄_m)` (the plain one the total
+/// by `t̄_m = H/m − δ` with `H = W` or that makespan (then also `T ≤ H`), uses `M_mij = min(D_ij, c·t̄_m)` (the plain one the total
 /// demand) and adds
 ///
 ///     o_m ≥ o_{m+1},  t_m ≥ t_{m+1}     slot order is irrelevant to the service
@@ -83,26 +84,75 @@ enum ScheduleExact {
         var e: VariableID
     }
 
-    static func planWindow(_ f: ScheduleFabric, _ d: [Double], window: Double?, options: PlanningOptions,
-                           formulation: ScheduleFormulation = .strengthened) throws -> SchedulePlan {
-        guard let solver = options.solver else { throw PlanningError.noSolver }
+    /// What the window model is sized from: the best heuristic plan (its
+    /// configuration count sets the default `M`), the slot count `M`, and
+    /// without a window the horizon `H` of the makespan model.
+    struct WindowSetup {
+        var heuristic: SchedulePlan
+        var heuristicSlots: [SlotConfig]
+        var slotsM: Int
+        /// Makespan mode: the makespan of the heuristic plan cut to its `M`
+        /// longest configurations (the packet fabric serving the rest), a
+        /// plan the `M`-slot model can hold, so `T ≤ H` never cuts off its
+        /// optimum; nil with a window, or when that plan never completes.
+        var horizon: Double?
+    }
+
+    /// The window model's setup: the best of every heuristic, and `slots`
+    /// or the default of ``defaultSlots(nodes:heuristicConfigurations:)``.
+    ///
+    /// - Throws: ``PlanningError/methodNotApplicable(method:reason:)`` when `slots < 1`.
+    /// - Complexity: that of the six heuristics.
+    static func windowSetup(_ f: ScheduleFabric, _ d: [Double], window: Double?, slots: Int?) throws -> WindowSetup {
+        let heuristic = SchedulePlanner.bestHeuristic(f, d, window: window, among: [.solstice, .bottleneck, .eclipse, .greedy, .bvn, .static, .rotor])
+        let heuristicSlots = try (heuristic.configurations ?? []).map { try SlotConfig($0, nodes: f.n) }
+        let slotsM = slots ?? defaultSlots(nodes: f.n, heuristicConfigurations: heuristicSlots.count)
+        guard slotsM >= 1 else { throw PlanningError.methodNotApplicable(method: "ilp", reason: "--slots must be at least 1") }
+        var horizon: Double? = nil
+        if window == nil {
+            let kept = Array(heuristicSlots.sorted { $0.duration > $1.duration }.prefix(slotsM))
+            let makespan = ScheduleScoring.score(f, d, window: nil, kept).makespan
+            if makespan.isFinite { horizon = makespan }
+        }
+        return WindowSetup(heuristic: heuristic, heuristicSlots: heuristicSlots, slotsM: slotsM, horizon: horizon)
+    }
+
+    /// The window-mode slot model (the type's documentation) and its
+    /// variables; volumes in `unit` bytes, times in `tau` seconds.
+    struct WindowModel {
+        var model: Model
+        var o: [VariableID]
+        var t: [VariableID]
+        var bigT: VariableID?
+        var pairs: [PairVars]
+        var unit: Double
+        var tau: Double
+        var tBar: Double
+    }
+
+    /// Builds the window-mode slot model: the one `ilp` solves and
+    /// `SchedulePlanner.exactModel` exports.
+    ///
+    /// - Throws: ``PlanningError/methodNotApplicable(method:reason:)`` when
+    ///   the circuit rate is zero on a fabric with OCS ports;
+    ///   ``PlanningError/noFeasiblePlan(_:)`` without a window when some
+    ///   demand can never be served (the §1a bound is infinite).
+    /// - Complexity: O(M·Σu_ij) variables and constraints.
+    static func buildWindow(_ f: ScheduleFabric, _ d: [Double], window: Double?, setup: WindowSetup,
+                            formulation: ScheduleFormulation) throws -> WindowModel {
         let n = f.n
         let strong = formulation == .strengthened
-        let heuristic = SchedulePlanner.bestHeuristic(f, d, window: window, among: [.solstice, .bottleneck, .eclipse, .greedy, .bvn, .static, .rotor])
-        let heuristicSlots = try (heuristic.configurations ?? []).map { try SlotConfig($0, nodes: n) }
-        let slotsM = options.slots ?? defaultSlots(nodes: n, heuristicConfigurations: heuristicSlots.count)
-        guard slotsM >= 1 else { throw PlanningError.methodNotApplicable(method: "ilp", reason: "--slots must be at least 1") }
-
-        // Units.
-        let unit = max(d.max() ?? 0, 1e-300)
-        guard d.contains(where: { $0 > 0 }) else {
-            var p = SchedulePlanner.windowPlan(f, d, window: window, method: "ilp", status: .optimal, slots: [])
-            p.metrics.bound = p.metrics.objective; p.metrics.gap = 0; p.metrics.slots = slotsM
-            return p
-        }
+        let slotsM = setup.slotsM
         guard f.circuitBps > 0 || f.ports.allSatisfy({ $0 == 0 }) else {
             throw PlanningError.methodNotApplicable(method: "ilp", reason: "the circuit rate is zero")
         }
+        let lowerBound = ScheduleScoring.lowerBound(f, d)
+        if window == nil && !lowerBound.isFinite {
+            throw PlanningError.noFeasiblePlan("a node has demand but neither circuit ports nor packet rate: the demand can never be served")
+        }
+        // Units (1 byte when there is no demand: the model is then trivial).
+        let largest = d.max() ?? 0
+        let unit = largest > 0 ? largest : 1
         let c = max(f.circuitBps, 1e-300)
         let tau = unit / c
         let delta = f.delta / tau
@@ -110,21 +160,14 @@ enum ScheduleExact {
         let dd = d.map { $0 / unit }
         let total = dd.reduce(0, +)
         let w = window.map { $0 / tau }
-        let heuristicMakespan = (heuristic.metrics.makespan ?? .infinity) / tau
         let tBar: Double
-        if let w = w { tBar = max(0, w - delta) } else { tBar = heuristicMakespan.isFinite ? heuristicMakespan : total * Double(n) + delta }
-        if let w = w, w <= delta {
-            // No configuration fits: the packet fabric alone.
-            var p = SchedulePlanner.windowPlan(f, d, window: window, method: "ilp", status: .optimal, slots: [])
-            p.metrics.bound = p.metrics.objective; p.metrics.gap = 0; p.metrics.slots = slotsM
-            return p
-        }
+        if let w = w { tBar = max(0, w - delta) } else { tBar = setup.horizon.map { $0 / tau } ?? total * Double(n) + delta }
 
         // With slots ordered by duration, slot m (0-based) holds at most
         // H/(m+1) − δ, H the window or the heuristic's makespan.
         let horizon = w ?? tBar * (1 + 1e-6)
         let slotBar = (0..<slotsM).map { m in strong ? max(0, min(tBar, horizon / Double(m + 1) - delta)) : tBar }
-        let model = Model(name: "schedule-window")
+        let model = Model(name: window == nil ? "schedule-makespan" : "schedule-window")
         let o = (0..<slotsM).map { model.addVariable(.binary, name: "o[\($0)]") }
         let t = (0..<slotsM).map { model.addVariable(.continuous, lowerBound: 0, upperBound: slotBar[$0], name: "t[\($0)]") }
         let bigT: VariableID? = w == nil ? model.addVariable(.continuous, lowerBound: 0, upperBound: strong ? horizon : .infinity, name: "T") : nil
@@ -173,9 +216,9 @@ enum ScheduleExact {
             for m in 0..<slotsM {
                 let bigM = strong ? min(dij, slotBar[m]) : total
                 for l in p.z[m].indices {
-                    model.addConstraint(p.y[m][l] - t[m], .lessThanOrEqual(0))
-                    model.addConstraint(p.y[m][l] - bigM * p.z[m][l], .lessThanOrEqual(0))
-                    if strong && l + 1 < p.z[m].count { model.addConstraint(p.z[m][l] - p.z[m][l + 1], .greaterThanOrEqual(0)) }
+                    model.addConstraint(p.y[m][l] - t[m], .lessThanOrEqual(0), name: "rate[\(m),\(p.i),\(p.j),\(l)]")
+                    model.addConstraint(p.y[m][l] - bigM * p.z[m][l], .lessThanOrEqual(0), name: "bigm[\(m),\(p.i),\(p.j),\(l)]")
+                    if strong && l + 1 < p.z[m].count { model.addConstraint(p.z[m][l] - p.z[m][l + 1], .greaterThanOrEqual(0), name: "zorder[\(m),\(p.i),\(p.j),\(l)]") }
                     servedExpr.add(1, p.y[m][l])
                 }
             }
@@ -205,15 +248,42 @@ enum ScheduleExact {
         } else {
             model.addConstraint(span - bigT!, .lessThanOrEqual(0), name: "span")
             if strong {
-                model.addConstraint(LinearExpression(bigT!), .greaterThanOrEqual(ScheduleScoring.lowerBound(f, d) / tau * (1 - 1e-9)), name: "lowerbound")
+                model.addConstraint(LinearExpression(bigT!), .greaterThanOrEqual(lowerBound / tau * (1 - 1e-9)), name: "lowerbound")
             }
             model.setObjective(LinearExpression(bigT!), .minimize)
         }
 
+        return WindowModel(model: model, o: o, t: t, bigT: bigT, pairs: pairs, unit: unit, tau: tau, tBar: tBar)
+    }
+
+    static func planWindow(_ f: ScheduleFabric, _ d: [Double], window: Double?, options: PlanningOptions,
+                           formulation: ScheduleFormulation = .strengthened) throws -> SchedulePlan {
+        guard let solver = options.solver else { throw PlanningError.noSolver }
+        let setup = try windowSetup(f, d, window: window, slots: options.slots)
+        let slotsM = setup.slotsM
+        guard d.contains(where: { $0 > 0 }) else {
+            var p = SchedulePlanner.windowPlan(f, d, window: window, method: "ilp", status: .optimal, slots: [])
+            p.metrics.bound = p.metrics.objective; p.metrics.gap = 0; p.metrics.slots = slotsM
+            return p
+        }
+        guard f.circuitBps > 0 || f.ports.allSatisfy({ $0 == 0 }) else {
+            throw PlanningError.methodNotApplicable(method: "ilp", reason: "the circuit rate is zero")
+        }
+        if let win = window, win <= f.delta {
+            // No configuration fits: the packet fabric alone.
+            var p = SchedulePlanner.windowPlan(f, d, window: window, method: "ilp", status: .optimal, slots: [])
+            p.metrics.bound = p.metrics.objective; p.metrics.gap = 0; p.metrics.slots = slotsM
+            return p
+        }
+        let built = try buildWindow(f, d, window: window, setup: setup, formulation: formulation)
+        let (model, o, t, bigT, pairs) = (built.model, built.o, built.t, built.bigT, built.pairs)
+        let (unit, tau, tBar) = (built.unit, built.tau, built.tBar)
+        let w = window.map { $0 / tau }
+
         // Warm start from the heuristic plan.
         var warm: [VariableID: Double]? = nil
-        if strong {
-            warm = windowWarmStart(f, d, window: window, slots: heuristicSlots, slotsM: slotsM, unit: unit, tau: tau,
+        if formulation == .strengthened {
+            warm = windowWarmStart(f, d, window: window, slots: setup.heuristicSlots, slotsM: slotsM, unit: unit, tau: tau,
                                    o: o, t: t, bigT: bigT, pairs: pairs, tBar: tBar)
         }
         let result = try solver.solve(model, options: options.solverOptions(warmStart: warm))
@@ -319,13 +389,30 @@ enum ScheduleExact {
         return a
     }
 
-    /// Epochs mode (1b): the model in the type's documentation.
-    static func planEpochs(_ f: ScheduleFabric, durations: [Double], demands: [[Double]], options: PlanningOptions) throws
-        -> (counts: [[Int]], status: PlanStatus, bound: Double?, gap: Double?, objective: Double?, notes: [String]) {
-        guard let solver = options.solver else { throw PlanningError.noSolver }
+    /// The epochs-mode model (the type's documentation) and its variables,
+    /// per epoch and per pair of `pairsK` (`i·N + j`, the pairs with demand
+    /// in some epoch); volumes in `unit` bytes, times in `tau` seconds.
+    struct EpochsModel {
+        var model: Model
+        var pairsK: [Int]
+        var x: [[VariableID]]
+        var s: [[VariableID]]
+        var q: [[VariableID]]
+        var b: [[VariableID]]
+        var a: [[VariableID?]]
+        var unit: Double
+        var tau: Double
+    }
+
+    /// Builds the epochs-mode model: the one `ilp` solves and
+    /// `SchedulePlanner.exactModel` exports.
+    ///
+    /// - Complexity: O(E·|pairs| + E·N) variables and constraints.
+    static func buildEpochs(_ f: ScheduleFabric, durations: [Double], demands: [[Double]]) -> EpochsModel {
         let n = f.n
         let epochs = durations.count
-        let unit = max(demands.flatMap { $0 }.max() ?? 0, 1e-300)
+        let largest = demands.flatMap { $0 }.max() ?? 0
+        let unit = largest > 0 ? largest : 1
         let c = max(f.circuitBps, 1e-300)
         let tau = unit / c
         var pairsK: [Int] = []
@@ -345,14 +432,14 @@ enum ScheduleExact {
             }
             for (idx, k) in pairsK.enumerated() {
                 if let av = ae[idx] {
-                    model.addConstraint(av - xe[idx] + x[e - 1][idx], .greaterThanOrEqual(0))
-                    model.addConstraint(se[idx] - L * xe[idx] + min(f.delta / tau, L) * av, .lessThanOrEqual(0))
+                    model.addConstraint(av - xe[idx] + x[e - 1][idx], .greaterThanOrEqual(0), name: "new[\(e),\(k)]")
+                    model.addConstraint(se[idx] - L * xe[idx] + min(f.delta / tau, L) * av, .lessThanOrEqual(0), name: "circuit[\(e),\(k)]")
                 } else {
-                    model.addConstraint(se[idx] - L * xe[idx], .lessThanOrEqual(0))
+                    model.addConstraint(se[idx] - L * xe[idx], .lessThanOrEqual(0), name: "circuit[\(e),\(k)]")
                 }
                 var balance = be[idx] + se[idx] + qe[idx]
                 if e > 0 { balance = balance - b[e - 1][idx] }
-                model.addConstraint(balance, .equalTo(demands[e][k] / unit))
+                model.addConstraint(balance, .equalTo(demands[e][k] / unit), name: "backlog[\(e),\(k)]")
             }
             var tx = [LinearExpression](repeating: LinearExpression(), count: n), rx = tx, ps = tx, pr = tx
             for (idx, k) in pairsK.enumerated() {
@@ -360,16 +447,29 @@ enum ScheduleExact {
                 ps[k / n].add(1, qe[idx]); pr[k % n].add(1, qe[idx])
             }
             for v in 0..<n {
-                if !tx[v].terms.isEmpty { model.addConstraint(tx[v], .lessThanOrEqual(Double(f.ports[v]))) }
-                if !rx[v].terms.isEmpty { model.addConstraint(rx[v], .lessThanOrEqual(Double(f.ports[v]))) }
-                if !ps[v].terms.isEmpty { model.addConstraint(ps[v], .lessThanOrEqual(f.packetBps[v] / c * L)) }
-                if !pr[v].terms.isEmpty { model.addConstraint(pr[v], .lessThanOrEqual(f.packetBps[v] / c * L)) }
+                if !tx[v].terms.isEmpty { model.addConstraint(tx[v], .lessThanOrEqual(Double(f.ports[v])), name: "tx[\(e),\(v)]") }
+                if !rx[v].terms.isEmpty { model.addConstraint(rx[v], .lessThanOrEqual(Double(f.ports[v])), name: "rx[\(e),\(v)]") }
+                if !ps[v].terms.isEmpty { model.addConstraint(ps[v], .lessThanOrEqual(f.packetBps[v] / c * L), name: "send[\(e),\(v)]") }
+                if !pr[v].terms.isEmpty { model.addConstraint(pr[v], .lessThanOrEqual(f.packetBps[v] / c * L), name: "recv[\(e),\(v)]") }
             }
             x.append(xe); s.append(se); q.append(qe); b.append(be); a.append(ae)
         }
         var obj = LinearExpression()
         for e in 0..<epochs { for idx in pairsK.indices { obj.add(1, s[e][idx]); obj.add(1, q[e][idx]) } }
         model.setObjective(obj, .maximize)
+
+        return EpochsModel(model: model, pairsK: pairsK, x: x, s: s, q: q, b: b, a: a, unit: unit, tau: tau)
+    }
+
+    /// Epochs mode (1b): the model in the type's documentation.
+    static func planEpochs(_ f: ScheduleFabric, durations: [Double], demands: [[Double]], options: PlanningOptions) throws
+        -> (counts: [[Int]], status: PlanStatus, bound: Double?, gap: Double?, objective: Double?, notes: [String]) {
+        guard let solver = options.solver else { throw PlanningError.noSolver }
+        let n = f.n
+        let epochs = durations.count
+        let built = buildEpochs(f, durations: durations, demands: demands)
+        let (model, pairsK, unit) = (built.model, built.pairsK, built.unit)
+        let (x, s, q, b, a) = (built.x, built.s, built.q, built.b, built.a)
 
         // Warm start: the greedy plan, replayed epoch by epoch.
         let greedy = ScheduleHeuristics.epochsGreedy(f, durations: durations, demands: demands)

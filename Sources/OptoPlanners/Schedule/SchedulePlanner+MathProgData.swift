@@ -17,10 +17,12 @@ extension SchedulePlanner {
     ///
     /// The window and makespan models get the slot count `M` the exact
     /// method would use (`slots`, or the planner's default from the best
-    /// heuristic), and the makespan model its horizon `Tbar` (the best
-    /// heuristic's makespan), so glpsol solves the same model as `ilp`.
+    /// heuristic), and the makespan model its horizon `Tbar` (the makespan
+    /// of the best heuristic plan cut to its `M` longest configurations),
+    /// so glpsol solves the same model as `ilp`.
     ///
-    /// - Throws: ``ScheduleError`` for a malformed instance.
+    /// - Throws: ``ScheduleError`` for a malformed instance;
+    ///   ``PlanningError/methodNotApplicable(method:reason:)`` when `slots < 1`.
     /// - Complexity: O(N²·epochs) plus the heuristics (window and makespan modes).
     public static func mathProgData(_ instance: ScheduleInstance, slots: Int? = nil) throws -> String {
         let f = try ScheduleFabric(instance.fabric)
@@ -40,13 +42,12 @@ extension SchedulePlanner {
         switch instance.mode {
         case .window(let demand, let window):
             let d = try validatedDemand(demand, nodes: n).values
-            let heuristic = bestHeuristic(f, d, window: window, among: [.solstice, .bottleneck, .eclipse, .greedy, .bvn, .static, .rotor])
-            let m = slots ?? ScheduleExact.defaultSlots(nodes: n, heuristicConfigurations: heuristic.configurations?.count ?? 0)
-            s += "param M := \(m);\n"
+            let setup = try ScheduleExact.windowSetup(f, d, window: window, slots: slots)
+            s += "param M := \(setup.slotsM);\n"
             if let w = window {
                 s += "param W := \(num(w * 1e3));\n"
             } else {
-                let makespan = heuristic.metrics.makespan ?? 0
+                let makespan = setup.horizon ?? 0
                 s += "param Tbar := \(num(max(makespan, 1e-12) * 1e3 * (1 + 1e-6)));\n"
             }
             s += matrix(d, prefix: "param D") + ";\n"

@@ -15,12 +15,14 @@ extension ScheduleHeuristics {
     ///    rest is decomposed exactly (BvN), so a fabric without packet
     ///    capacity is still served in full.
     /// The makespan pass then keeps the best prefix (see ``ScheduleFinish``).
+    /// `stop` is polled before each slice; when it returns true the
+    /// configurations so far are returned (a shorter, still valid schedule).
     ///
     /// - Complexity: O(K²) per slice plus O(K²) per re-augmentation, with
     ///   `K = Σ k_i`; the number of slices is at most `log(max/min)` halvings
     ///   plus the configurations emitted.
-    static func solstice(_ f: ScheduleFabric, _ d: [Double], window: Double?) -> [SlotConfig] {
-        decompose(f, d, window: window, quantised: true)
+    static func solstice(_ f: ScheduleFabric, _ d: [Double], window: Double?, stop: () -> Bool = { false }) -> [SlotConfig] {
+        decompose(f, d, window: window, quantised: true, stop: stop)
     }
 
     /// Birkhoff–von Neumann decomposition (Birkhoff 1946; von Neumann 1953;
@@ -33,11 +35,12 @@ extension ScheduleHeuristics {
     ///
     /// - Complexity: at most K² − 2K + 2 matchings, each after O(K²)
     ///   re-augmentation work.
-    static func bvn(_ f: ScheduleFabric, _ d: [Double], window: Double?) -> [SlotConfig] {
-        decompose(f, d, window: window, quantised: false)
+    static func bvn(_ f: ScheduleFabric, _ d: [Double], window: Double?, stop: () -> Bool = { false }) -> [SlotConfig] {
+        decompose(f, d, window: window, quantised: false, stop: stop)
     }
 
-    private static func decompose(_ f: ScheduleFabric, _ d: [Double], window: Double?, quantised: Bool) -> [SlotConfig] {
+    private static func decompose(_ f: ScheduleFabric, _ d: [Double], window: Double?, quantised: Bool,
+                                  stop: () -> Bool) -> [SlotConfig] {
         let ex = PortExpansion(f)
         let k = ex.size
         guard k >= 2, f.circuitBps > 0 else { return [] }
@@ -47,7 +50,7 @@ extension ScheduleHeuristics {
         let matcher = ThresholdMatcher(n: k)
         let zero = lineSum * 1e-12
         func done() -> Bool {
-            if state.remaining <= state.tol { return true }
+            if state.remaining <= state.tol || stop() { return true }
             if let w = window { return state.span + f.delta >= w }
             return state.makespanSettled
         }

@@ -27,23 +27,42 @@ public enum SchedulePlanner {
     public static func plan(_ instance: ScheduleInstance, method: ScheduleMethod,
                             options: PlanningOptions = PlanningOptions()) throws -> SchedulePlan {
         let clock = ContinuousClock.now
-        let f = try ScheduleFabric(instance.fabric)
+        let (f, mode) = try validated(instance)
         var plan: SchedulePlan
+        switch mode {
+        case .window(let d, let window):
+            plan = try planWindow(f, d, window: window, method: method, options: options)
+        case .epochs(let durations, let demands):
+            plan = try planEpochs(f, durations: durations, demands: demands, method: method, options: options)
+        }
+        plan.metrics.solveSeconds = (ContinuousClock.now - clock).seconds
+        return plan
+    }
+
+    /// An instance's mode with its demand checked and flattened (bytes, row-major).
+    enum ValidatedMode {
+        case window(demand: [Double], window: Double?)
+        case epochs(durations: [Double], demands: [[Double]])
+    }
+
+    /// The fabric and the checked mode of `instance`.
+    /// - Throws: ``ScheduleError/invalidInstance(_:)``.
+    /// - Complexity: O(N²·epochs).
+    static func validated(_ instance: ScheduleInstance) throws -> (ScheduleFabric, ValidatedMode) {
+        let f = try ScheduleFabric(instance.fabric)
         switch instance.mode {
         case .window(let demand, let window):
             let d = try validatedDemand(demand, nodes: f.n).values
             if let w = window, !(w.isFinite && w >= 0) { throw ScheduleError.invalidInstance("the window must be finite and non-negative") }
-            plan = try planWindow(f, d, window: window, method: method, options: options)
+            return (f, .window(demand: d, window: window))
         case .epochs(let epochs):
             guard !epochs.isEmpty else { throw ScheduleError.invalidInstance("epochs mode needs at least one epoch") }
             for (e, ep) in epochs.enumerated() where !(ep.duration.isFinite && ep.duration > 0) {
                 throw ScheduleError.invalidInstance("epoch \(e) has duration \(ep.duration); it must be positive and finite")
             }
             let demands = try epochs.enumerated().map { try validatedDemand($1.demand, nodes: f.n, label: "epoch \($0) demand").values }
-            plan = try planEpochs(f, durations: epochs.map(\.duration), demands: demands, method: method, options: options)
+            return (f, .epochs(durations: epochs.map(\.duration), demands: demands))
         }
-        plan.metrics.solveSeconds = (ContinuousClock.now - clock).seconds
-        return plan
     }
 
     /// The exact slot model for a window-mode instance with a chosen
@@ -53,11 +72,10 @@ public enum SchedulePlanner {
     public static func planExact(_ instance: ScheduleInstance, formulation: ScheduleFormulation,
                                  options: PlanningOptions) throws -> SchedulePlan {
         let clock = ContinuousClock.now
-        let f = try ScheduleFabric(instance.fabric)
-        guard case .window(let demand, let window) = instance.mode else {
+        let (f, mode) = try validated(instance)
+        guard case .window(let d, let window) = mode else {
             throw PlanningError.methodNotApplicable(method: "ilp", reason: "formulations are compared in window mode")
         }
-        let d = try validatedDemand(demand, nodes: f.n).values
         var plan = try ScheduleExact.planWindow(f, d, window: window, options: options, formulation: formulation)
         plan.metrics.solveSeconds = (ContinuousClock.now - clock).seconds
         return plan
@@ -76,15 +94,19 @@ public enum SchedulePlanner {
     }
 
     /// The configurations a heuristic holds, finished for the mode (window
-    /// cut, or best prefix for the makespan).
-    static func heuristicSlots(_ method: ScheduleMethod, _ f: ScheduleFabric, _ d: [Double], window: Double?) -> [SlotConfig] {
+    /// cut, or best prefix for the makespan). `stop` is polled by the
+    /// iterative heuristics (`bvn`, `solstice`, `bottleneck`, `eclipse`, `greedy`) before
+    /// each configuration: when it returns true they keep what they have.
+    /// `static` and `rotor` (one matching, or a fixed round) always complete.
+    static func heuristicSlots(_ method: ScheduleMethod, _ f: ScheduleFabric, _ d: [Double], window: Double?,
+                               stop: () -> Bool = { false }) -> [SlotConfig] {
         let raw: [SlotConfig]
         switch method {
-        case .bvn: raw = ScheduleHeuristics.bvn(f, d, window: window)
-        case .solstice: raw = ScheduleHeuristics.solstice(f, d, window: window)
-        case .bottleneck: raw = ScheduleHeuristics.bottleneck(f, d, window: window)
-        case .eclipse: raw = ScheduleHeuristics.eclipse(f, d, window: window)
-        case .greedy: raw = ScheduleHeuristics.greedy(f, d, window: window)
+        case .bvn: raw = ScheduleHeuristics.bvn(f, d, window: window, stop: stop)
+        case .solstice: raw = ScheduleHeuristics.solstice(f, d, window: window, stop: stop)
+        case .bottleneck: raw = ScheduleHeuristics.bottleneck(f, d, window: window, stop: stop)
+        case .eclipse: raw = ScheduleHeuristics.eclipse(f, d, window: window, stop: stop)
+        case .greedy: raw = ScheduleHeuristics.greedy(f, d, window: window, stop: stop)
         case .static: raw = ScheduleHeuristics.staticPlan(f, d, window: window)
         case .rotor: raw = ScheduleHeuristics.rotor(f, d, window: window)
         case .auto, .ilp: raw = []

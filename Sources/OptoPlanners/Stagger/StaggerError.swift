@@ -24,6 +24,8 @@ public enum StaggerError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidOffset(job: String, offset: Double?)
     /// Brute force was asked to enumerate more combinations than its limit.
     case tooManyCombinations(limit: Int)
+    /// Selection by evaluation was given no plan to start from.
+    case noCandidates
 
     public var description: String {
         switch self {
@@ -47,6 +49,8 @@ public enum StaggerError: Error, Equatable, Sendable, CustomStringConvertible {
             "job \(job): offset \(offset.map { "\($0) s" } ?? "missing") is not on the step grid within 0..<period"
         case .tooManyCombinations(let limit):
             "brute force would enumerate more than \(limit) offset combinations"
+        case .noCandidates:
+            "selection by evaluation needs at least one plan"
         }
     }
 }

@@ -100,8 +100,15 @@ extension StaggerGrid {
     ///
     /// - Complexity: O(jobs × links).
     public func peakLowerBound() -> Double {
+        peakLowerBound(links: 0..<linkCount)
+    }
+
+    /// ``peakLowerBound()`` over some links only.
+    ///
+    /// - Complexity: O(jobs × links).
+    func peakLowerBound<S: Sequence<Int>>(links: S) -> Double {
         var bound = 0.0
-        for l in 0..<linkCount {
+        for l in links {
             var bits = 0.0
             for k in jobsOnLink[l] {
                 bound = max(bound, jobs[k].maxRate / capacities[l])

@@ -63,7 +63,21 @@ public enum StaggerPlanner {
             methodName = "greedy"
             if g.moves > 0 { notes.append("local search moved \(g.moves) job(s)") }
         case .ilp, .auto:
-            let g = greedyOffsets(coarse, shouldStop: options.shouldStop)
+            // auto: the time limit bounds the greedy search too (its local
+            // search and kicks stop at the limit; the first placement always
+            // completes); the exact model then gets what is left.
+            let limit = options.timeLimit.isFinite && options.timeLimit > 0 ? options.timeLimit : 30
+            let deadline = clock + .seconds(limit)
+            let interrupt = options.shouldStop
+            var cut = false
+            let stop: () -> Bool = method == .auto
+                ? { if interrupt?() == true || ContinuousClock.now >= deadline { cut = true }; return cut }
+                : { interrupt?() == true }
+            let g = greedyOffsets(coarse, shouldStop: stop)
+            if cut {
+                let why = interrupt?() == true ? "an interrupt" : "the time limit"
+                notes.append("\(why) cut the greedy local search short")
+            }
             let exact: ILPOutcome
             if method == .auto {
                 switch autoExact(coarse, start: g.offsets, options: options, clock: clock) {
