@@ -15,7 +15,8 @@ import OptoPlanners
 ///
 /// Options: `--datasets DIR` (default `datasets`, else `../shared/datasets`),
 /// `--skip-exact`, `--skip-heuristics`, `--large`, `--time-limit S`
-/// (exact, default 60), `--methods a,b,c`.
+/// (exact, default 60), `--methods a,b,c`, `--ports K` (heuristics: `K`
+/// circuit ports per node, default 1).
 enum ScheduleBench {
     static func run(_ args: [String]) {
         func value(_ flag: String) -> String? {
@@ -32,7 +33,7 @@ enum ScheduleBench {
             exactTable(large: args.contains("--large"), timeLimit: Double(value("--time-limit") ?? "60") ?? 60)
         }
         if !args.contains("--skip-heuristics") {
-            heuristicTable(directory: dir, methods: methods)
+            heuristicTable(directory: dir, methods: methods, ports: max(1, Int(value("--ports") ?? "1") ?? 1))
         }
     }
 
@@ -50,7 +51,7 @@ enum ScheduleBench {
         return Matrix(rows).withoutDiagonal
     }
 
-    static func heuristicTable(directory: String, methods: [ScheduleMethod]) {
+    static func heuristicTable(directory: String, methods: [ScheduleMethod], ports: Int) {
         let sets: [(String, String, Double)] = [
             ("coflow-150", "coflow_fb2010_150racks_MB.csv", 1e6),
             ("fb-A-159", "fb_cluster_A_rack_bytes.csv", 1),
@@ -59,7 +60,7 @@ enum ScheduleBench {
         ]
         emit("")
         emit("Heuristics, makespan mode: makespan / lower bound (wall seconds / CPU seconds, configurations)")
-        emit("fabric: k = 1, r_c = 100 Gb/s, p = 10 Gb/s, δ = 20 µs; datasets from \(directory)")
+        emit("fabric: k = \(ports), r_c = 100 Gb/s, p = 10 Gb/s, δ = 20 µs; datasets from \(directory)")
         emit(pad("matrix", 12) + pad("LB (s)", 10) + methods.map { pad($0.rawValue, 32) }.joined())
         let only = ProcessInfo.processInfo.environment["SCHEDULE_BENCH_ONLY"]
         for (name, file, factor) in sets where only == nil || name.contains(only!) {
@@ -67,7 +68,7 @@ enum ScheduleBench {
                 emit(pad(name, 12) + "missing \(file)")
                 continue
             }
-            let inst = ScheduleInstance(fabric: fabric(nodes: d.rows), demand: d)
+            let inst = ScheduleInstance(fabric: fabric(nodes: d.rows, ports: ports), demand: d)
             let lb = (try? ScheduleScoring.lowerBound(fabric: inst.fabric, demand: d)) ?? .nan
             var line = pad(name, 12) + pad(String(format: "%.4f", lb), 10)
             for m in methods {
