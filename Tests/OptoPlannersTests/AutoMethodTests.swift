@@ -331,8 +331,8 @@ struct ScheduleAutoTests {
             let cheap = try [ScheduleMethod.static, .rotor].map { try SchedulePlanner.plan(inst, method: $0).metrics.objective }
             let cheapBest = windowed ? cheap.max()! : cheap.min()!
             let cases: [(PlanningOptions, String)] = [
-                (PlanningOptions(timeLimit: 1e-9, solver: nil), "the time limit cut the heuristics short: greedy not run, bottleneck not run, eclipse not run, solstice not run"),
-                (PlanningOptions(timeLimit: 30, solver: nil, shouldStop: { true }), "an interrupt cut the heuristics short: greedy not run, bottleneck not run, eclipse not run, solstice not run"),
+                (PlanningOptions(timeLimit: 1e-9, solver: nil), "the time limit cut the heuristics short: bottleneck not run, greedy not run, eclipse not run, solstice not run"),
+                (PlanningOptions(timeLimit: 30, solver: nil, shouldStop: { true }), "an interrupt cut the heuristics short: bottleneck not run, greedy not run, eclipse not run, solstice not run"),
             ]
             for (options, note) in cases {
                 let auto = try SchedulePlanner.plan(inst, method: .auto, options: options)

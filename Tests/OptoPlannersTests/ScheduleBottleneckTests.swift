@@ -78,4 +78,48 @@ struct ScheduleBottleneckTests {
         #expect((bottleneck.configurations?.count ?? 0) < (solstice.configurations?.count ?? 0))
         #expect(bottleneck.metrics.objective < solstice.metrics.objective)
     }
+
+    @Test("wrap-around expansion: every copy an equal share of its line, pair totals kept, few cells", arguments: [UInt64(121), 122])
+    func wrapAround(seed: UInt64) throws {
+        var rng = ScheduleRNG(seed: seed)
+        let n = 7
+        var fabric = ScheduleFixtures.fabric(nodes: n)
+        fabric.ocsPortsPerNode = [1, 2, 3, 4, 0, 2, 3]
+        let f = try ScheduleFabric(fabric)
+        let d = ScheduleFixtures.demand(nodes: n, density: 0.7, rng: &rng).values
+        let ex = PortExpansion(f)
+        let k = ex.size
+        let e = ex.wrapAround(d, ports: f.ports)
+        var pair = [Double](repeating: 0, count: n * n), row = [Double](repeating: 0, count: n), col = row
+        for i in 0..<n where f.ports[i] > 0 {
+            for j in 0..<n where f.ports[j] > 0 && j != i { row[i] += d[i * n + j]; col[j] += d[i * n + j] }
+        }
+        var cells = 0
+        var copyRow = [Double](repeating: 0, count: k), copyCol = copyRow
+        for a in 0..<k {
+            for b in 0..<k where e[a * k + b] > 0 {
+                #expect(ex.owner[a] != ex.owner[b])
+                pair[ex.owner[a] * n + ex.owner[b]] += e[a * k + b]
+                copyRow[a] += e[a * k + b]; copyCol[b] += e[a * k + b]
+                cells += 1
+            }
+        }
+        for i in 0..<n {
+            for j in 0..<n {
+                let want = f.ports[i] > 0 && f.ports[j] > 0 && i != j ? d[i * n + j] : 0
+                #expect(abs(pair[i * n + j] - want) <= 1e-9 * max(1, want))
+            }
+        }
+        for a in 0..<k {
+            let i = ex.owner[a]
+            #expect(abs(copyRow[a] - row[i] / Double(f.ports[i])) <= 1e-9 * row[i])
+            #expect(abs(copyCol[a] - col[i] / Double(f.ports[i])) <= 1e-9 * col[i])
+        }
+        // Each cut adds at most one cell: nnz + (k_i − 1) per row + (k_j − 1) per column.
+        let entries = (0..<(n * n)).filter { pair[$0] > 0 }.count
+        #expect(cells <= entries + 2 * k)
+        // The even split puts every entry on all k_i·k_j copy pairs.
+        let even = ex.expand(d, ports: f.ports).filter { $0 > 0 }.count
+        #expect(cells < even)
+    }
 }

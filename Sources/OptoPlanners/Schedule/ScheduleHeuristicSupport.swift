@@ -161,6 +161,60 @@ struct PortExpansion {
     /// Whether every node has one port (the expansion is the identity).
     var isIdentity: Bool { size == n && owner.enumerated().allSatisfy { $0 == $1 } }
 
+    /// The copies' demand by McNaughton's wrap-around rule (McNaughton,
+    /// "Scheduling with deadlines and loss functions", Management Science
+    /// 1959), applied on both sides: node `i`'s row, entries in column
+    /// order, is laid end to end and cut into `k_i` equal parts, one per
+    /// transmitter copy; then each column's pieces, in row order, are cut
+    /// likewise over the receiver copies. Every copy then carries exactly
+    /// `1/k_i` of its node's line, as with ``expand(_:ports:)``, but each
+    /// entry lands on a few copy pairs (more only where it is larger than a
+    /// copy's share, which lets its parallel circuits carry it): at most
+    /// `nnz + 2K` cells instead of `Σ k_i·k_j` per entry. Entries between a
+    /// node and itself, or to or from a node without ports, are dropped.
+    /// - Complexity: O(N² + K)
+    func wrapAround(_ d: [Double], ports: [Int]) -> [Double] {
+        if isIdentity { return d }
+        var first = [Int](repeating: 0, count: n + 1)
+        for i in 0..<n { first[i + 1] = first[i] + ports[i] }
+        /// Cuts `amounts` (in order) over `parts` equal parts; calls `emit(index, part, amount)`.
+        func wrap(_ amounts: [(index: Int, amount: Double)], parts: Int, _ emit: (Int, Int, Double) -> Void) {
+            let total = amounts.reduce(0) { $0 + $1.amount }
+            guard parts > 0, total > 0 else { return }
+            let share = total / Double(parts)
+            var part = 0, room = share
+            for (index, amount) in amounts {
+                var left = amount
+                while left > 0 {
+                    let take = part == parts - 1 ? left : min(left, room)
+                    if take > 0 { emit(index, part, take) }
+                    left -= take
+                    room -= take
+                    if room <= share * 1e-12 && part < parts - 1 { part += 1; room = share }
+                }
+            }
+        }
+        // Rows: pieces (i, j, transmitter copy, amount), grouped by column.
+        var byColumn = [[(index: Int, amount: Double)]](repeating: [], count: n)
+        var pieces: [(i: Int, a: Int)] = []
+        for i in 0..<n where ports[i] > 0 {
+            let entries = (0..<n).compactMap { j -> (index: Int, amount: Double)? in
+                j != i && ports[j] > 0 && d[i * n + j] > 0 ? (j, d[i * n + j]) : nil
+            }
+            wrap(entries, parts: ports[i]) { j, a, amount in
+                byColumn[j].append((pieces.count, amount))
+                pieces.append((i, first[i] + a))
+            }
+        }
+        var e = [Double](repeating: 0, count: size * size)
+        for j in 0..<n where ports[j] > 0 {
+            wrap(byColumn[j], parts: ports[j]) { piece, b, amount in
+                e[pieces[piece].a * size + first[j] + b] += amount
+            }
+        }
+        return e
+    }
+
     /// The copies' demand, `K × K`; copies of one node never meet.
     func expand(_ d: [Double], ports: [Int]) -> [Double] {
         if isIdentity { return d }

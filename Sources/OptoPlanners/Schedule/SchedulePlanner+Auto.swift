@@ -43,11 +43,10 @@ extension SchedulePlanner {
 
     /// The order `auto` runs them in: cheapest first (measured on the
     /// 107–367-node datasets: static and rotor take well under a second,
-    /// greedy a few seconds, eclipse and solstice up to about a minute;
-    /// bottleneck under a second with one port per node, as long as
-    /// solstice with four), so a deadline leaves the best of what could be
+    /// bottleneck under a second, greedy a few seconds, eclipse and solstice
+    /// up to about a minute), so a deadline leaves the best of what could be
     /// computed.
-    static let autoRunOrder: [ScheduleMethod] = [.static, .rotor, .greedy, .bottleneck, .eclipse, .solstice]
+    static let autoRunOrder: [ScheduleMethod] = [.static, .rotor, .bottleneck, .greedy, .eclipse, .solstice]
 
     /// The best of ``autoHeuristics`` within `deadline` (or until
     /// `shouldStop`), with a note naming the heuristics cut short.

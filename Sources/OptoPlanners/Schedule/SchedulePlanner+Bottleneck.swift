@@ -25,8 +25,11 @@ extension ScheduleHeuristics {
     ///    first, each hand their smallest entries whole to the packet fabric
     ///    while both lines of the entry have budget left. The rest, `C`, is
     ///    the circuits' work.
-    /// 2. Repeatedly: stuff what is left of `C` (split over port copies, see
-    ///    ``PortExpansion``) to a bistochastic matrix with line sum `L`, the
+    /// 2. Repeatedly: stuff what is left of `C` (split over port copies by
+    ///    McNaughton's wrap-around rule, ``PortExpansion/wrapAround(_:ports:)``:
+    ///    every copy carries an equal share of its node's line, and each
+    ///    entry lands on a few copies, not on all `k_i·k_j` pairs of them) to
+    ///    a bistochastic matrix with line sum `L`, the
     ///    largest line left (``stuffBistochastic(_:size:owner:)``); take a
     ///    perfect matching of its cells at or above Solstice's threshold `r`
     ///    (halved when there is none; Hopcroft–Karp kept incremental); hold
@@ -112,7 +115,7 @@ extension ScheduleHeuristics {
         let ex = PortExpansion(f)
         let k = ex.size
         guard k >= 2 else { return [] }
-        var e = ex.expand(circuitDemand, ports: f.ports)
+        var e = ex.wrapAround(circuitDemand, ports: f.ports)
         var row = [Double](repeating: 0, count: k), col = [Double](repeating: 0, count: k)
         var cells = 0
         for a in 0..<k {
