@@ -56,12 +56,7 @@ public enum DataFile {
     /// - Complexity: O(file size).
     public static func readInstance(foundAt url: URL) throws(InputError) -> Found {
         let name = InstanceReader.displayName(url)
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw InputError(file: name, place: .file, message: "cannot read the file: \(TextFile.reason(error))")
-        }
+        let data = try TextFile.contents(of: url, file: name)
         let json: JSONValue
         switch JSONValue.parse([UInt8](data)) {
         case .failure(let e): throw InputError(file: name, place: .text(line: e.line, column: e.column), message: e.message)

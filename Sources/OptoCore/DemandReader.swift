@@ -220,4 +220,14 @@ public enum TextFile {
         let text = "\(error)"
         return text.count > 200 ? String(text.prefix(200)) + "…" : text
     }
+
+    /// The bytes of `url`, or an input error naming `file` and saying why
+    /// the file cannot be read.
+    public static func contents(of url: URL, file: String) throws(InputError) -> Data {
+        do {
+            return try Data(contentsOf: url)
+        } catch {
+            throw InputError(file: file, place: .file, message: "cannot read the file: \(reason(error))")
+        }
+    }
 }

@@ -83,13 +83,7 @@ public enum PlanIO {
     /// Reads a plan file of any problem.
     public static func read(contentsOf url: URL) throws(InputError) -> Plan {
         let name = InstanceReader.displayName(url)
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw InputError(file: name, place: .file, message: "cannot read the file: \(TextFile.reason(error))")
-        }
-        return try read(data: data, file: name)
+        return try read(data: TextFile.contents(of: url, file: name), file: name)
     }
 
     /// Reads plan JSON held in memory; `file` names it in messages.

@@ -78,11 +78,7 @@ public struct JobSpec: Equatable, Sendable {
     /// Reads a specification file; throws the first error (file, JSON path, message).
     public static func read(contentsOf url: URL) throws(InputError) -> (spec: JobSpec, notes: [String]) {
         let name = url.relativePath
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw InputError(file: name, place: .file, message: "cannot read the file: \(TextFile.reason(error))")
-        }
-        return try read(data: data, file: name)
+        return try read(data: TextFile.contents(of: url, file: name), file: name)
     }
 
     /// Reads a specification held in memory.

@@ -83,10 +83,7 @@ public struct TrafficSeries: Equatable, Sendable {
     public static func read(contentsOf url: URL, factor: Double = 1) throws(InputError) -> (series: TrafficSeries, notes: [String]) {
         let name = url.relativePath
         if url.pathExtension.lowercased() == "csv" {
-            let data: Data
-            do { data = try Data(contentsOf: url) } catch {
-                throw InputError(file: name, place: .file, message: "cannot read the file: \(TextFile.reason(error))")
-            }
+            let data = try TextFile.contents(of: url, file: name)
             switch readLongCSV([UInt8](data), file: name, factor: factor) {
             case .success(let s): return (s, [])
             case .failure(let e): throw e
