@@ -117,14 +117,15 @@ public enum InstanceReader {
             ctx.fail("", "expected an instance (a JSON object), found \(json.kindDescription)")
             return nil
         }
-        guard let problemValue = ctx.required(members, "problem", "", what: "schedule, linkpool or stagger"),
+        guard let problemValue = ctx.required(members, "problem", "", what: "schedule, linkpool, stagger or collective"),
               let problem = ctx.string(problemValue, "problem", what: "the problem kind") else { return nil }
         switch ProblemKind(rawValue: problem) {
         case .schedule: return readSchedule(json, ctx).map(Instance.schedule)
         case .linkpool: return readLinkPool(json, ctx).map(Instance.linkpool)
         case .stagger: return readStagger(json, ctx).map(Instance.stagger)
+        case .collective: return readCollective(json, ctx).map(Instance.collective)
         case nil:
-            ctx.fail("problem", "unknown problem \"\(problem)\"; expected schedule, linkpool or stagger")
+            ctx.fail("problem", "unknown problem \"\(problem)\"; expected schedule, linkpool, stagger or collective")
             return nil
         }
     }
@@ -196,9 +197,9 @@ public enum InstanceReader {
     }
 
     /// Reads the `fabric` object of a schedule instance (at path `fabric`).
-    public static func readScheduleFabric(_ json: JSONValue, _ ctx: InputContext) -> Fabric? {
+    public static func readScheduleFabric(_ json: JSONValue, _ ctx: InputContext, alsoKnown: Set<String> = []) -> Fabric? {
         guard let m = ctx.object(json, "fabric", what: "the fabric",
-                                 known: ["nodes", "ocsPortsPerNode", "circuitRate", "packetRate", "reconfigurationDelay"]) else { return nil }
+                                 known: alsoKnown.union(["nodes", "ocsPortsPerNode", "circuitRate", "packetRate", "reconfigurationDelay"])) else { return nil }
         let nodes = readNodes(m, ctx)
         let ports = ctx.required(m, "ocsPortsPerNode", "fabric", what: "optical ports per node").flatMap {
             ctx.perNodeIntegers($0, "fabric.ocsPortsPerNode", nodes: nodes, what: "a port count", in: 0...maximumPorts)

@@ -15,6 +15,7 @@ public enum InstanceWriter {
         case .schedule(let s): json(s)
         case .linkpool(let l): json(l)
         case .stagger(let s): json(s)
+        case .collective(let c): json(c)
         }
     }
 
@@ -105,5 +106,36 @@ public enum InstanceWriter {
                 ])
             })),
         ])
+    }
+
+    static func json(_ c: CollectiveInstance) -> JSONValue {
+        let f = c.fabric
+        var members: [(key: String, value: JSONValue)] = [
+            ("problem", .string("collective")),
+            ("fabric", .object([
+                ("nodes", .number(Double(f.nodes))),
+                ("ocsPortsPerNode", perNode(f.ocsPortsPerNode)),
+                ("circuitRate", .number(f.circuitRate)),
+                ("packetRate", perNode(f.packetRate)),
+                ("reconfigurationDelay", .number(f.reconfigurationDelay)),
+                ("maxHops", .number(Double(c.maxHops))),
+            ])),
+        ]
+        if let current = c.current { members.append(("current", circuits(current))) }
+        members.append(("reconfigure", .bool(c.reconfigure)))
+        members.append(("jobs", .array(c.jobs.map { job in
+            .object([
+                ("name", .string(job.name)),
+                ("collectives", .array(job.collectives.map {
+                    .object([
+                        ("name", .string($0.name)),
+                        ("type", .string($0.kind.rawValue)),
+                        ("group", .array($0.group.map { .number(Double($0)) })),
+                        ("bytes", .number($0.bytes)),
+                    ])
+                })),
+            ])
+        })))
+        return .object(members)
     }
 }

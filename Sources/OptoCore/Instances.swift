@@ -132,11 +132,12 @@ public struct StaggerInstance: Equatable, Sendable {
     }
 }
 
-/// An instance of any of the three problems.
+/// An instance of any of the four problems.
 public enum Instance: Equatable, Sendable {
     case schedule(ScheduleInstance)
     case linkpool(LinkPoolInstance)
     case stagger(StaggerInstance)
+    case collective(CollectiveInstance)
 
     /// The `problem` field's value.
     public var problem: ProblemKind {
@@ -144,11 +145,12 @@ public enum Instance: Equatable, Sendable {
         case .schedule: .schedule
         case .linkpool: .linkpool
         case .stagger: .stagger
+        case .collective: .collective
         }
     }
 }
 
 /// The `problem` field of instance and plan files.
 public enum ProblemKind: String, Codable, Sendable, CaseIterable {
-    case schedule, linkpool, stagger
+    case schedule, linkpool, stagger, collective
 }

@@ -49,6 +49,11 @@ public enum PlanChecker {
             for (k, name) in (p.priorities ?? []).enumerated() where !seen.insert(name).inserted {
                 out.add("priorities[\(k)]", "\"\(name)\" is listed twice")
             }
+        case .collective(let p):
+            out.circuits(p.circuits, "circuits", nodes: nil)
+            for (key, rings) in p.rings.sorted(by: { $0.key < $1.key }) {
+                for (r, ring) in rings.enumerated() { out.nonNegative(ring.bytes, "rings.\(key)[\(r)].bytes", "a ring's bytes") }
+            }
         }
         return out.errors
     }
@@ -66,6 +71,7 @@ public enum PlanChecker {
         case let (.schedule(p), .schedule(s)): checkSchedule(p, s, &out)
         case let (.linkpool(p), .linkpool(l)): checkLinkPool(p, l, &out)
         case let (.stagger(p), .stagger(s)): checkStagger(p, s, &out)
+        case let (.collective(p), .collective(c)): checkCollective(p, c, &out)
         default: break
         }
         return out.errors
@@ -79,6 +85,7 @@ public enum PlanChecker {
         let optional: [(Double?, String)] = [
             (m.servedBytes, "servedBytes"), (m.makespan, "makespan"), (m.lowerBound, "lowerBound"), (m.backlogBytes, "backlogBytes"),
             (m.lambda, "lambda"), (m.carried, "carried"), (m.utilisation, "utilisation"), (m.excess, "excess"), (m.peak, "peak"),
+            (m.time, "time"),
         ]
         for (v, name) in optional { if let v { out.nonNegative(v, "metrics.\(name)", "this metric") } }
         if let s = m.slots, s < 0 { out.add("metrics.slots", "\(s) is negative") }

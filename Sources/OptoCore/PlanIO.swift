@@ -11,6 +11,7 @@ extension Plan {
         case .schedule: .schedule
         case .linkpool: .linkpool
         case .stagger: .stagger
+        case .collective: .collective
         }
     }
 
@@ -20,6 +21,7 @@ extension Plan {
         case .schedule(let p): p.method
         case .linkpool(let p): p.method
         case .stagger(let p): p.method
+        case .collective(let p): p.method
         }
     }
 
@@ -29,6 +31,7 @@ extension Plan {
         case .schedule(let p): p.status
         case .linkpool(let p): p.status
         case .stagger(let p): p.status
+        case .collective(let p): p.status
         }
     }
 
@@ -38,6 +41,7 @@ extension Plan {
         case .schedule(let p): p.metrics
         case .linkpool(let p): p.metrics
         case .stagger(let p): p.metrics
+        case .collective(let p): p.metrics
         }
     }
 }
@@ -58,6 +62,7 @@ public enum PlanIO {
             case .schedule(let p): data = try encoder.encode(p)
             case .linkpool(let p): data = try encoder.encode(p)
             case .stagger(let p): data = try encoder.encode(p)
+            case .collective(let p): data = try encoder.encode(p)
             }
         } catch {
             throw OutputError(file: "plan", message: "cannot encode the plan: \(error)")
@@ -101,10 +106,10 @@ public enum PlanIO {
             throw InputError(file: file, path: "", message: "expected a plan (a JSON object), found \(json.kindDescription)")
         }
         guard let problemValue = json["problem"] else {
-            throw InputError(file: file, path: "", message: "missing \"problem\" (schedule, linkpool or stagger)")
+            throw InputError(file: file, path: "", message: "missing \"problem\" (schedule, linkpool, stagger or collective)")
         }
         guard case .string(let problem) = problemValue, let kind = ProblemKind(rawValue: problem) else {
-            throw InputError(file: file, path: "problem", message: "\(problemValue.brief) is not a problem; expected schedule, linkpool or stagger")
+            throw InputError(file: file, path: "problem", message: "\(problemValue.brief) is not a problem; expected schedule, linkpool, stagger or collective")
         }
         if case .string(let s) = json["status"] ?? .null, PlanStatus(rawValue: s) == nil {
             throw InputError(file: file, path: "status", message: "unknown status \"\(s)\"; expected \(PlanStatus.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -115,6 +120,7 @@ public enum PlanIO {
             case .schedule: return .schedule(try decoder.decode(SchedulePlan.self, from: data))
             case .linkpool: return .linkpool(try decoder.decode(LinkPoolPlan.self, from: data))
             case .stagger: return .stagger(try decoder.decode(StaggerPlan.self, from: data))
+            case .collective: return .collective(try decoder.decode(CollectivePlan.self, from: data))
             }
         } catch let error as DecodingError {
             throw inputError(error, file: file)

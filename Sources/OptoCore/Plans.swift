@@ -42,6 +42,12 @@ public struct PlanMetrics: Codable, Equatable, Sendable {
     public var peak: Double?
     public var compatibility: Double?
 
+    // Collective.
+    /// The largest job communication time, seconds.
+    public var time: Double?
+    /// Each job's time and lower bound, by job name.
+    public var jobs: [String: CollectiveJobTime]?
+
     public init(objective: Double, bound: Double? = nil, gap: Double? = nil, solveSeconds: Double = 0) {
         self.objective = objective
         self.bound = bound
@@ -142,9 +148,20 @@ public struct StaggerPlan: Codable, Equatable, Sendable {
     }
 }
 
-/// A plan of any of the three problems.
+/// A plan of any of the four problems.
 public enum Plan: Equatable, Sendable {
     case schedule(SchedulePlan)
     case linkpool(LinkPoolPlan)
     case stagger(StaggerPlan)
+    case collective(CollectivePlan)
 }
+
+/// A plan with remarks for a human (every problem's plan).
+public protocol PlanWithNotes {
+    var notes: [String]? { get set }
+}
+
+extension SchedulePlan: PlanWithNotes {}
+extension LinkPoolPlan: PlanWithNotes {}
+extension StaggerPlan: PlanWithNotes {}
+extension CollectivePlan: PlanWithNotes {}

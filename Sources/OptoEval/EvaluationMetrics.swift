@@ -41,6 +41,9 @@ public struct EvaluationMetrics: Codable, Equatable, Sendable {
 
     /// Stagger plans: per job name, its iteration statistics.
     public var jobs: [String: JobMetrics]?
+    /// Collective plans: per job name, its communication time (written as
+    /// `jobs` in the JSON, as FORMATS.md gives it; a plan has one or the other).
+    public var collectiveJobs: [String: CollectiveJobMetrics]?
 
     /// When the run ended, seconds (`W`, the end of the last epoch, the last
     /// completion, or when every job completed its iterations).
@@ -89,9 +92,93 @@ public struct EvaluationMetrics: Codable, Equatable, Sendable {
         }
     }
 
+    /// A collective job's communication figures.
+    public struct CollectiveJobMetrics: Codable, Equatable, Sendable {
+        /// Seconds from 0 (a starting `δ` included) to the end of its last collective.
+        public var time: Double
+        /// PROBLEMS.md §4's lower bound, seconds.
+        public var lowerBound: Double
+        /// `time / lowerBound`.
+        public var ratio: Double
+        /// Per collective name.
+        public var collectives: [String: CollectiveMetrics]
+        public init(time: Double, lowerBound: Double, ratio: Double, collectives: [String: CollectiveMetrics]) {
+            self.time = time
+            self.lowerBound = lowerBound
+            self.ratio = ratio
+            self.collectives = collectives
+        }
+    }
+
+    /// One collective's figures.
+    public struct CollectiveMetrics: Codable, Equatable, Sendable {
+        /// When it ended, seconds from 0.
+        public var time: Double
+        /// `8·S / time`, bits per second.
+        public var algorithmicBandwidth: Double
+        public init(time: Double, algorithmicBandwidth: Double) {
+            self.time = time
+            self.algorithmicBandwidth = algorithmicBandwidth
+        }
+    }
+
     /// Empty metrics for a problem and mode; the evaluator fills them.
     public init(problem: ProblemKind, mode: String) {
         self.problem = problem
         self.mode = mode
+    }
+}
+
+extension EvaluationMetrics {
+    enum CodingKeys: String, CodingKey {
+        case problem, mode, servedBytes, unservedBytes, makespan, completionTimes, circuitBusyFraction, packetPortUtilisation
+        case lambda, carried, lambdaCapacity, rates, jobs, runEnd, events, notes
+    }
+
+    /// Decodes the stable names; `jobs` is read as collective figures for a
+    /// collective evaluation, as stagger figures otherwise.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        problem = try c.decode(ProblemKind.self, forKey: .problem)
+        mode = try c.decode(String.self, forKey: .mode)
+        servedBytes = try c.decodeIfPresent(Double.self, forKey: .servedBytes)
+        unservedBytes = try c.decodeIfPresent(Double.self, forKey: .unservedBytes)
+        makespan = try c.decodeIfPresent(Double.self, forKey: .makespan)
+        completionTimes = try c.decodeIfPresent([String: Double].self, forKey: .completionTimes)
+        circuitBusyFraction = try c.decodeIfPresent(Double.self, forKey: .circuitBusyFraction)
+        packetPortUtilisation = try c.decodeIfPresent([PortUtilisation].self, forKey: .packetPortUtilisation)
+        lambda = try c.decodeIfPresent(Double.self, forKey: .lambda)
+        carried = try c.decodeIfPresent(Double.self, forKey: .carried)
+        lambdaCapacity = try c.decodeIfPresent(Double.self, forKey: .lambdaCapacity)
+        rates = try c.decodeIfPresent([[Double]].self, forKey: .rates)
+        if problem == .collective {
+            collectiveJobs = try c.decodeIfPresent([String: CollectiveJobMetrics].self, forKey: .jobs)
+        } else {
+            jobs = try c.decodeIfPresent([String: JobMetrics].self, forKey: .jobs)
+        }
+        runEnd = try c.decodeIfPresent(Double.self, forKey: .runEnd)
+        events = try c.decodeIfPresent(Int.self, forKey: .events)
+        notes = try c.decodeIfPresent([String].self, forKey: .notes)
+    }
+
+    /// Encodes the stable names, absent fields left out.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(problem, forKey: .problem)
+        try c.encode(mode, forKey: .mode)
+        try c.encodeIfPresent(servedBytes, forKey: .servedBytes)
+        try c.encodeIfPresent(unservedBytes, forKey: .unservedBytes)
+        try c.encodeIfPresent(makespan, forKey: .makespan)
+        try c.encodeIfPresent(completionTimes, forKey: .completionTimes)
+        try c.encodeIfPresent(circuitBusyFraction, forKey: .circuitBusyFraction)
+        try c.encodeIfPresent(packetPortUtilisation, forKey: .packetPortUtilisation)
+        try c.encodeIfPresent(lambda, forKey: .lambda)
+        try c.encodeIfPresent(carried, forKey: .carried)
+        try c.encodeIfPresent(lambdaCapacity, forKey: .lambdaCapacity)
+        try c.encodeIfPresent(rates, forKey: .rates)
+        if let collectiveJobs { try c.encode(collectiveJobs, forKey: .jobs) } else { try c.encodeIfPresent(jobs, forKey: .jobs) }
+        try c.encodeIfPresent(runEnd, forKey: .runEnd)
+        try c.encodeIfPresent(events, forKey: .events)
+        try c.encodeIfPresent(notes, forKey: .notes)
     }
 }

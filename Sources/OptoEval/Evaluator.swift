@@ -47,6 +47,14 @@ public enum Evaluator {
                 a = x
             }
             return try evaluate(p, on: i, actual: a, iterations: iterations)
+        case (.collective(let p), .collective(let i)):
+            if let actual {
+                guard case .collective(let x) = actual else { throw mismatch(actual.problem, expected: .collective) }
+                // The fabric and the configuration are the plan's instance's; the collectives' sizes are the actual ones.
+                return try evaluate(p, on: CollectiveInstance(fabric: i.fabric, maxHops: i.maxHops, current: i.current,
+                                                              reconfigure: i.reconfigure, jobs: x.jobs))
+            }
+            return try evaluate(p, on: i)
         default:
             throw EvaluationError.mismatch("the plan is for \(plan.problem.rawValue) but the instance is \(instance.problem.rawValue)")
         }

@@ -77,6 +77,7 @@ public struct Comparison: Sendable {
                 case .schedule(let p): p.notes
                 case .linkpool(let p): p.notes
                 case .stagger(let p): p.notes
+                case .collective(let p): p.notes
                 }
                 rows.append(CompareRow(method: method, status: s.status.rawValue, objective: feasible ? s.metrics.objective : nil,
                                        bound: s.metrics.bound, gap: nil, seconds: s.metrics.solveSeconds,
@@ -286,7 +287,8 @@ public struct CompareCommand: ParsableCommand {
 ///
 /// - schedule: `servedBytes` and `makespan` from the fluid simulation;
 /// - link pool: `lambda` and `carried` in the max-min fair steady state;
-/// - stagger: `meanSlowdown` and `maxSlowdown` of the jobs' iterations.
+/// - stagger: `meanSlowdown` and `maxSlowdown` of the jobs' iterations;
+/// - collective: `time`, the largest evaluated job time.
 ///
 /// A plan the evaluator rejects gets no figures (its cells are empty).
 enum PlanEvaluation {
@@ -308,6 +310,8 @@ enum PlanEvaluation {
                     out["meanSlowdown"] = slowdowns.reduce(0, +) / Double(slowdowns.count)
                     out["maxSlowdown"] = slowdowns.max()
                 }
+            case .collective:
+                out["time"] = m.makespan
             }
             return out.filter { $0.value.isFinite }
         }

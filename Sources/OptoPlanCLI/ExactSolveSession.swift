@@ -240,21 +240,7 @@ public final class ExactSolveSession: @unchecked Sendable {
     /// `plan` with the interrupt note when a stop was requested while it was
     /// planned. A plan still marked `optimal` was proven before the stop
     /// took effect and keeps its status.
-    public func annotate(_ plan: StaggerPlan) -> StaggerPlan {
-        var p = plan
-        if stopRequested { p.notes = (p.notes ?? []) + [Self.interruptNote] }
-        return p
-    }
-
-    /// As ``annotate(_:)-(StaggerPlan)``.
-    public func annotate(_ plan: LinkPoolPlan) -> LinkPoolPlan {
-        var p = plan
-        if stopRequested { p.notes = (p.notes ?? []) + [Self.interruptNote] }
-        return p
-    }
-
-    /// As ``annotate(_:)-(StaggerPlan)``.
-    public func annotate(_ plan: SchedulePlan) -> SchedulePlan {
+    public func annotate<P: PlanWithNotes>(_ plan: P) -> P {
         var p = plan
         if stopRequested { p.notes = (p.notes ?? []) + [Self.interruptNote] }
         return p

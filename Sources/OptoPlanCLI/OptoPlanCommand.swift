@@ -22,6 +22,7 @@ public struct OptoPlanCommand: ParsableCommand {
             LinkPoolCommand.self,
             EvaluateCommand.self,
             StaggerCommand.self,
+            CollectiveCommand.self,
             ValidateCommand.self,
             GenCommand.self,
             PredictCommand.self,

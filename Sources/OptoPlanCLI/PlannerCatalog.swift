@@ -48,6 +48,7 @@ public enum PlannerCatalog {
         case .schedule: ScheduleMethod.allCases.map(\.rawValue)
         case .linkpool: LinkPoolMethod.allCases.map(\.rawValue)
         case .stagger: StaggerMethod.allCases.map(\.rawValue)
+        case .collective: CollectiveMethod.allCases.map(\.rawValue)
         }
     }
 
@@ -67,7 +68,7 @@ public enum PlannerCatalog {
             if case .window(_, nil) = s.mode { return .minimise }
             return .maximise
         case .linkpool: return .maximise
-        case .stagger: return .minimise
+        case .stagger, .collective: return .minimise
         }
     }
 
@@ -79,6 +80,7 @@ public enum PlannerCatalog {
             return "served bytes"
         case .linkpool(let l): return l.objective == .concurrent ? "lambda" : "carried (bit/s)"
         case .stagger: return "excess (bit/hyper-period)"
+        case .collective: return "largest job time (s)"
         }
     }
 
@@ -105,6 +107,9 @@ public enum PlannerCatalog {
             case .stagger(let s):
                 guard let m = StaggerMethod(rawValue: method) else { throw unknown(method, .stagger) }
                 return .stagger(try StaggerPlanner.plan(s, method: m, options: options))
+            case .collective(let c):
+                guard let m = CollectiveMethod(rawValue: method) else { throw unknown(method, .collective) }
+                return .collective(try CollectivePlanner.plan(c, method: m, options: options, judge: CollectiveCommand.judge(c)))
             }
         } catch let failure as PlanFailure {
             throw failure
@@ -142,6 +147,7 @@ public enum PlannerCatalog {
             case .schedule(let s): return try SchedulePlanner.exactModel(s, slots: slots)
             case .linkpool(let l): return try LinkPoolPlanner.exactModel(l, symmetric: symmetric)
             case .stagger(let s): return try StaggerPlanner.exactModel(s)
+            case .collective(let c): return try CollectivePlanner.exactModel(c)
             }
         } catch {
             throw exportFailure(error)
@@ -160,6 +166,7 @@ public enum PlannerCatalog {
                 return (try SchedulePlanner.mathProgData(s, slots: slots), SchedulePlanner.mathProgModelName(s))
             case .linkpool(let l): return (try LinkPoolPlanner.mathProgData(l, symmetric: symmetric), "linkpool.mod")
             case .stagger(let s): return (try StaggerPlanner.mathProgData(s), "stagger.mod")
+            case .collective: throw PlanningError.methodNotApplicable(method: "export --as mathprog", reason: "the collective model has no MathProg file yet; export it --as lp or mps")
             }
         } catch {
             throw exportFailure(error)
@@ -191,6 +198,7 @@ extension Plan {
         case .schedule(let p): (p.method, p.status, p.metrics)
         case .linkpool(let p): (p.method, p.status, p.metrics)
         case .stagger(let p): (p.method, p.status, p.metrics)
+        case .collective(let p): (p.method, p.status, p.metrics)
         }
     }
 }

@@ -79,6 +79,9 @@ public struct ValidateCommand: ParsableCommand {
             return "linkpool instance, \(l.fabric.nodes) nodes, \(l.objective.rawValue)"
         case .stagger(let s):
             return "stagger instance, \(s.jobs.count) jobs on \(s.links.count) links"
+        case .collective(let c):
+            let count = c.jobs.reduce(0) { $0 + $1.collectives.count }
+            return "collective instance, \(c.fabric.nodes) nodes, \(c.jobs.count) job\(c.jobs.count == 1 ? "" : "s"), \(count) collective\(count == 1 ? "" : "s")"
         }
     }
 }

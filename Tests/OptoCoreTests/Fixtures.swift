@@ -44,6 +44,21 @@ enum Fixtures {
     }
     """
 
+    static let collective = """
+    {
+      "problem": "collective",
+      "fabric": { "nodes": 7, "ocsPortsPerNode": [1, 1, 1, 2, 1, 1, 1], "circuitRate": "400Gbps",
+                  "packetRate": "10Gbps", "reconfigurationDelay": "10us", "maxHops": 3 },
+      "current": [[0, 2], [2, 4], [4, 1], [1, 3], [3, 0]],
+      "jobs": [
+        { "name": "llm-a", "collectives": [
+            { "name": "dp", "type": "allreduce", "group": [0, 1, 2, 3, 4], "bytes": "1GB" },
+            { "name": "ep", "type": "alltoall", "group": [0, 1], "bytes": "2MB" } ] },
+        { "name": "small", "collectives": [ { "name": "ar", "type": "allreduce", "group": [5, 6], "bytes": 1e6 } ] }
+      ]
+    }
+    """
+
     static let stagger = """
     {
       "problem": "stagger",

@@ -20,7 +20,7 @@ struct SeededGenerator: RandomNumberGenerator {
 /// they accept must satisfy the invariants the planners rely on.
 @Suite("Fuzzing the readers")
 struct FuzzTests {
-    static let seeds = [Fixtures.scheduleWindow, Fixtures.scheduleEpochs, Fixtures.linkpool, Fixtures.linkpoolFull, Fixtures.stagger]
+    static let seeds = [Fixtures.scheduleWindow, Fixtures.scheduleEpochs, Fixtures.linkpool, Fixtures.linkpoolFull, Fixtures.stagger, Fixtures.collective]
 
     static let replacements: [JSONValue] = [
         .null, .bool(true), .number(0), .number(-1), .number(1), .number(2), .number(3), .number(0.5), .number(1e308), .number(-1e-300),
@@ -99,6 +99,19 @@ struct FuzzTests {
                     job.links.allSatisfy(names.contains) && job.period > 0 && !job.phases.isEmpty
                         && job.phases.allSatisfy { $0.start >= 0 && $0.start < job.period && $0.duration > 0 && $0.duration <= job.period + s.step / 2 }
                 }
+        case .collective(let c):
+            let f = c.fabric
+            var owner: [Int: Int] = [:]
+            for (j, job) in c.jobs.enumerated() { for coll in job.collectives { for u in coll.group {
+                if let o = owner[u], o != j { return false }
+                owner[u] = j
+            } } }
+            return f.ocsPortsPerNode.count == f.nodes && f.packetRate.count == f.nodes && (1...max(1, f.nodes - 1)).contains(c.maxHops)
+                && (c.reconfigure || c.current != nil) && !c.jobs.isEmpty
+                && c.jobs.allSatisfy { job in job.collectives.allSatisfy { coll in
+                    coll.group.count >= 2 && Set(coll.group).count == coll.group.count && coll.bytes > 0 && coll.bytes.isFinite
+                        && coll.group.allSatisfy { (0..<f.nodes).contains($0) }
+                } }
         }
     }
 

@@ -13,6 +13,8 @@ struct PlanIOTests {
         l.lambda = 100; l.carried = 9e11; l.utilisation = 0.9
         var s = PlanMetrics(objective: 0, solveSeconds: 0.1)
         s.excess = 0; s.peak = 0.8; s.compatibility = 1
+        var c = PlanMetrics(objective: 0.032, solveSeconds: 0.001)
+        c.time = 0.032; c.lowerBound = 0.032; c.jobs = ["llm-a": CollectiveJobTime(time: 0.032, lowerBound: 0.032)]
         return [
             .schedule(SchedulePlan(method: "ilp", status: .feasible, metrics: m, configurations: [
                 .init(duration: 1.2e-4, circuits: [Circuit(0, 1), Circuit(1, 2), Circuit(2, 0)]),
@@ -26,6 +28,8 @@ struct PlanIOTests {
             .stagger(StaggerPlan(method: "greedy", status: .heuristic, metrics: s, offsets: ["gpt-a": 0.05, "bert-b": 0],
                                  priorities: ["gpt-a", "bert-b"])),
             .stagger(StaggerPlan(method: "aligned", status: .infeasible, metrics: PlanMetrics(objective: 0), offsets: [:])),
+            .collective(CollectivePlan(method: "matched", status: .heuristic, metrics: c, circuits: [Circuit(0, 2), Circuit(2, 1), Circuit(1, 0)],
+                                       rings: ["llm-a/dp": [.init(order: [0, 2, 1], bytes: 6e8), .init(order: [0, 1, 2], bytes: 4e8)]])),
         ]
     }
 
