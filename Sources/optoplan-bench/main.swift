@@ -6,6 +6,7 @@
 //   optoplan-bench traffic   readers and traffic predictors (TrafficBench.swift)
 //   optoplan-bench linkpool  link-pool methods by size (LinkPoolBench.swift)
 //   optoplan-bench eval      the flow-level evaluator (EvalBench.swift)
+//   optoplan-bench collective collective-aware planning (CollectiveBench.swift)
 //   optoplan-bench solvers   GLPK versus CBC on each planner's exact model (SolversBench.swift)
 import Foundation
 
@@ -21,6 +22,8 @@ case "traffic":
     TrafficBench.run(Array(arguments.dropFirst()))
 case "linkpool":
     LinkPoolBench.run(Array(arguments.dropFirst()))
+case "collective":
+    CollectiveBench.run(Array(arguments.dropFirst()))
 case "solvers":
     SolversBench.run(Array(arguments.dropFirst()))
 case "eval":
@@ -39,6 +42,8 @@ default:
                         link-pool methods: objective, gap to the ILP bound, time
       solvers [--time-limit S] [--planners schedule,linkpool,stagger] [--large]
                         GLPK versus CBC on each planner's exact model at growing sizes
+      collective [--sizes 8,16,32,64] [--free-sizes 16,64,256,1024] [--seeds K] [--time-limit S]
+                        collective planning: matched and fixed against the bound, given and free circuits
       eval [--datasets DIR] [--configurations M]  evaluator speed on the 150- and 367-rack matrices
     """)
 }

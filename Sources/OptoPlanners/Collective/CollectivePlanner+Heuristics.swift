@@ -70,7 +70,12 @@ extension CollectivePlanner {
     /// alltoall traffic rides that union). Ports left over go to the pairs
     /// whose traffic has no direct circuit (greedy b-matching).
     /// - Complexity: O(Σ_c k_c · C · m_c · k_c) for the stride search, C ≤ 128 candidates.
-    static func matchedFree(_ instance: CollectiveInstance) -> (circuits: [Circuit], rings: [String: [CollectivePlan.Ring]]) {
+    ///
+    /// With `alltoallPorts` false, alltoalls get ports only at nodes in no
+    /// allreduce: their traffic rides the rings' circuits (relayed) and the
+    /// left-over ports. `matched` builds both and keeps the faster under the
+    /// drain model.
+    static func matchedFree(_ instance: CollectiveInstance, alltoallPorts: Bool = true) -> (circuits: [Circuit], rings: [String: [CollectivePlan.Ring]]) {
         let n = instance.fabric.nodes
         let layout = CollectiveLayout(instance, rings: [:])
         // Port shares per node.
@@ -78,7 +83,11 @@ extension CollectivePlanner {
         var members = Array(repeating: [Int](), count: n)
         for (index, entry) in layout.collectives.enumerated() { for u in entry.collective.group { members[u].append(index) } }
         for u in 0..<n where !members[u].isEmpty {
-            let volumes = members[u].map { layout.collectives[$0].collective.bytesSentPerRank }
+            let inAllreduce = members[u].contains { layout.collectives[$0].collective.kind == .allreduce }
+            let volumes = members[u].map { c -> Double in
+                let coll = layout.collectives[c].collective
+                return !alltoallPorts && inAllreduce && coll.kind == .alltoall ? 0 : coll.bytesSentPerRank
+            }
             let parts = largestRemainder(total: instance.fabric.ocsPortsPerNode[u], weights: volumes)
             for (i, c) in members[u].enumerated() { share[u][c] = parts[i] }
         }

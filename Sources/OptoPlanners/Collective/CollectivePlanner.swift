@@ -155,7 +155,9 @@ public enum CollectivePlanner {
         if !instance.reconfigure, let current = instance.current {
             return (current, matchedGiven(instance, circuits: current))
         }
-        let free = matchedFree(instance)
+        let byVolume = matchedFree(instance), ringsFirst = matchedFree(instance, alltoallPorts: false)
+        let free = model.time(circuits: ringsFirst.circuits, rings: ringsFirst.rings) < model.time(circuits: byVolume.circuits, rings: byVolume.rings)
+            ? ringsFirst : byVolume
         guard let current = instance.current else { return free }
         let kept = (circuits: current, rings: matchedGiven(instance, circuits: current))
         return model.time(circuits: kept.circuits, rings: kept.rings) < model.time(circuits: free.circuits, rings: free.rings) ? kept : free

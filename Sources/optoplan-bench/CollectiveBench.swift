@@ -1,0 +1,129 @@
+import Foundation
+import OptoCore
+import OptoEval
+import OptoGLPK
+import OptoPlanners
+
+/// `optoplan-bench collective [--sizes 8,16,32,64] [--free-sizes 16,64,256,1024] [--seeds K] [--time-limit S]`:
+/// the collective planner against its bound and the rank-order baseline.
+///
+/// - Given circuits: `k`-regular circuit graphs (the union of `k` random
+///   Hamiltonian cycles, so a Hamiltonian cycle exists), then the same
+///   graphs with 10 % of the circuits failed; one AllReduce over every
+///   node, no packet fabric, `maxHops` 4. Ratio of `matched` to the bound
+///   and to `fixed`, and on damaged graphs to `auto` (which tries `ilp`
+///   and, up to 8 nodes, every ring order), evaluated.
+/// - Free circuits: one job with a data-parallel AllReduce over all nodes
+///   and expert-parallel alltoalls over groups of 8; `k` = 4 and 8 ports;
+///   packet fabric 0 and 10 % of a node's circuit rate. Job time over the
+///   bound for `fixed`, `matched`, `auto`; the AllReduce alone for
+///   `matched`; CPU seconds of planning. Times come from the evaluator up
+///   to 256 nodes and from the planner's drain model above (equal to the
+///   evaluator for co-prime stride rings; the evaluator at 1 024 nodes
+///   takes minutes on the mixed job).
+enum CollectiveBench {
+    static func run(_ args: [String]) {
+        func value(_ flag: String) -> String? { args.firstIndex(of: flag).flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil } }
+        let sizes = (value("--sizes") ?? "8,16,32,64").split(separator: ",").compactMap { Int($0) }
+        let freeSizes = (value("--free-sizes") ?? "16,64,256,1024").split(separator: ",").compactMap { Int($0) }
+        let seeds = Int(value("--seeds") ?? "3") ?? 3
+        let limit = Double(value("--time-limit") ?? "10") ?? 10
+        let options = PlanningOptions(timeLimit: limit, solver: GLPKSolver())
+        given(sizes: sizes, seeds: seeds, options: options)
+        free(sizes: freeSizes, options: options)
+    }
+
+    static func cpu() -> Double { EvalBench.processCPUSeconds() }
+
+    static func evaluated(_ plan: CollectivePlan, _ instance: CollectiveInstance) -> Double {
+        (try? Evaluator.evaluate(plan, on: instance).makespan ?? .infinity) ?? .infinity
+    }
+
+    static func given(sizes: [Int], seeds: Int, options: PlanningOptions) {
+        print("Given circuits: k-regular graphs (k random Hamiltonian cycles), one AllReduce over all nodes, p = 0, maxHops 4")
+        print("| N | k | graph | matched/bound mean | worst | fixed/matched mean | matched/auto worst | matched CPU s |")
+        print("|---|---|---|---|---|---|---|---|")
+        for n in sizes {
+            for k in [2, 4] {
+                for damaged in [false, true] {
+                    var toBound: [Double] = [], overFixed: [Double] = [], toAuto: [Double] = []
+                    var cpuMatched = 0.0
+                    for seed in 0..<seeds {
+                        var rng = LinkPoolBench.RNG(state: UInt64(1000 * n + 10 * k + seed))
+                        var circuits: [Circuit] = []
+                        for _ in 0..<k {
+                            let order = Array(0..<n).shuffled(using: &rng)
+                            for i in 0..<n { circuits.append(Circuit(order[i], order[(i + 1) % n])) }
+                        }
+                        if damaged {
+                            circuits.shuffle(using: &rng)
+                            circuits.removeLast(max(1, circuits.count / 10))
+                        }
+                        let instance = CollectiveInstance(fabric: Fabric(nodes: n, ports: k, circuitRate: 100e9, packetRate: 0, reconfigurationDelay: 1e-5),
+                                                          maxHops: 4, current: circuits, reconfigure: false,
+                                                          jobs: [CollectiveJob(name: "j", collectives: [Collective(name: "ar", kind: .allreduce, group: Array(0..<n), bytes: 1e9)])])
+                        let c0 = cpu()
+                        guard let matched = try? CollectivePlanner.plan(instance, method: .matched) else { continue }
+                        cpuMatched += cpu() - c0
+                        let fixed = try! CollectivePlanner.plan(instance, method: .fixed)
+                        let tm = evaluated(matched, instance), tf = evaluated(fixed, instance)
+                        let bound = instance.jobLowerBounds(startDelay: 0)[0]
+                        toBound.append(tm / bound)
+                        overFixed.append(tf / tm)
+                        if damaged && n <= 16 {
+                            let judge: @Sendable (CollectivePlan) -> [Double]? = { p in (try? Evaluator.evaluate(p, on: instance)).flatMap { $0.makespan }.map { [$0] } }
+                            if let auto = try? CollectivePlanner.plan(instance, method: .auto, options: options, judge: judge) {
+                                toAuto.append(tm / evaluated(auto, instance))
+                            }
+                        }
+                    }
+                    let mean = { (xs: [Double]) in xs.isEmpty ? Double.nan : xs.reduce(0, +) / Double(xs.count) }
+                    print(String(format: "| %d | %d | %@ | %.4f | %.4f | %.3f | %@ | %.3f |", n, k, damaged ? "10% failed" : "intact",
+                                 mean(toBound), toBound.max() ?? .nan, mean(overFixed),
+                                 toAuto.isEmpty ? "–" : String(format: "%.4f", toAuto.max()!), cpuMatched / Double(max(1, seeds))))
+                }
+            }
+        }
+        print("")
+    }
+
+    static func free(sizes: [Int], options: PlanningOptions) {
+        print("Free circuits: one job, AllReduce over all nodes (1 GB) + alltoalls over groups of 8 (4 MB per pair); r_c = 100 Gb/s")
+        print("| N | k | p | AllReduce alone matched/bound | fixed/bound | matched/bound | auto/bound | auto faster than fixed | CPU s fixed / matched / auto | times from |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for n in sizes {
+            for k in [4, 8] {
+                for p in [0.0, 0.1 * Double(k) * 100e9] {
+                    let fabric = Fabric(nodes: n, ports: k, circuitRate: 100e9, packetRate: p, reconfigurationDelay: 1e-5)
+                    let ar = Collective(name: "dp", kind: .allreduce, group: Array(0..<n), bytes: 1e9)
+                    var mixed = [ar]
+                    for g in stride(from: 0, to: n, by: 8) { mixed.append(Collective(name: "ep\(g / 8)", kind: .alltoall, group: Array(g..<min(n, g + 8)), bytes: 4e6)) }
+                    let alone = CollectiveInstance(fabric: fabric, maxHops: 4, jobs: [CollectiveJob(name: "j", collectives: [ar])])
+                    let instance = CollectiveInstance(fabric: fabric, maxHops: 4, jobs: [CollectiveJob(name: "j", collectives: mixed)])
+                    let useEvaluator = n <= 256
+                    func time(_ plan: CollectivePlan, _ i: CollectiveInstance) -> Double {
+                        useEvaluator ? evaluated(plan, i) : CollectiveTimeModel(i).time(circuits: plan.circuits, rings: plan.rings)
+                    }
+                    let evaluatorJudge: @Sendable (CollectivePlan) -> [Double]? = { plan in
+                        (try? Evaluator.evaluate(plan, on: instance)).flatMap { $0.makespan }.map { [$0] }
+                    }
+                    let judge = useEvaluator ? evaluatorJudge : nil
+                    let aloneMatched = try! CollectivePlanner.plan(alone, method: .matched)
+                    var c = cpu()
+                    let fixed = try! CollectivePlanner.plan(instance, method: .fixed)
+                    let cf = cpu() - c; c = cpu()
+                    let matched = try! CollectivePlanner.plan(instance, method: .matched)
+                    let cm = cpu() - c; c = cpu()
+                    let auto = try! CollectivePlanner.plan(instance, method: .auto, options: options, judge: judge)
+                    let ca = cpu() - c
+                    let bound = instance.jobLowerBounds(startDelay: fabric.reconfigurationDelay)[0]
+                    let boundAlone = alone.jobLowerBounds(startDelay: fabric.reconfigurationDelay)[0]
+                    let tf = time(fixed, instance), tm = time(matched, instance), ta = time(auto, instance)
+                    print(String(format: "| %d | %d | %.0f Gb/s | %.4f | %.3f | %.3f | %.3f | %.1f%% | %.3f / %.3f / %.3f | %@ |", n, k, p / 1e9,
+                                 time(aloneMatched, alone) / boundAlone, tf / bound, tm / bound, ta / bound, 100 * (1 - ta / tf),
+                                 cf, cm, ca, useEvaluator ? "evaluator" : "drain model"))
+                }
+            }
+        }
+    }
+}
