@@ -81,7 +81,9 @@ stop_marked() {
     sleep 0.5
 }
 
-# One check at a time on a machine; a second run waits for the first.
+# One check at a time on a machine; a second run waits for the first. Only
+# this script and its watchdog hold the lock (the daemons get 9>&-), so a
+# run killed outright leaves it free for the next, which sweeps up.
 exec 9>"$LOCK"
 flock -w 300 9 || { echo "slurm-check: another run holds $LOCK" >&2; exit 2; }
 
@@ -146,7 +148,7 @@ cleanup() {
     left=$(marked_pids "$DIR" | tr '\n' ' ')
     [ -z "${left// /}" ] || echo "slurm-check: could not stop: $left" >&2
     if [ "$rc" -ne 0 ]; then
-        for log in "$DIR"/log/*.log; do
+        for log in "$DIR"/log/{munged,slurmctld,slurmd}.log; do
             [ -s "$log" ] || continue
             echo "--- last lines of $log" >&2
             tail -n 15 "$log" >&2
@@ -254,13 +256,13 @@ dd if=/dev/urandom of="$DIR/munge/munge.key" bs=1024 count=1 status=none
 chmod 400 "$DIR/munge/munge.key"
 env "$MARK=$DIR" munged --foreground --force --socket="$MUNGE_SOCKET" --key-file="$DIR/munge/munge.key" \
     --pid-file="$DIR/run/munged.pid" --log-file="$DIR/log/munged.log" --seed-file="$DIR/munge/munge.seed" \
-    </dev/null >>"$DIR/log/munged.log" 2>&1 &
+    </dev/null >>"$DIR/log/munged.log" 2>&1 9>&- &
 munge_works() { munge -n -S "$MUNGE_SOCKET" | unmunge -S "$MUNGE_SOCKET"; }
 wait_until 20 "munged" munge_works
 
-env "$MARK=$DIR" slurmctld -D -f "$CONF" </dev/null >>"$DIR/log/slurmctld.out" 2>&1 &
+env "$MARK=$DIR" slurmctld -D -f "$CONF" </dev/null >>"$DIR/log/slurmctld.out" 2>&1 9>&- &
 wait_until 30 "slurmctld to answer" scontrol ping
-env "$MARK=$DIR" slurmd -D -f "$CONF" -N "$NODE" </dev/null >>"$DIR/log/slurmd.out" 2>&1 &
+env "$MARK=$DIR" slurmd -D -f "$CONF" -N "$NODE" </dev/null >>"$DIR/log/slurmd.out" 2>&1 9>&- &
 node_idle() { sinfo -h -n "$NODE" -o %T | grep -qx idle; }
 wait_until 60 "node $NODE to be idle" node_idle
 say "cluster up: node $NODE ($CPUS CPUs, $MEM MB), slurmctld :$CTLD_PORT, slurmd :$SLURMD_PORT, files in $DIR"
