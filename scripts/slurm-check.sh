@@ -310,36 +310,36 @@ shard_members() {
 SEED=12345
 rand() { SEED=$(((SEED * 1103515245 + 12345) % 2147483648)); R=$(((SEED >> 8) % $1)); }
 
-write_schedule() {   # file nodes
-    local n=$2 rows=() i j cells
-    for ((i = 0; i < n; i++)); do
+# Sets MATRIX to an N x N demand matrix with a zero diagonal and cells of
+# 1..MAX UNIT: demand_matrix N MAX UNIT (not in a subshell: rand's state).
+demand_matrix() {
+    local rows=() i j cells
+    for ((i = 0; i < $1; i++)); do
         cells=()
-        for ((j = 0; j < n; j++)); do
-            if [ "$i" -eq "$j" ]; then cells+=(0); else rand 3000; cells+=("\"$((R + 1))KB\""); fi
+        for ((j = 0; j < $1; j++)); do
+            if [ "$i" -eq "$j" ]; then cells+=(0); else rand "$2"; cells+=("\"$((R + 1))$3\""); fi
         done
         rows+=("[$(IFS=,; echo "${cells[*]}")]")
     done
+    MATRIX=$(IFS=,; echo "${rows[*]}")
+}
+
+write_schedule() {   # file nodes
+    demand_matrix "$2" 3000 KB
     cat >"$1" <<JSON
 { "problem": "schedule",
-  "fabric": { "nodes": $n, "ocsPortsPerNode": 1, "circuitRate": "100Gbps", "packetRate": "10Gbps", "reconfigurationDelay": "20us" },
+  "fabric": { "nodes": $2, "ocsPortsPerNode": 1, "circuitRate": "100Gbps", "packetRate": "10Gbps", "reconfigurationDelay": "20us" },
   "window": "1ms",
-  "demand": [$(IFS=,; echo "${rows[*]}")] }
+  "demand": [$MATRIX] }
 JSON
 }
 
 write_linkpool() {   # file nodes
-    local n=$2 rows=() i j cells
-    for ((i = 0; i < n; i++)); do
-        cells=()
-        for ((j = 0; j < n; j++)); do
-            if [ "$i" -eq "$j" ]; then cells+=(0); else rand 400; cells+=("\"$((R + 1))Gbps\""); fi
-        done
-        rows+=("[$(IFS=,; echo "${cells[*]}")]")
-    done
+    demand_matrix "$2" 400 Gbps
     cat >"$1" <<JSON
 { "problem": "linkpool",
-  "fabric": { "nodes": $n, "opticalPorts": 3, "circuitRate": "400Gbps", "packetRate": "100Gbps" },
-  "demand": [$(IFS=,; echo "${rows[*]}")], "objective": "concurrent" }
+  "fabric": { "nodes": $2, "opticalPorts": 3, "circuitRate": "400Gbps", "packetRate": "100Gbps" },
+  "demand": [$MATRIX], "objective": "concurrent" }
 JSON
 }
 
