@@ -285,6 +285,18 @@ private struct JSONParser {
             guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number: digits must follow the exponent", at: start) }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
+        // Whole numbers of up to 15 digits are exact in a Double: no text needed.
+        let negative = bytes[start] == UInt8(ascii: "-")
+        let digitsStart = negative ? start + 1 : start
+        if index - digitsStart <= 15 {
+            var whole: Int64 = 0
+            var k = digitsStart
+            while k < index, isDigit(bytes[k]) {
+                whole = whole &* 10 &+ Int64(bytes[k] &- UInt8(ascii: "0"))
+                k += 1
+            }
+            if k == index { return .number(negative ? (whole == 0 ? -0.0 : -Double(whole)) : Double(whole)) }
+        }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         guard let value = Double(text), value.isFinite else { throw error("the number \(text) is too large", at: start) }
         return .number(value)
