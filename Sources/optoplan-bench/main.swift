@@ -39,6 +39,7 @@ default:
                         link-pool methods: objective, gap to the ILP bound, time
       solvers [--time-limit S] [--planners schedule,linkpool,stagger] [--large]
                         GLPK versus CBC on each planner's exact model at growing sizes
-      eval [--datasets DIR] [--configurations M]  evaluator speed on the 150- and 367-rack matrices
+      eval [--datasets DIR] [--methods a,b] [--sizes fb-C,n1024] [--plans DIR] [--skip-methods|--skip-reference|--skip-planio|--skip-blas]
+                        evaluator speed per schedule heuristic and size, plan file writing and reading
     """)
 }
