@@ -285,6 +285,18 @@ private struct JSONParser {
             guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number: digits must follow the exponent", at: start) }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
+        // Whole numbers of up to 15 digits are exact in a Double: no text needed.
+        let negative = bytes[start] == UInt8(ascii: "-")
+        let digitsStart = negative ? start + 1 : start
+        if index - digitsStart <= 15 {
+            var whole: Int64 = 0
+            var k = digitsStart
+            while k < index, isDigit(bytes[k]) {
+                whole = whole &* 10 &+ Int64(bytes[k] &- UInt8(ascii: "0"))
+                k += 1
+            }
+            if k == index { return .number(negative ? (whole == 0 ? -0.0 : -Double(whole)) : Double(whole)) }
+        }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         guard let value = Double(text), value.isFinite else { throw error("the number \(text) is too large", at: start) }
         return .number(value)
@@ -296,10 +308,15 @@ extension JSONValue {
     /// keeps arrays of scalars (matrix rows, circuits) on one line, so that a
     /// matrix reads as a grid.
     public func serialized(pretty: Bool = true) -> String {
-        var out = ""
-        write(to: &out, indent: 0, pretty: pretty)
-        if pretty { out += "\n" }
-        return out
+        String(decoding: serializedBytes(pretty: pretty), as: UTF8.self)
+    }
+
+    /// `serialized(pretty:)` as UTF-8 bytes.
+    public func serializedBytes(pretty: Bool = true) -> [UInt8] {
+        var out = JSONTextWriter(pretty: pretty)
+        out.value(self, indent: 0)
+        if pretty { out.bytes.append(0x0A) }
+        return out.bytes
     }
 
     /// A number as JSON: integers without a fraction, others in Swift's
@@ -310,69 +327,144 @@ extension JSONValue {
     }
 
     static func escaped(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
+        var out = JSONTextWriter(pretty: false)
+        out.string(s)
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
-    private var isScalar: Bool {
+    var isScalar: Bool {
         switch self {
         case .array, .object: false
         default: true
         }
     }
+}
 
-    private func write(to out: inout String, indent: Int, pretty: Bool) {
-        let pad = pretty ? String(repeating: "  ", count: indent + 1) : ""
-        let closePad = pretty ? String(repeating: "  ", count: indent) : ""
-        let nl = pretty ? "\n" : ""
-        switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let x): out += JSONValue.numberText(x)
-        case .string(let s): out += JSONValue.escaped(s)
-        case .array(let elements):
-            if elements.isEmpty { out += "[]"; return }
-            if !pretty || elements.allSatisfy(\.isScalar) {
-                out += "["
-                for (k, e) in elements.enumerated() {
-                    if k > 0 { out += pretty ? ", " : "," }
-                    e.write(to: &out, indent: indent, pretty: false)
+/// Writes JSON text into a byte buffer, with the layout of
+/// `JSONValue.serialized(pretty:)`: in pretty output each object member
+/// and each element of an array holding arrays or objects is on its own
+/// line, indented two spaces per level; arrays of scalars stay on one line.
+/// Writers of large files (plans) use it to write parts of a document
+/// without building the `JSONValue` tree first, in the same layout.
+struct JSONTextWriter {
+    let pretty: Bool
+    var bytes: [UInt8] = []
+
+    init(pretty: Bool, capacity: Int = 0) {
+        self.pretty = pretty
+        bytes.reserveCapacity(capacity)
+    }
+
+    mutating func raw(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// The indentation of a member or element at nesting `level` (pretty only).
+    mutating func pad(_ level: Int) {
+        guard pretty else { return }
+        for _ in 0..<(2 * level) { bytes.append(0x20) }
+    }
+
+    mutating func newline() {
+        if pretty { bytes.append(0x0A) }
+    }
+
+    /// A number as `JSONValue.numberText` writes it.
+    mutating func number(_ x: Double) {
+        if x == x.rounded(), abs(x) < 1e15 {
+            integer(Int64(x))
+        } else {
+            bytes.append(contentsOf: "\(x)".utf8)
+        }
+    }
+
+    /// A whole number in decimal.
+    mutating func integer(_ v: Int64) {
+        if v == 0 { bytes.append(0x30); return }
+        if v < 0 { bytes.append(0x2D) }
+        var m = v.magnitude
+        let start = bytes.count
+        while m > 0 {
+            bytes.append(0x30 + UInt8(m % 10))
+            m /= 10
+        }
+        bytes[start...].reverse()
+    }
+
+    /// A quoted string with JSON escapes.
+    mutating func string(_ s: String) {
+        bytes.append(0x22)
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": raw("\\\"")
+            case "\\": raw("\\\\")
+            case "\n": raw("\\n")
+            case "\r": raw("\\r")
+            case "\t": raw("\\t")
+            default:
+                if u.value < 0x20 {
+                    let h = String(u.value, radix: 16)
+                    raw("\\u")
+                    bytes.append(contentsOf: repeatElement(0x30, count: 4 - h.count))
+                    bytes.append(contentsOf: h.utf8)
+                } else {
+                    bytes.append(contentsOf: UTF8.encode(u)!)
                 }
-                out += "]"
+            }
+        }
+        bytes.append(0x22)
+    }
+
+    /// `"key": ` (`"key":` when not pretty).
+    mutating func key(_ k: String) {
+        string(k)
+        if pretty { raw(": ") } else { raw(":") }
+    }
+
+    /// A value whose first line starts at nesting `indent`.
+    mutating func value(_ v: JSONValue, indent: Int) {
+        switch v {
+        case .null: raw("null")
+        case .bool(let b): if b { raw("true") } else { raw("false") }
+        case .number(let x): number(x)
+        case .string(let s): string(s)
+        case .array(let elements):
+            if elements.isEmpty { raw("[]"); return }
+            if !pretty || elements.allSatisfy(\.isScalar) {
+                bytes.append(0x5B)
+                for (k, e) in elements.enumerated() {
+                    if k > 0 { if pretty { raw(", ") } else { raw(",") } }
+                    var inline = JSONTextWriter(pretty: false)
+                    swap(&inline.bytes, &bytes)
+                    inline.value(e, indent: indent)
+                    swap(&inline.bytes, &bytes)
+                }
+                bytes.append(0x5D)
                 return
             }
-            out += "[" + nl
+            bytes.append(0x5B)
+            newline()
             for (k, e) in elements.enumerated() {
-                out += pad
-                e.write(to: &out, indent: indent + 1, pretty: pretty)
-                out += k + 1 < elements.count ? "," + nl : nl
+                pad(indent + 1)
+                value(e, indent: indent + 1)
+                if k + 1 < elements.count { bytes.append(0x2C) }
+                newline()
             }
-            out += closePad + "]"
+            pad(indent)
+            bytes.append(0x5D)
         case .object(let members):
-            if members.isEmpty { out += "{}"; return }
-            out += "{" + nl
+            if members.isEmpty { raw("{}"); return }
+            bytes.append(0x7B)
+            newline()
             for (k, m) in members.enumerated() {
-                out += pad + JSONValue.escaped(m.key) + (pretty ? ": " : ":")
-                m.value.write(to: &out, indent: indent + 1, pretty: pretty)
-                out += k + 1 < members.count ? "," + nl : nl
+                pad(indent + 1)
+                key(m.key)
+                value(m.value, indent: indent + 1)
+                if k + 1 < members.count { bytes.append(0x2C) }
+                newline()
             }
-            out += closePad + "}"
+            pad(indent)
+            bytes.append(0x7D)
         }
     }
 }

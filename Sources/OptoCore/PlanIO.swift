@@ -54,35 +54,52 @@ extension Plan {
 public enum PlanIO {
     /// The plan as pretty JSON text: keys sorted, matrices one row per line.
     public static func text(_ plan: Plan) throws(OutputError) -> String {
+        String(decoding: try bytes(plan), as: UTF8.self)
+    }
+
+    /// `text(_:)` as UTF-8 bytes.
+    public static func bytes(_ plan: Plan) throws(OutputError) -> [UInt8] {
+        if case .schedule(let p) = plan, let fast = try scheduleText(p) { return fast }
+        let members: [(key: String, value: JSONValue)]
+        switch plan {
+        case .schedule(let p): members = try encodedMembers(p)
+        case .linkpool(let p): members = try encodedMembers(p)
+        case .stagger(let p): members = try encodedMembers(p)
+        case .collective(let p): members = try encodedMembers(p)
+        }
+        return JSONValue.object(commonFirst(members)).serializedBytes(pretty: true)
+    }
+
+    /// The common fields, first in a plan file as FORMATS.md shows them.
+    static let commonFields = ["problem", "method", "status", "metrics"]
+
+    /// The members in file order: the common fields first, the rest in key order.
+    static func commonFirst(_ members: [(key: String, value: JSONValue)]) -> [(key: String, value: JSONValue)] {
+        commonFields.compactMap { key in members.first { $0.key == key } } + members.filter { !commonFields.contains($0.key) }
+    }
+
+    /// A plan's members as `JSONEncoder` writes them (keys sorted).
+    static func encodedMembers<T: Encodable>(_ value: T) throws(OutputError) -> [(key: String, value: JSONValue)] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data: Data
         do {
-            switch plan {
-            case .schedule(let p): data = try encoder.encode(p)
-            case .linkpool(let p): data = try encoder.encode(p)
-            case .stagger(let p): data = try encoder.encode(p)
-            case .collective(let p): data = try encoder.encode(p)
-            }
+            data = try encoder.encode(value)
         } catch {
             throw OutputError(file: "plan", message: "cannot encode the plan: \(error)")
         }
         switch JSONValue.parse([UInt8](data)) {
-        case .success(.object(let members)):
-            // The common fields first, as FORMATS.md shows them; the rest sorted.
-            let first = ["problem", "method", "status", "metrics"]
-            let ordered = first.compactMap { key in members.first { $0.key == key } } + members.filter { !first.contains($0.key) }
-            return JSONValue.object(ordered).serialized(pretty: true)
-        case .success(let json): return json.serialized(pretty: true)
+        case .success(.object(let members)): return members
+        case .success: throw OutputError(file: "plan", message: "cannot encode the plan: not a JSON object")
         case .failure(let e): throw OutputError(file: "plan", message: "cannot encode the plan: \(e.message)")
         }
     }
 
     /// Writes the plan to `url` atomically.
     public static func write(_ plan: Plan, to url: URL) throws(OutputError) {
-        let t: String
-        do { t = try text(plan) } catch { throw OutputError(file: url.relativePath, message: error.message) }
-        try AtomicFile.write(t, to: url)
+        let b: [UInt8]
+        do { b = try bytes(plan) } catch { throw OutputError(file: url.relativePath, message: error.message) }
+        try AtomicFile.write(Data(b), to: url)
     }
 
     /// Reads a plan file of any problem.
@@ -117,7 +134,9 @@ public enum PlanIO {
         let decoder = JSONDecoder()
         do {
             switch kind {
-            case .schedule: return .schedule(try decoder.decode(SchedulePlan.self, from: data))
+            case .schedule:
+                if let plan = fastSchedulePlan(json) { return .schedule(plan) }
+                return .schedule(try decoder.decode(SchedulePlan.self, from: data))
             case .linkpool: return .linkpool(try decoder.decode(LinkPoolPlan.self, from: data))
             case .stagger: return .stagger(try decoder.decode(StaggerPlan.self, from: data))
             case .collective: return .collective(try decoder.decode(CollectivePlan.self, from: data))

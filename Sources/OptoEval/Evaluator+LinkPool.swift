@@ -72,31 +72,37 @@ extension Evaluator {
         }
         let circuitCapacity = plan.circuits.countMatrix(nodes: n).scaled(by: fabric.circuitRate)
 
-        // Circuits first, the residual through the packet fabric.
-        var rates = Matrix(size: n)
+        // One flow per pair with demand, offering its demand rate: it
+        // crosses its pair's circuit resource (when the plan has circuits
+        // there) and its two packet ports. The core fills the circuits
+        // first, then the packet fabric with what each flow still wants.
+        var capacities = fabric.packetRate + fabric.packetRate
+        var stages = Array(repeating: ResourceStage.packet, count: 2 * n)
         var pairs: [Int] = []
         var flowResources: [[Int]] = []
         var caps: [Double] = []
-        var circuitUsed = 0.0
         for i in 0..<n {
-            for j in 0..<n where i != j {
-                let r = demand[i, j]
-                let onCircuit = min(r, circuitCapacity[i, j])
-                rates[i, j] = onCircuit
-                circuitUsed += onCircuit
-                if r - onCircuit > 0 {
-                    pairs.append(i * n + j)
-                    flowResources.append([i, n + j])
-                    caps.append(r - onCircuit)
+            for j in 0..<n where i != j && demand[i, j] > 0 {
+                var resources = [i, n + j]
+                if circuitCapacity[i, j] > 0 {
+                    resources.insert(capacities.count, at: 0)
+                    capacities.append(circuitCapacity[i, j])
+                    stages.append(.circuit)
                 }
+                pairs.append(i * n + j)
+                flowResources.append(resources)
+                caps.append(demand[i, j])
             }
         }
-        let packet = MaxMinProblem(capacities: fabric.packetRate + fabric.packetRate,
-                                   flowResources: flowResources, caps: caps).solve()
+        let (onCircuit, packet) = MaxMinProblem(capacities: capacities, flowResources: flowResources, caps: caps,
+                                                stages: stages).solveByStage()
+        var rates = Matrix(size: n)
         var sendRate = Array(repeating: 0.0, count: n)
         var receiveRate = Array(repeating: 0.0, count: n)
+        var circuitUsed = 0.0
         for (k, pair) in pairs.enumerated() {
-            rates.values[pair] += packet[k]
+            rates.values[pair] = onCircuit[k] + packet[k]
+            circuitUsed += onCircuit[k]
             sendRate[pair / n] += packet[k]
             receiveRate[pair % n] += packet[k]
         }

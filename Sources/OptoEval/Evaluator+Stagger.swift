@@ -210,8 +210,12 @@ struct JobRun {
             return v
         }
         /// Releases, stops and readings at the job's current clock value.
+        /// A stopped clock releases nothing: a job's communication is
+        /// serialised, so a phase starting at the value where a late phase
+        /// stopped the clock waits until that phase has finished.
         func settle(_ k: Int) {
             let job = model.jobs[jobs[k]]
+            if isStalled(k) { return }
             while let r = releaseClock(k), r <= states[k].clock + clockTolerance {
                 let phase = job.phases[states[k].nextPhase]
                 let bytes = phase.rate * phase.duration / 8
@@ -227,10 +231,9 @@ struct JobRun {
                     states[k].nextIteration += 1
                 }
             }
-            if !isStalled(k) {
-                while boundaryClock(k) <= states[k].clock + clockTolerance {
-                    states[k].readings.append(t)
-                }
+            // Released phases end after the clock's value, so it moves on from here.
+            while boundaryClock(k) <= states[k].clock + clockTolerance {
+                states[k].readings.append(t)
             }
         }
 

@@ -1,6 +1,35 @@
-/// Max-min fair rates by progressive filling, for any set of shared
-/// resources (links, ports) and flows that each cross some of them and may
-/// have their own rate cap, optionally in strict priority classes.
+/// The two kinds of shared resource of the evaluator (PROBLEMS.md "The
+/// evaluator", two-stage rule): circuits are filled first, over every flow
+/// that crosses one; the packet fabric (a node's send or receive port, a
+/// stagger link) then fills what each flow still wants.
+enum ResourceStage: Int, Sendable {
+    /// A circuit of rate `r_c` × multiplicity (or any resource a flow is given before the packet fabric).
+    case circuit = 0
+    /// A packet-fabric resource: a node's send or receive port, a stagger link.
+    case packet = 1
+}
+
+/// The evaluator's one max-min core: rates by progressive filling for any
+/// set of shared resources with capacities and flows that each cross some
+/// of them, each with its own rate cap, in strict priority classes, in two
+/// stages (circuit resources, then packet resources).
+///
+/// - **Resources** have a capacity (bits per second, possibly 0) and a
+///   stage. A pair's circuit, a relayed transfer's circuit path, a transit
+///   sub-flow's two circuits are `circuit` resources; ports and stagger
+///   links are `packet` resources.
+/// - **Flows** cross a set of resources and have a cap (their rate demand;
+///   `.infinity` for a flow driven by its data alone).
+/// - **Stage 1** fills the circuit resources over every flow that crosses
+///   one (using only its circuit resources), each capped by its cap.
+///   **Stage 2** fills the packet resources over every flow that crosses
+///   one or crosses no circuit (using only its packet resources), each
+///   capped by its cap minus its stage-1 rate, so only packet rates count
+///   in the packet sharing (a data-driven flow's packet cap stays infinite).
+///   A flow crossing circuits but no packet resource (a transit sub-flow)
+///   gets nothing in stage 2. A flow's rate is the sum of both stages.
+/// - **Classes**: within each stage, class 0 first, each later class on
+///   what the earlier ones left.
 ///
 /// Progressive filling raises the rate of every unfrozen flow of the class
 /// being filled together; a flow freezes when one of its resources is full
@@ -10,8 +39,13 @@
 /// with cap `u_f` at `u_f`; the smallest of those is next. Freezing flows
 /// at level `ℓ ≤ c_r / n_r` only raises `c_r / n_r`, so a lazy heap of the
 /// resources' levels stays valid (a popped entry is re-checked and pushed
-/// back when it was stale). Classes are filled in order on what the higher
-/// classes left.
+/// back when it was stale). A flow that is the only user of each of its
+/// resources in its stage gets `min(cap, min c_r)` at once, which is what
+/// the filling would give it (most circuits have one user).
+///
+/// The schedule simulation's incremental port filling (`PortFilling`) is
+/// this core's stage 2 for the special case it meets there: every flow
+/// crosses exactly its send and receive port and has no cap.
 struct MaxMinProblem {
     /// Capacity of each resource (bits per second).
     var capacities: [Double]
@@ -22,27 +56,81 @@ struct MaxMinProblem {
     var caps: [Double]
     /// Each flow's priority class, 0 highest. Empty: every flow in class 0.
     var classes: [Int] = []
+    /// Each resource's stage. Empty: every resource is a packet resource
+    /// (one stage, plain max-min fairness with caps).
+    var stages: [ResourceStage] = []
 
-    /// The max-min fair rate of every flow.
+    /// The max-min fair rate of every flow (both stages summed).
     ///
     /// - Complexity: O((F + R) log(F + R) + Σ_f |resources(f)|) per class
-    ///   when stale heap entries are few, for `F` flows and `R` resources.
+    ///   and stage when stale heap entries are few, for `F` flows and `R`
+    ///   resources.
     func solve() -> [Double] {
+        let (circuit, packet) = solveByStage()
+        return zip(circuit, packet).map { $0 + $1 }
+    }
+
+    /// Each flow's stage-1 (circuit) and stage-2 (packet) rate.
+    func solveByStage() -> (circuit: [Double], packet: [Double]) {
+        let flowCount = flowResources.count
+        var circuit = Array(repeating: 0.0, count: flowCount)
+        guard flowCount > 0 else { return (circuit, []) }
+        let isCircuit: (Int) -> Bool = stages.isEmpty ? { _ in false } : { stages[$0] == .circuit }
+        var circuitSets = Array(repeating: [Int](), count: flowCount)
+        var packetSets = Array(repeating: [Int](), count: flowCount)
+        var circuitMembers: [Int] = []
+        var packetMembers: [Int] = []
+        for f in 0..<flowCount {
+            for r in flowResources[f] {
+                if isCircuit(r) { circuitSets[f].append(r) } else { packetSets[f].append(r) }
+            }
+            if !circuitSets[f].isEmpty { circuitMembers.append(f) }
+        }
+        if !circuitMembers.isEmpty {
+            circuit = Self.fill(capacities: capacities, resources: circuitSets, caps: caps, classes: classes,
+                                members: circuitMembers)
+        }
+        var packetCaps = caps
+        for f in 0..<flowCount where circuitSets[f].isEmpty || !packetSets[f].isEmpty {
+            if !circuitSets[f].isEmpty { packetCaps[f] = max(0, caps[f] - circuit[f]) }
+            if packetCaps[f] > 0 || circuitSets[f].isEmpty { packetMembers.append(f) }
+        }
+        let packet = Self.fill(capacities: capacities, resources: packetSets, caps: packetCaps, classes: classes,
+                               members: packetMembers)
+        return (circuit, packet)
+    }
+
+    /// Progressive filling of `members` (the other flows get 0), each on
+    /// `resources[f]` with cap `caps[f]`, classes in order.
+    static func fill(capacities: [Double], resources flowResources: [[Int]], caps: [Double], classes: [Int],
+                     members all: [Int]) -> [Double] {
         let flowCount = flowResources.count
         let resourceCount = capacities.count
         var rates = Array(repeating: 0.0, count: flowCount)
-        guard flowCount > 0 else { return rates }
+        guard !all.isEmpty else { return rates }
         var remaining = capacities
-        // Flows of each resource.
+        // Flows of each resource, and each resource's users in this stage.
         var users = Array(repeating: [Int](), count: resourceCount)
-        for f in 0..<flowCount { for r in flowResources[f] { users[r].append(f) } }
+        for f in all { for r in flowResources[f] { users[r].append(f) } }
+        // A flow alone on each of its resources takes min(cap, min c_r) at once.
+        var shared: [Int] = []
+        for f in all {
+            if !flowResources[f].isEmpty && flowResources[f].allSatisfy({ users[$0].count == 1 }) {
+                var rate = caps[f]
+                for r in flowResources[f] { rate = min(rate, max(0, capacities[r])) }
+                rates[f] = rate
+            } else {
+                shared.append(f)
+            }
+        }
+        guard !shared.isEmpty else { return rates }
         let classOf = classes.isEmpty ? Array(repeating: 0, count: flowCount) : classes
-        let classOrder = Array(Set(classOf)).sorted()
+        let classOrder = Array(Set(shared.map { classOf[$0] })).sorted()
         var frozen = Array(repeating: true, count: flowCount)
         var count = Array(repeating: 0, count: resourceCount)
         var heap = LazyMinHeap()
         for cls in classOrder {
-            let members = (0..<flowCount).filter { classOf[$0] == cls }
+            let members = shared.filter { classOf[$0] == cls }
             for r in 0..<resourceCount { count[r] = 0 }
             for f in members {
                 frozen[f] = false
@@ -104,6 +192,7 @@ struct MaxMinProblem {
                     }
                 }
             }
+            // What this class took is gone for the next.
         }
         return rates
     }

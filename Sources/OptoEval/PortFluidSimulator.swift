@@ -119,28 +119,57 @@ struct PortFluidSimulator {
         return sim.run(s)
     }
 
-    private enum Timed {
-        case circuit(pair: Int, delta: Int)
-        case arrival(Int)
+    /// The timed events in three streams, each in time order: circuits
+    /// going down, circuits coming up, demand arrivals. At one instant downs
+    /// come first, then ups, then arrivals, so a circuit kept across a
+    /// boundary never counts twice. (A long plan has configurations ×
+    /// circuits changes, 35 million for the `bvn` plan of cluster C, so
+    /// they are kept as compact sorted streams and merged as the run goes,
+    /// not sorted as one list of events.)
+    private struct TimedStreams {
+        var downs: [(time: Double, pair: Int32)] = []
+        var ups: [(time: Double, pair: Int32)] = []
+        var arrivals: [(time: Double, index: Int)] = []
+        var nextDown = 0, nextUp = 0, nextArrival = 0
+
+        init(_ s: FluidScenario, nodes n: Int) {
+            downs.reserveCapacity(s.circuits.count)
+            ups.reserveCapacity(s.circuits.count)
+            for c in s.circuits where c.end > c.start {
+                let pair = Int32(truncatingIfNeeded: c.from * n + c.to)
+                ups.append((c.start, pair))
+                downs.append((c.end, pair))
+            }
+            // Window-mode intervals come in time order already; sort only when not.
+            if !Self.ordered(ups) { ups.sort { $0.time < $1.time } }
+            if !Self.ordered(downs) { downs.sort { $0.time < $1.time } }
+            arrivals = s.arrivals.enumerated().map { ($1.time, $0) }.sorted { $0.time < $1.time }
+        }
+
+        static func ordered(_ list: [(time: Double, pair: Int32)]) -> Bool {
+            var k = 1
+            while k < list.count {
+                if list[k].time < list[k - 1].time { return false }
+                k += 1
+            }
+            return true
+        }
+
+        /// When the next timed event happens.
+        var nextTime: Double {
+            min(nextDown < downs.count ? downs[nextDown].time : .infinity,
+                nextUp < ups.count ? ups[nextUp].time : .infinity,
+                nextArrival < arrivals.count ? arrivals[nextArrival].time : .infinity)
+        }
     }
 
     private mutating func run(_ s: FluidScenario) -> FluidOutcome {
-        // Timed events: circuit changes and arrivals, in time order (downs
-        // before ups at one instant, so a circuit kept across a boundary
-        // never counts twice).
-        var timed: [(time: Double, order: Int, event: Timed)] = []
-        for c in s.circuits where c.end > c.start {
-            timed.append((c.start, 1, .circuit(pair: c.from * n + c.to, delta: 1)))
-            timed.append((c.end, 0, .circuit(pair: c.from * n + c.to, delta: -1)))
-        }
-        for (k, a) in s.arrivals.enumerated() { timed.append((a.time, 2, .arrival(k))) }
-        timed.sort { ($0.time, $0.order) < ($1.time, $1.order) }
+        var timed = TimedStreams(s, nodes: n)
         let lastArrival = s.arrivals.map(\.time).max() ?? 0
         var live = Array(repeating: 0, count: n * n)
-        var next = 0
         let end = s.end ?? .infinity
 
-        applyTimed(upTo: 0, timed, &next, &live, s)
+        applyTimed(upTo: 0, &timed, &live, s)
         while true {
             if dirty { refill() }
             if s.end == nil && activeCount == 0 && now >= lastArrival { break }
@@ -159,7 +188,7 @@ struct PortFluidSimulator {
                     if t < completionTime { completionTime = t; dueFlow = f }
                 }
             }
-            let timedTime = next < timed.count ? timed[next].time : .infinity
+            let timedTime = timed.nextTime
             let t1 = min(completionTime, timedTime, end)
             if t1 == .infinity { break }   // nothing can move any more
             advance(to: t1)
@@ -168,7 +197,7 @@ struct PortFluidSimulator {
             if completionTime <= t1 && dueFlow >= 0 && bucket[dueFlow] != -1 { complete(dueFlow) }
             completeFinished()
             if t1 >= end { break }
-            applyTimed(upTo: t1, timed, &next, &live, s)
+            applyTimed(upTo: t1, &timed, &live, s)
         }
         // Outcome.
         var remaining = Array(repeating: 0.0, count: src.count)
@@ -186,16 +215,22 @@ struct PortFluidSimulator {
             end: stop, events: events)
     }
 
-private mutating func applyTimed(upTo t: Double, _ timed: [(time: Double, order: Int, event: Timed)], _ next: inout Int, _ live: inout [Int], _ s: FluidScenario) {
-        while next < timed.count && timed[next].time <= t {
-            switch timed[next].event {
-            case .circuit(let pair, let delta):
-                live[pair] += delta
-                liveCircuits += delta
-                let f = pairFlow[pair]
-                if f >= 0 { changeCircuits(f, by: delta) }
-            case .arrival(let k):
-                let d = s.arrivals[k].demand
+    /// Applies every timed event at or before `t`, instant by instant:
+    /// downs, then ups, then arrivals of each instant.
+    private mutating func applyTimed(upTo t: Double, _ timed: inout TimedStreams, _ live: inout [Int], _ s: FluidScenario) {
+        while true {
+            let instant = timed.nextTime
+            guard instant <= t else { return }
+            while timed.nextDown < timed.downs.count && timed.downs[timed.nextDown].time <= instant {
+                changeLive(Int(timed.downs[timed.nextDown].pair), by: -1, &live)
+                timed.nextDown += 1
+            }
+            while timed.nextUp < timed.ups.count && timed.ups[timed.nextUp].time <= instant {
+                changeLive(Int(timed.ups[timed.nextUp].pair), by: 1, &live)
+                timed.nextUp += 1
+            }
+            while timed.nextArrival < timed.arrivals.count && timed.arrivals[timed.nextArrival].time <= instant {
+                let d = s.arrivals[timed.arrivals[timed.nextArrival].index].demand
                 for pair in 0..<(n * n) where d[pair] > 0 {
                     var f = pairFlow[pair]
                     if f < 0 {
@@ -204,9 +239,16 @@ private mutating func applyTimed(upTo t: Double, _ timed: [(time: Double, order:
                     }
                     arrive(f, bytes: d[pair])
                 }
+                timed.nextArrival += 1
             }
-            next += 1
         }
+    }
+
+    private mutating func changeLive(_ pair: Int, by delta: Int, _ live: inout [Int]) {
+        live[pair] += delta
+        liveCircuits += delta
+        let f = pairFlow[pair]
+        if f >= 0 { changeCircuits(f, by: delta) }
     }
 
 
@@ -448,7 +490,16 @@ private mutating func applyTimed(upTo t: Double, _ timed: [(time: Double, order:
         let elsewhere = t.bucketedElsewhere + p * words
         let others = t.unfrozen + (isSend ? words : 0)
         var log = t.logCount
-        for w in 0..<words {
+        // Visit only the row's nonzero words (one bit each in the row's
+        // summary), and stop once the port's unfrozen flows are all met:
+        // on a large sparse fabric (1,024 nodes, 62 flows a row) scanning
+        // all ⌈N/64⌉ words of every port frozen was the filling's main cost.
+        var left = t.fillCount[p]
+        var summary = t.summarised ? t.rowSummary[p] : ~0
+        while summary != 0 && left > 0 {
+            let w = summary.trailingZeroBitCount
+            summary &= summary &- 1
+            if w >= words { break }
             let live = row[w] & others[w]
             var bits = live
             while bits != 0 {
@@ -457,6 +508,7 @@ private mutating func applyTimed(upTo t: Double, _ timed: [(time: Double, order:
                 t.logPort[log] = Int32(truncatingIfNeeded: q)
                 t.logCapacity[log] = t.fillCapacity[q]
                 log &+= 1
+                left &-= 1
                 t.fillCapacity[q] -= l
                 t.fillCount[q] &-= 1
             }
@@ -470,6 +522,32 @@ private mutating func applyTimed(upTo t: Double, _ timed: [(time: Double, order:
                 removeFromHeap(f)
                 insert(f, into: p, remaining: r)
                 moves += 1
+            }
+        }
+        // Rows wider than 64 words have no summary: scan the rest in full.
+        if !t.summarised && left > 0 {
+            for w in 64..<words {
+                let live = row[w] & others[w]
+                var bits = live
+                while bits != 0 {
+                    let q = (isSend ? n : 0) &+ (w &<< 6 | bits.trailingZeroBitCount)
+                    bits &= bits &- 1
+                    t.logPort[log] = Int32(truncatingIfNeeded: q)
+                    t.logCapacity[log] = t.fillCapacity[q]
+                    log &+= 1
+                    t.fillCapacity[q] -= l
+                    t.fillCount[q] &-= 1
+                }
+                var moving = live & elsewhere[w]
+                while moving != 0 {
+                    let o = w &<< 6 | moving.trailingZeroBitCount
+                    moving &= moving &- 1
+                    let f = pairFlow[isSend ? node * n + o : o * n + node]
+                    let r = key[f] - virtualBytes[bucket[f]]
+                    removeFromHeap(f)
+                    insert(f, into: p, remaining: r)
+                    moves += 1
+                }
             }
         }
         t.logCount = log
@@ -575,6 +653,10 @@ final class PortFilling {
     private(set) var linked = 0
     /// `ports × words` bits.
     let adjacency: UnsafeMutablePointer<UInt64>
+    /// Per port, bit `w` set when word `w` of its adjacency row is nonzero
+    /// (rows of at most 64 words, i.e. up to 4,096 nodes; `summarised`).
+    let rowSummary: UnsafeMutablePointer<UInt64>
+    let summarised: Bool
     /// Unfrozen send nodes (words `0..<words`) and receive nodes (`words..<2·words`).
     let unfrozen: UnsafeMutablePointer<UInt64>
     /// `ports × words` bits: the port's flows held in the bucket of their other port.
@@ -612,6 +694,8 @@ final class PortFilling {
         rank = buffer(ports, PortFilling.unfrozen)
         degree = buffer(ports, 0)
         adjacency = buffer(ports * words, UInt64(0))
+        rowSummary = buffer(ports, UInt64(0))
+        summarised = words <= 64
         unfrozen = buffer(2 * words, UInt64(0))
         bucketedElsewhere = buffer(ports * words, UInt64(0))
         order = buffer(ports, Int32(0))
@@ -628,7 +712,7 @@ final class PortFilling {
         fillCapacity.deallocate(); fillCount.deallocate()
         savedCapacity.deallocate(); savedCount.deallocate()
         rank.deallocate(); degree.deallocate()
-        adjacency.deallocate(); unfrozen.deallocate(); bucketedElsewhere.deallocate()
+        adjacency.deallocate(); rowSummary.deallocate(); unfrozen.deallocate(); bucketedElsewhere.deallocate()
         order.deallocate(); logStart.deallocate()
         logPort.deallocate(); logCapacity.deallocate()
         heapKey.deallocate(); heapPort.deallocate()
@@ -638,6 +722,10 @@ final class PortFilling {
     func link(_ i: Int, _ j: Int) {
         adjacency[i * words + j >> 6] |= 1 << UInt64(j & 63)
         adjacency[(nodes + j) * words + i >> 6] |= 1 << UInt64(i & 63)
+        if summarised {
+            rowSummary[i] |= 1 << UInt64(j >> 6)
+            rowSummary[nodes + j] |= 1 << UInt64(i >> 6)
+        }
         degree[i] += 1
         degree[nodes + j] += 1
         linked += 1
@@ -647,6 +735,10 @@ final class PortFilling {
     func unlink(_ i: Int, _ j: Int) {
         adjacency[i * words + j >> 6] &= ~(1 << UInt64(j & 63))
         adjacency[(nodes + j) * words + i >> 6] &= ~(1 << UInt64(i & 63))
+        if summarised {
+            if adjacency[i * words + j >> 6] == 0 { rowSummary[i] &= ~(1 << UInt64(j >> 6)) }
+            if adjacency[(nodes + j) * words + i >> 6] == 0 { rowSummary[nodes + j] &= ~(1 << UInt64(i >> 6)) }
+        }
         degree[i] -= 1
         degree[nodes + j] -= 1
         linked -= 1

@@ -44,6 +44,7 @@ default:
                         GLPK versus CBC on each planner's exact model at growing sizes
       collective [--sizes 8,16,32,64] [--free-sizes 16,64,256,1024] [--seeds K] [--time-limit S]
                         collective planning: matched and fixed against the bound, given and free circuits
-      eval [--datasets DIR] [--configurations M]  evaluator speed on the 150- and 367-rack matrices
+      eval [--datasets DIR] [--methods a,b] [--sizes fb-C,n1024] [--plans DIR] [--skip-methods|--skip-reference|--skip-planio|--skip-blas]
+                        evaluator speed per schedule heuristic and size, plan file writing and reading
     """)
 }

@@ -67,6 +67,53 @@ import OptoCore
         #expect(b.meanIteration > 0.3)
     }
 
+    /// One job, period 0.3 s, on a 100 Gb/s link: phase A (clock 0, 0.1 s
+    /// at 150 Gb/s, 15e9 bits) overruns and ends at t = 0.15 s, stopping
+    /// the clock at 0.1 s; phase B (clock 0.1, 0.1 s at 40 Gb/s, 4e9 bits)
+    /// starts at that reading, so it is released only at t = 0.15 s and
+    /// runs alone at its 40 Gb/s until t = 0.25 s (clock 0.2, on time); the
+    /// clock reaches 0.3 at t = 0.35 s. Every iteration lasts 0.35 s.
+    /// (Releasing B at t = 0.1 s beside A would give A 60 Gb/s, end A at
+    /// 0.1833 s and the iteration at 0.3833 s.)
+    @Test func backToBackPhasesOfOneJobAreSerialised() throws {
+        let instance = StaggerInstance(step: 0.1, links: [.init(name: "agg", capacity: 100e9)], jobs: [
+            .init(name: "a", period: 0.3, links: ["agg"], phases: [
+                .init(start: 0, duration: 0.1, rate: 150e9),
+                .init(start: 0.1, duration: 0.1, rate: 40e9),
+            ]),
+        ])
+        let m = try Evaluator.evaluate(plan(["a": 0]), on: instance, iterations: 4)
+        let job = try #require(m.jobs?["a"])
+        #expect(job.iterationTimes.count == 4)
+        for t in job.iterationTimes { #expect(close(t, 0.35)) }
+        #expect(close(job.isolatedIteration, 0.35))
+        #expect(close(job.slowdown, 1))
+        // Both phases' bytes, every iteration, and nothing else.
+        #expect(close(m.servedBytes, 4 * (15e9 + 4e9) / 8, relative: 1e-9))
+    }
+
+    /// Two jobs whose phases overlap: job "b" sends for the whole period
+    /// of job "a" and stretches it; "a"'s second phase, starting where its
+    /// first ends, never runs beside its first. A 100 Gb/s link; "a":
+    /// period 1 s, phases (0, 0.5 s, 100 Gb/s) and (0.5 s, 0.25 s,
+    /// 100 Gb/s); "b": period 10 s, one phase (0, 10 s, 50 Gb/s). With
+    /// max-min sharing, "a"'s first phase gets 50 Gb/s: 5e10 bits end at
+    /// t = 1 s (clock stopped at 0.5 from t = 0.5); its second phase
+    /// (2.5e10 bits) then also gets 50 Gb/s and ends at t = 1.5 s (clock
+    /// 0.75 at t = 1.25, stopped); the clock reaches 1 at t = 1.75 s.
+    @Test func aLatePhaseHoldsItsSuccessorUnderContention() throws {
+        let instance = StaggerInstance(step: 0.25, links: [.init(name: "agg", capacity: 100e9)], jobs: [
+            .init(name: "a", period: 1, links: ["agg"], phases: [
+                .init(start: 0, duration: 0.5, rate: 100e9), .init(start: 0.5, duration: 0.25, rate: 100e9),
+            ]),
+            .init(name: "b", period: 10, links: ["agg"], phases: [.init(start: 0, duration: 10, rate: 50e9)]),
+        ])
+        let m = try Evaluator.evaluate(plan(["a": 0, "b": 0]), on: instance, iterations: 1)
+        let a = try #require(m.jobs?["a"])
+        #expect(close(a.iterationTimes[0], 1.75))
+        #expect(close(a.isolatedIteration, 1))
+    }
+
     @Test func nearestRankPercentile99() {
         #expect(nearestRankPercentile([1, 2, 3], percent: 99) == 3)
         #expect(nearestRankPercentile((1...100).map(Double.init), percent: 99) == 99)

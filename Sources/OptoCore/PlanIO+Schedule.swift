@@ -1,0 +1,129 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The bulk of a long schedule plan, its `configurations` (2,233
+/// configurations and ~700,000 circuits for Solstice on a 326-rack matrix,
+/// 14 MB), written and read without Codable: encoding them with
+/// `JSONEncoder` and re-parsing them to lay out the text, or decoding them
+/// with `JSONDecoder` after the parse that finds error places, cost seconds.
+///
+/// Everything else of the plan (method, status, metrics, notes, epochs, and
+/// any field added later) still goes through Codable, so the two paths
+/// cannot drift apart: the text is the same, byte for byte, as the generic
+/// path writes (the same `JSONTextWriter` layout), and a file the fast
+/// reader does not accept exactly as it expects is decoded by the generic
+/// path, which reports the error with its file and JSON path as before.
+extension PlanIO {
+    /// The plan text with its configurations written directly; `nil` when
+    /// the generic path must write it (a non-finite duration, which the
+    /// encoder rejects with its own error, or a configuration type that
+    /// gained fields this writer does not know).
+    static func scheduleText(_ plan: SchedulePlan) throws(OutputError) -> [UInt8]? {
+        guard let configurations = plan.configurations else { return nil }
+        guard configurations.allSatisfy({ $0.duration.isFinite }) else { return nil }
+        if let first = configurations.first, Mirror(reflecting: first).children.count != 2 { return nil }
+        var rest = plan
+        rest.configurations = nil
+        let members = try commonFirst(encodedMembers(rest))
+        var out = JSONTextWriter(pretty: true, capacity: 64 + configurations.reduce(0) { $0 + 48 + 16 * $1.circuits.count })
+        out.raw("{\n")
+        // "configurations" among the members after the common fields, in key order.
+        let common = commonFields.count
+        var placed = false
+        var wrote = 0
+        func separator() {
+            if wrote > 0 { out.raw(",\n") }
+            wrote += 1
+        }
+        for (k, m) in members.enumerated() {
+            if !placed && k >= common && m.key > "configurations" {
+                separator()
+                writeConfigurations(configurations, to: &out)
+                placed = true
+            }
+            separator()
+            out.pad(1)
+            out.key(m.key)
+            out.value(m.value, indent: 1)
+        }
+        if !placed {
+            separator()
+            writeConfigurations(configurations, to: &out)
+        }
+        out.raw("\n}\n")
+        return out.bytes
+    }
+
+    /// `"configurations": [...]` at nesting 1, as `JSONTextWriter` lays out
+    /// the encoded array (members of each configuration in key order).
+    private static func writeConfigurations(_ configurations: [SchedulePlan.Configuration], to out: inout JSONTextWriter) {
+        out.pad(1)
+        out.key("configurations")
+        if configurations.isEmpty { out.raw("[]"); return }
+        out.raw("[\n")
+        for (m, c) in configurations.enumerated() {
+            out.raw("    {\n      \"circuits\": ")
+            if c.circuits.isEmpty {
+                out.raw("[]")
+            } else {
+                out.raw("[\n")
+                for (k, circuit) in c.circuits.enumerated() {
+                    out.raw("        [")
+                    out.integer(Int64(circuit.from))
+                    out.raw(", ")
+                    out.integer(Int64(circuit.to))
+                    out.raw(k + 1 < c.circuits.count ? "],\n" : "]\n")
+                }
+                out.raw("      ]")
+            }
+            out.raw(",\n      \"duration\": ")
+            out.number(c.duration)
+            out.raw(m + 1 < configurations.count ? "\n    },\n" : "\n    }\n")
+        }
+        out.raw("  ]")
+    }
+
+    /// The schedule plan in `json` with its configurations decoded directly
+    /// and the rest by Codable; `nil` when anything is not exactly as the
+    /// fast path expects (the generic decoder then reads the whole file and
+    /// names any error).
+    static func fastSchedulePlan(_ json: JSONValue) -> SchedulePlan? {
+        guard case .object(let members) = json,
+              let index = members.firstIndex(where: { $0.key == "configurations" }) else { return nil }
+        guard case .array(let elements) = members[index].value else { return nil }
+        var configurations: [SchedulePlan.Configuration] = []
+        configurations.reserveCapacity(elements.count)
+        for element in elements {
+            guard case .object(let fields) = element, fields.count == 2 else { return nil }
+            var duration: Double?
+            var circuits: [Circuit]?
+            for field in fields {
+                switch (field.key, field.value) {
+                case ("duration", .number(let d)): duration = d
+                case ("circuits", .array(let list)):
+                    var cs: [Circuit] = []
+                    cs.reserveCapacity(list.count)
+                    for item in list {
+                        guard case .array(let pair) = item, pair.count == 2,
+                              case .number(let a) = pair[0], case .number(let b) = pair[1],
+                              let i = Int(exactly: a), let j = Int(exactly: b) else { return nil }
+                        cs.append(Circuit(i, j))
+                    }
+                    circuits = cs
+                default: return nil
+                }
+            }
+            guard let duration, let circuits else { return nil }
+            configurations.append(.init(duration: duration, circuits: circuits))
+        }
+        var rest = members
+        rest.remove(at: index)
+        guard var plan = try? JSONDecoder().decode(SchedulePlan.self, from: Data(JSONValue.object(rest).serializedBytes(pretty: false)))
+        else { return nil }
+        plan.configurations = configurations
+        return plan
+    }
+}
