@@ -50,13 +50,14 @@ struct LinkPoolSearchTests {
                                      caps: seed % 3 == 1, current: seed % 3 == 2)
         let problem = try LinkPoolProblem(instance)
         let solver = GLPKSolver()
+        var answers = 0
         for symmetric in [false, true] {
             guard let best = try problem.bruteForce(symmetric: symmetric) else { continue }
             let star = best.objective
             #expect(problem.concurrentCapacityBound(symmetric: symmetric) >= star * (1 - 1e-9))
             #expect(problem.concurrentRelaxationAllows(star * (1 - 1e-9), symmetric: symmetric, solver: solver, timeLimit: 10) == true)
             let at = try problem.concurrentTest(at: star * (1 - 1e-9), symmetric: symmetric, solver: solver, timeLimit: 10,
-                                                verbose: false, shouldStop: nil)
+                                                verbose: false, shouldStop: nil, solverAnswers: &answers)
             guard case .feasible(let counts) = at else {
                 Issue.record("seed \(s) symmetric \(symmetric): λ* = \(star) not feasible: \(at)")
                 continue
@@ -66,7 +67,7 @@ struct LinkPoolSearchTests {
             // (λ* = 0: a pair with neither ports nor packet rate; nothing above to test.)
             guard star > 0 else { continue }
             let above = try problem.concurrentTest(at: star * (1 + 1e-6), symmetric: symmetric, solver: solver,
-                                                   timeLimit: 10, verbose: false, shouldStop: nil)
+                                                   timeLimit: 10, verbose: false, shouldStop: nil, solverAnswers: &answers)
             if case .feasible(let c) = above {
                 Issue.record("seed \(s) symmetric \(symmetric): above λ* = \(star) feasible with λ \(problem.concurrentLambda(c))")
             }

@@ -9,6 +9,9 @@ struct LinkPoolExactOutcome {
     /// The best proven bound on the objective, in plan units.
     var bound: Double?
     var notes: [String]
+    /// False when the search stopped unproven before the solver answered
+    /// anything (the allocation is then only the start it was given).
+    var solverAnswered = true
 }
 
 extension LinkPoolProblem {

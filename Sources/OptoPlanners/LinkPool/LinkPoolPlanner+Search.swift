@@ -106,7 +106,7 @@ extension LinkPoolProblem {
     ///
     /// - Complexity: one MIP solve (none when counting settles it).
     func concurrentTest(at lambda: Double, symmetric: Bool, solver: any Solver, timeLimit: Double, verbose: Bool,
-                        shouldStop: (@Sendable () -> Bool)?) throws -> LambdaTest {
+                        shouldStop: (@Sendable () -> Bool)?, solverAnswers: inout Int) throws -> LambdaTest {
         let f = LinkPoolFixedLambdaModel(self, lambda: lambda, symmetric: symmetric, goal: .feasibility)
         if f.infeasibleReason != nil { return .infeasible }
         if f.model.variableCount == 0 { return .feasible([Int](repeating: 0, count: n * n)) }
@@ -115,11 +115,14 @@ extension LinkPoolProblem {
         let r: SolveResult
         do { r = try solver.solve(f.model, options: o) } catch { throw PlanningError.solverFailed("\(error)") }
         switch r.termination {
-        case .infeasible: return .infeasible
+        case .infeasible:
+            solverAnswers += 1
+            return .infeasible
         case .optimal, .timeLimit, .interrupted:
             guard r.hasSolution else { return .unknown("\(r.termination) after \(String(format: "%.3f", r.solveSeconds)) s") }
             let c = f.counts(r)
             guard violation(c) == nil else { return .unknown("the solver's allocation breaks a port limit") }
+            solverAnswers += 1
             return .feasible(c)
         case .unbounded, .infeasibleOrUnbounded, .numericalError, .otherError:
             if r.hasSolution, violation(f.counts(r)) == nil { return .feasible(f.counts(r)) }
@@ -200,13 +203,14 @@ extension LinkPoolProblem {
                 if allows { feasibleLP = mid } else { upper = mid }
             }
         }
+        var solverAnswers = 0
         let result = try maximiseLambda(
             lower: lower, counts: counts, upper: upper,
             test: { lambda in
                 let left = searchLimit - elapsed()
                 if left <= 0.005 || (settings.shouldStop?() ?? false) { return .unknown("time limit") }
                 return try concurrentTest(at: lambda, symmetric: symmetric, solver: solver, timeLimit: left,
-                                          verbose: settings.verbose, shouldStop: settings.shouldStop)
+                                          verbose: settings.verbose, shouldStop: settings.shouldStop, solverAnswers: &solverAnswers)
             },
             value: { concurrentLambda($0) },
             report: { lo, hi in
@@ -259,7 +263,10 @@ extension LinkPoolProblem {
             }
         }
         let bound = result.proven ? max(first.objective, chosen.objective) : result.upper
-        return LinkPoolExactOutcome(allocation: chosen, status: result.proven ? .optimal : .feasible, bound: bound, notes: notes)
+        // Unproven with no test answered by the solver: only the start and a
+        // bound (auto then returns its heuristic).
+        return LinkPoolExactOutcome(allocation: chosen, status: result.proven ? .optimal : .feasible, bound: bound, notes: notes,
+                                    solverAnswered: result.proven || solverAnswers > 0)
     }
 
     /// Whether `counts` has as many circuits i → j as j → i on every pair.

@@ -104,7 +104,7 @@ public enum LinkPoolPlanner {
             do {
                 let outcome = try problem.solveExact(symmetric: false, settings: settings(options, solver: solver, limit: limit - seconds()),
                                                      start: heuristic)
-                if let a = outcome.allocation, a.objective >= heuristic.objective * (1 - 1e-9) {
+                if outcome.solverAnswered, let a = outcome.allocation, a.objective >= heuristic.objective * (1 - 1e-9) {
                     return exactPlan(problem, outcome, method: "auto:ilp", seconds: seconds())
                 }
                 let bound = outcome.bound
