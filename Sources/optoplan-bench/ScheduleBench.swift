@@ -121,7 +121,7 @@ enum ScheduleBench {
                     let p = try SchedulePlanner.planExact(inst, formulation: f, options: opts)
                     let optimal = p.status == .optimal
                     let text = optimal ? String(format: "%.2f s optimal", p.metrics.solveSeconds)
-                        : String(format: "%.2f s gap %.2f%%", p.metrics.solveSeconds, 100 * (p.metrics.gap ?? .nan))
+                        : String(format: "%.2f s gap %.3f%%", p.metrics.solveSeconds, 100 * (p.metrics.gap ?? .nan))
                     return (text, p.metrics.solveSeconds, p.metrics.objective, optimal)
                 } catch {
                     return ("error: \(error)", .nan, nil, false)
