@@ -61,7 +61,7 @@ done
     done
     echo '</ul><p>Pages drawn by OptoPlan itself, no Python needed (<code>optoplan report</code>):</p><ul>'
     for page in schedule-gantt linkpool-reference stagger-load; do
-        [ -f "$OUT/$page.html" ] && echo "<li><a href=\"$page.html\">$(sed -n 's:.*<title>\(.*\)</title>.*:\1:p' "$OUT/$page.html")</a></li>"
+        [ -f "$OUT/$page.html" ] && echo "<li><a href=\"$page.html\">$(grep -m1 -o '<title>[^<]*</title>' "$OUT/$page.html" | sed 's:</*title>::g')</a></li>"
     done
     echo '</ul></body></html>'
 } > "$OUT/index.html"
