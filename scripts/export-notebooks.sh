@@ -37,7 +37,8 @@ mkdir -p "$OUT"
 # The no-Python pages (SVG drawn by OptoPlan).
 "$OPTOPLAN_BIN" report --output "$OUT" --datasets datasets --time-limit 5
 
-export MPLBACKEND=Agg
+# Figures come out through the kernel's inline backend (%matplotlib inline in each notebook).
+unset MPLBACKEND
 pages=()
 for nb in notebooks/*.ipynb; do
     name=$(basename "$nb" .ipynb)
