@@ -1,7 +1,9 @@
 #!/bin/sh
-# Renders every report in notebooks-export/ (or the directory given) in
-# headless Chromium and writes a PNG screenshot of each beside a log, so a
-# person can look at them. Fails when Chromium is missing, when a page
+# Renders every page in notebooks-export/ (or the directory given) — the
+# executed notebooks (scripts/export-notebooks.sh) and the `optoplan report`
+# pages — in headless Chromium and writes a PNG screenshot of each beside a
+# log, so a person can look at them. Notebook pages reference scripts on a
+# CDN (MathJax, require.js); without a network they render all the same. Fails when Chromium is missing, when a page
 # fails to render, or when a screenshot is empty.
 #
 #   scripts/check-reports.sh [REPORT_DIR] [SCREENSHOT_DIR]

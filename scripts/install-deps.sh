@@ -32,3 +32,13 @@ if [ -z "${OPTOPLAN_NO_CBC:-}" ] && ! ldconfig -p 2>/dev/null | grep -q 'libCbcS
     echo "install-deps: coinor-libcbc3 is not in the package lists; continuing without CBC" >&2
   fi
 fi
+
+# Optional: pandas for the Python client's DataFrame tests (python/tests).
+# Without it (no pip, no network, an externally managed Python) those tests
+# skip with a note. Set OPTOPLAN_NO_PYTHON_DEPS=1 to skip this step.
+if [ -z "${OPTOPLAN_NO_PYTHON_DEPS:-}" ] && command -v python3 >/dev/null 2>&1 \
+    && ! python3 -c "import pandas" >/dev/null 2>&1 && python3 -m pip --version >/dev/null 2>&1; then
+  echo "install-deps: installing pandas from PyPI (optional, for the Python client's tests)" >&2
+  python3 -m pip install --quiet --disable-pip-version-check pandas >/dev/null 2>&1 \
+    || echo "install-deps: could not install pandas; its Python tests will be skipped" >&2
+fi

@@ -64,6 +64,7 @@ extension Evaluator {
         capacities += f.packetRate
         let recvPort = capacities.count
         capacities += f.packetRate
+        let stages = capacities.indices.map { $0 < circuitCount ? ResourceStage.circuit : .packet }
 
         struct Transfer { var circuit: [Int]; var packet: [Int]; var bytes: Double }
         var routes = [Int: [[Int]?]]()
@@ -102,13 +103,15 @@ extension Evaluator {
             events += 1
             // The flows of every running step.
             var owner: [(collective: Int, transfer: Int)] = []
-            var circuitSets: [[Int]] = [], packetSets: [[Int]] = []
+            var flowResources: [[Int]] = []
             for c in running.sorted() {
                 for (k, t) in stepTransfers[c].enumerated() where left[c][k] > 0 {
-                    owner.append((c, k)); circuitSets.append(t.circuit); packetSets.append(t.packet)
+                    owner.append((c, k)); flowResources.append(t.circuit + t.packet)
                 }
             }
-            let (viaCircuit, viaPacket) = twoStageRates(capacities: capacities, circuit: circuitSets, packet: packetSets)
+            // The evaluator's one max-min core, circuits before packet ports.
+            let (viaCircuit, viaPacket) = MaxMinProblem(capacities: capacities, flowResources: flowResources,
+                                                        caps: flowResources.map { _ in .infinity }, stages: stages).solveByStage()
             var dt = Double.infinity
             for (i, o) in owner.enumerated() {
                 let rate = viaCircuit[i] + viaPacket[i]
@@ -167,27 +170,5 @@ extension Evaluator {
             return .init(send: p > 0 && span > 0 ? sent[i] / (p * span) : 0, receive: p > 0 && span > 0 ? received[i] / (p * span) : 0)
         }
         return metrics
-    }
-
-    /// The two-stage rule: circuit resources filled max-min fair over the
-    /// flows that cross any, then packet resources over every flow, only
-    /// packet rates counting there.
-    static func twoStageRates(capacities: [Double], circuit: [[Int]], packet: [[Int]]) -> (circuit: [Double], packet: [Double]) {
-        let count = circuit.count
-        var viaCircuit = Array(repeating: 0.0, count: count)
-        let withCircuit = (0..<count).filter { !circuit[$0].isEmpty }
-        if !withCircuit.isEmpty {
-            let rates = MaxMinProblem(capacities: capacities, flowResources: withCircuit.map { circuit[$0] },
-                                      caps: withCircuit.map { _ in .infinity }).solve()
-            for (i, f) in withCircuit.enumerated() { viaCircuit[f] = rates[i] }
-        }
-        var viaPacket = Array(repeating: 0.0, count: count)
-        let withPacket = (0..<count).filter { !packet[$0].isEmpty }
-        if !withPacket.isEmpty {
-            let rates = MaxMinProblem(capacities: capacities, flowResources: withPacket.map { packet[$0] },
-                                      caps: withPacket.map { _ in .infinity }).solve()
-            for (i, f) in withPacket.enumerated() { viaPacket[f] = rates[i] }
-        }
-        return (viaCircuit, viaPacket)
     }
 }

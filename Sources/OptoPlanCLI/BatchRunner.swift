@@ -140,7 +140,7 @@ public struct BatchRunner: Sendable {
     ///
     /// - Complexity: the sum of the plans' costs divided among ``jobs`` workers.
     public func run(_ items: [Item], report: @escaping @Sendable (_ done: Int, _ item: Item, _ outcome: Outcome) -> Void) -> [Outcome] {
-        let state = BatchState(count: items.count)
+        let state = BatchState<Outcome>(count: items.count)
         let workers = min(jobs, max(items.count, 1))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let i = state.next() {
@@ -148,16 +148,16 @@ public struct BatchRunner: Sendable {
                 state.finish(i, outcome) { done in report(done, items[i], outcome) }
             }
         }
-        return state.results()
+        return state.results().map { $0 ?? .failed("not run") }
     }
 }
 
-/// The shared queue and results of a batch's workers.
-final class BatchState: @unchecked Sendable {
+/// The shared queue and results of parallel workers (a batch's, a sweep's).
+final class BatchState<Outcome: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private var cursor = 0
     private var done = 0
-    private var outcomes: [BatchRunner.Outcome?]
+    private var outcomes: [Outcome?]
 
     init(count: Int) { outcomes = Array(repeating: nil, count: count) }
 
@@ -170,15 +170,16 @@ final class BatchState: @unchecked Sendable {
     }
 
     /// Records an outcome and calls `report` under the lock.
-    func finish(_ i: Int, _ outcome: BatchRunner.Outcome, report: (Int) -> Void) {
+    func finish(_ i: Int, _ outcome: Outcome, report: (Int) -> Void) {
         lock.lock(); defer { lock.unlock() }
         outcomes[i] = outcome
         done += 1
         report(done)
     }
 
-    func results() -> [BatchRunner.Outcome] {
+    /// Every item's outcome, nil for items not run.
+    func results() -> [Outcome?] {
         lock.lock(); defer { lock.unlock() }
-        return outcomes.map { $0 ?? .failed("not run") }
+        return outcomes
     }
 }

@@ -35,6 +35,8 @@ public struct CompareRow: Sendable {
     public var note: String?
     /// The planner rejected the instance as malformed.
     public var badInput = false
+    /// The plan's own `method` (what `auto` chose: `auto:ilp`, `auto:greedy`, …).
+    public var planMethod: String?
 }
 
 /// The comparison of every method on one instance.
@@ -66,32 +68,46 @@ public struct Comparison: Sendable {
     /// - Complexity: the sum of the methods' costs, each bounded by the time limit.
     public static func run(_ instance: Instance, methods: [String], options: PlanningOptions,
                            evaluate: ((Plan) -> [String: Double])? = nil) -> Comparison {
-        let direction = PlannerCatalog.direction(of: instance)
-        var rows: [CompareRow] = []
-        for method in methods {
-            do {
-                let plan = try PlannerCatalog.plan(instance, method: method, options: options)
-                let s = plan.summary
-                let feasible = s.status != .infeasible
-                let notes: [String]? = switch plan {
-                case .schedule(let p): p.notes
-                case .linkpool(let p): p.notes
-                case .stagger(let p): p.notes
-                case .collective(let p): p.notes
-                }
-                rows.append(CompareRow(method: method, status: s.status.rawValue, objective: feasible ? s.metrics.objective : nil,
-                                       bound: s.metrics.bound, gap: nil, seconds: s.metrics.solveSeconds,
-                                       evaluated: feasible ? (evaluate?(plan) ?? [:]) : [:],
-                                       note: notes?.joined(separator: "; ")))
-                if !feasible { rows[rows.count - 1].bound = nil }
-                if s.status == .heuristic { rows[rows.count - 1].bound = nil }
-            } catch {
-                let status = if case .notApplicable = error { "n/a" } else { "error" }
-                let bad = if case .badInput = error { true } else { false }
-                rows.append(CompareRow(method: method, status: status, objective: nil, bound: nil, gap: nil, seconds: nil,
-                                       evaluated: [:], note: "\(error)", badInput: bad))
+        Comparison(instance, rows: methods.map { row(instance, method: $0, options: options, evaluate: evaluate) })
+    }
+
+    /// Plans `instance` with one method: its row before gaps are known.
+    ///
+    /// - Complexity: that of the method, bounded by the time limit for exact searches.
+    public static func row(_ instance: Instance, method: String, options: PlanningOptions,
+                           evaluate: ((Plan) -> [String: Double])? = nil) -> CompareRow {
+        do {
+            let plan = try PlannerCatalog.plan(instance, method: method, options: options)
+            let s = plan.summary
+            let feasible = s.status != .infeasible
+            let notes: [String]? = switch plan {
+            case .schedule(let p): p.notes
+            case .linkpool(let p): p.notes
+            case .stagger(let p): p.notes
+            case .collective(let p): p.notes
             }
+            // Heuristic and infeasible plans prove no bound.
+            let proven = feasible && s.status != .heuristic
+            return CompareRow(method: method, status: s.status.rawValue, objective: feasible ? s.metrics.objective : nil,
+                              bound: proven ? s.metrics.bound : nil, gap: nil, seconds: s.metrics.solveSeconds,
+                              evaluated: feasible ? (evaluate?(plan) ?? [:]) : [:],
+                              note: notes?.joined(separator: "; "), planMethod: s.method)
+        } catch {
+            let status = if case .notApplicable = error { "n/a" } else { "error" }
+            let bad = if case .badInput = error { true } else { false }
+            return CompareRow(method: method, status: status, objective: nil, bound: nil, gap: nil, seconds: nil,
+                              evaluated: [:], note: "\(error)", badInput: bad)
         }
+    }
+
+    /// The comparison of `rows` (from ``row(_:method:options:evaluate:)``) on
+    /// `instance`: the best objective, the best bound and every row's gap, as
+    /// ``run(_:methods:options:evaluate:)`` describes.
+    ///
+    /// - Complexity: O(rows × evaluated figures).
+    public init(_ instance: Instance, rows: [CompareRow]) {
+        var rows = rows
+        let direction = PlannerCatalog.direction(of: instance)
         let better: (Double, Double) -> Bool = direction == .maximise ? { $0 > $1 } : { $0 < $1 }
         let objectives = rows.compactMap(\.objective)
         let bestObjective = objectives.reduce(nil as Double?) { acc, x in acc.map { better(x, $0) ? x : $0 } ?? x }
@@ -110,8 +126,20 @@ public struct Comparison: Sendable {
         }
         var columns: [String] = []
         for row in rows { for key in row.evaluated.keys.sorted() where !columns.contains(key) { columns.append(key) } }
-        return Comparison(problem: instance.problem, objectiveName: PlannerCatalog.objectiveName(of: instance), direction: direction,
-                          bestBound: bestBound, bestObjective: bestObjective, rows: rows, evaluatedColumns: columns)
+        self.init(problem: instance.problem, objectiveName: PlannerCatalog.objectiveName(of: instance), direction: direction,
+                  bestBound: bestBound, bestObjective: bestObjective, rows: rows, evaluatedColumns: columns)
+    }
+
+    /// A comparison from its parts.
+    public init(problem: ProblemKind, objectiveName: String, direction: ObjectiveDirection, bestBound: Double?,
+                bestObjective: Double?, rows: [CompareRow], evaluatedColumns: [String]) {
+        self.problem = problem
+        self.objectiveName = objectiveName
+        self.direction = direction
+        self.bestBound = bestBound
+        self.bestObjective = bestObjective
+        self.rows = rows
+        self.evaluatedColumns = evaluatedColumns
     }
 
     /// The column names shared by the CSV and JSON forms.
@@ -294,26 +322,28 @@ public struct CompareCommand: ParsableCommand {
 enum PlanEvaluation {
     /// A function from plan to named figures for `instance`.
     static func figures(on instance: Instance) -> ((Plan) -> [String: Double])? {
-        { plan in
-            guard let m = try? Evaluator.evaluate(plan, on: instance) else { return [:] }
-            var out: [String: Double] = [:]
-            switch instance.problem {
-            case .schedule:
-                out["servedBytes"] = m.servedBytes
-                out["makespan"] = m.makespan
-            case .linkpool:
-                out["lambda"] = m.lambda
-                out["carried"] = m.carried
-            case .stagger:
-                let slowdowns = (m.jobs ?? [:]).values.map(\.slowdown)
-                if !slowdowns.isEmpty {
-                    out["meanSlowdown"] = slowdowns.reduce(0, +) / Double(slowdowns.count)
-                    out["maxSlowdown"] = slowdowns.max()
-                }
-            case .collective:
-                out["time"] = m.makespan
+        { plan in (try? Evaluator.evaluate(plan, on: instance)).map { figures(of: $0, problem: instance.problem) } ?? [:] }
+    }
+
+    /// The figures `compare` shows, taken from the evaluator's metrics.
+    static func figures(of m: EvaluationMetrics, problem: ProblemKind) -> [String: Double] {
+        var out: [String: Double] = [:]
+        switch problem {
+        case .schedule:
+            out["servedBytes"] = m.servedBytes
+            out["makespan"] = m.makespan
+        case .linkpool:
+            out["lambda"] = m.lambda
+            out["carried"] = m.carried
+        case .stagger:
+            let slowdowns = (m.jobs ?? [:]).values.map(\.slowdown)
+            if !slowdowns.isEmpty {
+                out["meanSlowdown"] = slowdowns.reduce(0, +) / Double(slowdowns.count)
+                out["maxSlowdown"] = slowdowns.max()
             }
-            return out.filter { $0.value.isFinite }
+        case .collective:
+            out["time"] = m.makespan
         }
+        return out.filter { $0.value.isFinite }
     }
 }

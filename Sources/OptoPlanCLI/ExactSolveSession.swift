@@ -81,11 +81,20 @@ public final class ExactSolveSession: @unchecked Sendable {
     static let drawInterval = 0.2
     static let logInterval = 1.0
 
+    /// What the first Ctrl-C prints.
+    let stopMessage: String
+
+    /// The first Ctrl-C's message for a planner command.
+    public static let planStopMessage = "interrupted: stopping the exact search; the best plan found so far follows (Ctrl-C again to quit)"
+
     /// A session for `flags`; `isTerminal` says whether standard error is a
-    /// terminal (tests pass it), `output` is the plan file, if any.
+    /// terminal (tests pass it), `output` is the output file, if any,
+    /// `stopMessage` what the first Ctrl-C prints.
     public init(_ flags: SolveDisplayOptions, output: String? = nil,
                 isTerminal: Bool = isatty(STDERR_FILENO) != 0,
+                stopMessage: String = ExactSolveSession.planStopMessage,
                 write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
+        self.stopMessage = stopMessage
         if flags.quiet {
             display = .silent
         } else if flags.verbose {
@@ -175,7 +184,7 @@ public final class ExactSolveSession: @unchecked Sendable {
         lock.unlock()
         let prefix = shown ? "\r\u{1B}[K" : ""
         if count == 1 {
-            write(prefix + "interrupted: stopping the exact search; the best plan found so far follows (Ctrl-C again to quit)\n")
+            write(prefix + stopMessage + "\n")
         } else {
             write(prefix + "interrupted again: quitting without a plan\n")
             removeTemporaryOutput()

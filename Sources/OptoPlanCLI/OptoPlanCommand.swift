@@ -27,6 +27,7 @@ public struct OptoPlanCommand: ParsableCommand {
             GenCommand.self,
             PredictCommand.self,
             CompareCommand.self,
+            SweepCommand.self,
             BatchCommand.self,
             ExportCommand.self,
             ReportCommand.self,

@@ -11,12 +11,14 @@ public struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Regenerate the HTML analyses (SVG plots drawn by OptoPlan) from the datasets.",
         discussion: """
-        Writes index.html and four self-contained reports (no scripts, no \
-        external styles): a Gantt chart of circuit schedules, exact versus \
-        heuristic quality and time, the link-pool reference example with \
+        Writes index.html and three self-contained reports (no scripts, no \
+        external styles): a Gantt chart of circuit schedules, the link-pool \
+        reference example with \
         symmetric and asymmetric circuits, and link load over the \
-        hyper-period for aligned versus staggered jobs. Solve times vary \
-        from run to run; everything else is deterministic.
+        hyper-period for aligned versus staggered jobs. These are the pages \
+        that need no Python; the analyses in notebooks/ (exact versus \
+        heuristic, capacity sweeps) are executed into the same directory by \
+        scripts/export-notebooks.sh, which runs this command too.
 
         Example:
           optoplan report --output notebooks-export --datasets datasets --time-limit 5
@@ -52,7 +54,6 @@ public struct ReportCommand: ParsableCommand {
         let builder = ReportBuilder(datasets: CLIFiles.userURL(datasets), datasetsLabel: datasets, timeLimit: timeLimit)
         let pages: [(String, String, () throws(ExitCode) -> String)] = [
             ("schedule-gantt.html", "Circuit schedules as Gantt charts", builder.gantt),
-            ("exact-vs-heuristic.html", "Exact versus heuristic: quality and time", builder.exactVersusHeuristic),
             ("linkpool-reference.html", "Link pool: the reference example, symmetric and asymmetric", builder.linkPoolReference),
             ("stagger-load.html", "Link load over the hyper-period: aligned versus staggered jobs", builder.staggerLoad),
         ]

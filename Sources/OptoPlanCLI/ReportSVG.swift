@@ -105,14 +105,38 @@ struct SVGChart {
         return (fx, fy)
     }
 
-    /// A legend row at the top right.
+    /// The width a legend entry takes.
+    static func legendWidth(_ name: String) -> Double { Double(name.count) * 6.6 + 22 }
+
+    /// The rows a legend of `entries` needs within `width`, right-aligned.
+    static func legendRows(_ entries: [(String, String)], width: Double) -> Int {
+        var rows = 1, used = 0.0
+        for (name, _) in entries {
+            let w = legendWidth(name)
+            if used > 0 && used + w > width { rows += 1; used = 0 }
+            used += w
+        }
+        return entries.isEmpty ? 0 : rows
+    }
+
+    /// A legend at the top right, in rows of 16 px that wrap at the canvas width.
     mutating func legend(_ entries: [(String, String)]) {
-        var x = width - right
-        for (name, colour) in entries.reversed() {
-            let w = Double(name.count) * 6.6 + 22
-            x -= w
-            rect(x: x, y: 8, w: 12, h: 12, fill: colour)
-            text(name, x: x + 16, y: 18, anchor: "start", size: 11)
+        var rows: [[(String, String)]] = [[]]
+        var used = 0.0
+        for entry in entries {
+            let w = Self.legendWidth(entry.0)
+            if used > 0 && used + w > width - right { rows.append([]); used = 0 }
+            rows[rows.count - 1].append(entry)
+            used += w
+        }
+        for (r, row) in rows.enumerated() {
+            var x = width - right
+            let y = 8 + 16 * Double(r)
+            for (name, colour) in row.reversed() {
+                x -= Self.legendWidth(name)
+                rect(x: x, y: y, w: 12, h: 12, fill: colour)
+                text(name, x: x + 16, y: y + 10, anchor: "start", size: 11)
+            }
         }
     }
 

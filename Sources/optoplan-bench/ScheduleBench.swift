@@ -15,7 +15,8 @@ import OptoPlanners
 ///
 /// Options: `--datasets DIR` (default `datasets`, else `../shared/datasets`),
 /// `--skip-exact`, `--skip-heuristics`, `--large`, `--time-limit S`
-/// (exact, default 60), `--methods a,b,c`, `--ports K` (heuristics: `K`
+/// (exact, default 60), `--sizes 16` (exact: only these N; 12 and 16 use
+/// M = 8 and 60 s), `--skip-plain` (exact: the strengthened model only), `--methods a,b,c`, `--ports K` (heuristics: `K`
 /// circuit ports per node, default 1).
 enum ScheduleBench {
     static func run(_ args: [String]) {
@@ -30,7 +31,9 @@ enum ScheduleBench {
         let methods = (value("--methods")?.split(separator: ",").compactMap { ScheduleMethod(rawValue: String($0)) })
             ?? [.solstice, .bottleneck, .eclipse, .greedy, .bvn, .static, .rotor]
         if !args.contains("--skip-exact") {
-            exactTable(large: args.contains("--large"), timeLimit: Double(value("--time-limit") ?? "60") ?? 60)
+            exactTable(large: args.contains("--large"), timeLimit: Double(value("--time-limit") ?? "60") ?? 60,
+                       sizes: value("--sizes").map { $0.split(separator: ",").compactMap { Int($0) } },
+                       plain: !args.contains("--skip-plain"))
         }
         if !args.contains("--skip-heuristics") {
             heuristicTable(directory: dir, methods: methods, ports: max(1, Int(value("--ports") ?? "1") ?? 1))
@@ -104,13 +107,13 @@ enum ScheduleBench {
         return ScheduleInstance(fabric: f, demand: d, window: windowFraction.map { $0 * lb })
     }
 
-    static func exactTable(large: Bool, timeLimit: Double) {
+    static func exactTable(large: Bool, timeLimit: Double, sizes only: [Int]? = nil, plain runPlain: Bool = true) {
         emit("Exact slot model (GLPK), window mode W = 0.8 × lower bound, k = 1, δ = 1 ms, seeded random instances")
         emit("time to optimality, or the final gap at the limit; same M for both formulations")
         emit(pad("N", 4) + pad("M", 4) + pad("limit", 7) + pad("plain", 28) + pad("strengthened", 28) + pad("speed-up", 10) + "best heuristic / ILP")
         let sizes: [(Int, Int, Double)] = [(4, 6, timeLimit), (6, 6, timeLimit), (8, 6, timeLimit)]
-            + (large ? [(12, 8, 60), (16, 8, 60)] : [])
-        for (n, m, limit) in sizes {
+            + (large || only != nil ? [(12, 8, 60), (16, 8, 60)] : [])
+        for (n, m, limit) in sizes where only?.contains(n) ?? true {
             let inst = randomInstance(nodes: n, seed: UInt64(1000 + n), windowFraction: 0.8)
             let opts = PlanningOptions(timeLimit: limit, solver: GLPKSolver(), slots: m)
             func cell(_ f: ScheduleFormulation) -> (String, Double, Double?, Bool) {
@@ -118,13 +121,13 @@ enum ScheduleBench {
                     let p = try SchedulePlanner.planExact(inst, formulation: f, options: opts)
                     let optimal = p.status == .optimal
                     let text = optimal ? String(format: "%.2f s optimal", p.metrics.solveSeconds)
-                        : String(format: "%.2f s gap %.2f%%", p.metrics.solveSeconds, 100 * (p.metrics.gap ?? .nan))
+                        : String(format: "%.2f s gap %.3f%%", p.metrics.solveSeconds, 100 * (p.metrics.gap ?? .nan))
                     return (text, p.metrics.solveSeconds, p.metrics.objective, optimal)
                 } catch {
                     return ("error: \(error)", .nan, nil, false)
                 }
             }
-            let plain = cell(.plain)
+            let plain = runPlain ? cell(.plain) : ("skipped", Double.nan, nil, false)
             let strong = cell(.strengthened)
             let heuristic = (try? SchedulePlanner.plan(inst, method: .auto))?.metrics.objective
             let speed = plain.3 && strong.3 ? String(format: "%.1f×", plain.1 / strong.1)

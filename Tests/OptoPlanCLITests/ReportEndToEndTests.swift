@@ -22,7 +22,7 @@ struct ReportEndToEndTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let r = try OptoplanBinary.run(["report", "--output", "out", "--datasets", dir.path, "--time-limit", "1"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
-        let pages = ["index", "schedule-gantt", "exact-vs-heuristic", "linkpool-reference", "stagger-load"]
+        let pages = ["index", "schedule-gantt", "linkpool-reference", "stagger-load"]
         for page in pages {
             let html = try String(contentsOf: dir.appendingPathComponent("out/\(page).html"), encoding: .utf8)
             #expect(html.hasPrefix("<!DOCTYPE html>"))

@@ -140,23 +140,36 @@ struct LinkPoolExactTests {
             let instance = smallInstance(seed: seed, nodes: 4, maxPorts: 3, objective: objective, current: seed % 2 == 0)
             let problem = try LinkPoolProblem(instance)
             let dat = FileManager.default.temporaryDirectory.appendingPathComponent("linkpool-\(seed)-\(UUID().uuidString).dat")
-            try problem.mathProgData(symmetric: symmetric).write(to: dat, atomically: true, encoding: .utf8)
+            let data = problem.mathProgData(symmetric: symmetric)
             defer { try? FileManager.default.removeItem(at: dat) }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: glpsol!)
-            process.arguments = ["-m", mod.path, "-d", dat.path]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = Pipe()
-            try process.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "\(output)")
+            func glpsolOutput(_ extra: String) throws -> String {
+                try data.replacingOccurrences(of: "end;\n", with: extra + "end;\n").write(to: dat, atomically: true, encoding: .utf8)
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: glpsol!)
+                process.arguments = ["-m", mod.path, "-d", dat.path]
+                let pipe = Pipe()
+                process.standardOutput = pipe
+                process.standardError = Pipe()
+                try process.run()
+                let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                process.waitUntilExit()
+                #expect(process.terminationStatus == 0, "\(output)")
+                return output
+            }
+            let output = try glpsolOutput("")
             let line = try #require(output.split(separator: "\n").first { $0.hasPrefix("OBJECTIVE ") })
             var value = try #require(Double(line.dropFirst("OBJECTIVE ".count)))
             if objective == .throughput { value *= 1e9 }  // the data is in Gb/s
             let plan = try LinkPoolPlanner.plan(instance, method: symmetric ? .symmetric : .ilp, options: options)
             #expect(close(value, plan.metrics.objective), "seed \(seed): glpsol \(value), planner \(plan.metrics.objective)")
+            guard objective == .concurrent else { continue }
+            // The fixed-λ model (stage 2): the planner's circuits at its λ, and nothing above it.
+            let lambda = plan.metrics.objective
+            let fewest = try glpsolOutput("param stage := 2;\nparam target := \(lambda * (1 - 1e-9));\n")
+            let count = try #require(fewest.split(separator: "\n").first { $0.hasPrefix("CIRCUITS ") })
+            #expect(Int(count.dropFirst("CIRCUITS ".count)) == plan.circuits.count, "seed \(seed): \(fewest)")
+            let above = try glpsolOutput("param stage := 2;\nparam test := 1;\nparam target := \(lambda * (1 + 1e-6) + 1e-9);\n")
+            #expect(!above.contains("OBJECTIVE "), "seed \(seed): λ above the optimum is infeasible\n\(above)")
         }
     }
 

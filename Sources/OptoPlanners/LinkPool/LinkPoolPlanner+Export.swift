@@ -18,7 +18,9 @@ extension LinkPoolPlanner {
         let meaning = instance.objective == .concurrent ? "λ (every pair carries λ·R[i][j])" : "carried bits per second"
         return ExportedModel(model: try formulation.model.validated(), objectiveScale: formulation.unscaled(1),
                              objectiveMeaning: meaning,
-                             notes: ["stage 1 of 2: the planner then minimises the number of circuits at this optimum"])
+                             notes: ["stage 1 of 2: the planner then minimises the number of circuits at this optimum"]
+                                 + (instance.objective == .concurrent
+                                    ? ["the planner reaches the same optimum by a search on λ over a fixed-λ model (models/linkpool.mod, stage 2)"] : []))
     }
 
     /// The MathProg data section of `instance` for `models/linkpool.mod`,

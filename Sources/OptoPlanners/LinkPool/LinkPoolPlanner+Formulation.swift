@@ -33,15 +33,10 @@ import OptoModel
 //            value and τ = 1e-7·max(1, |z₁|) (in the scaled units below)
 //            absorbs the solver's feasibility tolerance. Warm-started from
 //            stage 1's solution, which is feasible for stage 2.
-//            For `concurrent` the floor is imposed by fixing λ at it (a
-//            larger λ only tightens the carry rows), so every pair needs a
-//            known t_ij = λ·R_ij from n_ij·r_c + e_ij, and two strengthenings
-//            of the LP relaxation become valid (in r_c units):
-//              n_ij ≥ ⌈t_ij − min(p_i, p_j)⌉                     (bound)
-//              e_ij + f_ij·n_ij ≥ f_ij·⌈t_ij⌉,  f_ij = t_ij − ⌊t_ij⌋  (MIR)
-//            The second is the mixed-integer-rounding facet of
-//            {n ∈ ℤ₊, e ≥ 0 : n + e ≥ t}: it cuts the fractional n the LP
-//            would otherwise use and makes stage 2 fast (N = 32: 14 s → 0.02 s).
+//   The planner solves this model for `throughput`; for `concurrent` it
+//   searches on λ instead (LinkPoolPlanner+Search.swift), whose fixed-λ
+//   model (LinkPoolPlanner+FixedLambda.swift) also serves as the
+//   concurrent stage 2. This λ-variable model stays the exported one.
 //   Time: stage 1 gets 90 % of the limit; stage 2 what is left, at most a
 //   quarter of the limit (or 1 s). If stage 2 does not finish, the plan is
 //   stage 2's incumbent or stage 1's allocation with every circuit removed
@@ -107,8 +102,6 @@ final class LinkPoolFormulation {
     var primary = LinearExpression()
     /// Σ n_ij over ordered pairs.
     var circuitCount = LinearExpression()
-    /// Stage 2 (concurrent): the value μ is fixed at.
-    var muFixed: Double?
     /// R_max (concurrent scaling), bits per second.
     let demandScale: Double
 
@@ -131,18 +124,6 @@ final class LinkPoolFormulation {
         let rc = p.rate
         let pHat = p.packet.map { $0 / rc }
 
-        // Stage 2 of the concurrent objective fixes μ at its floor, so every
-        // pair needs at least ⌈μ·R̂_ij − min(p̂_i, p̂_j)⌉ circuits: lower
-        // bounds the LP relaxation would otherwise miss.
-        var lower = [Double](repeating: 0, count: n * n)
-        if p.objective == .concurrent, let floor = stage2Floor {
-            for k in 0..<(n * n) where p.demand[k] > 0 {
-                let i = k / n, j = k % n
-                let need = (max(0, floor) * p.demand[k] / demandScale - min(pHat[i], pHat[j]) - 1e-9).rounded(.up)
-                lower[k] = max(0, need)
-            }
-        }
-
         // Circuit variables.
         for i in 0..<n {
             for j in 0..<n where i != j {
@@ -154,8 +135,7 @@ final class LinkPoolFormulation {
                     var upper = min(p.pairCap(i, j), p.pairCap(j, i))
                     if p.demand[k] == 0 && p.demand[back] == 0 { upper = min(upper, max(p.current[k], p.current[back])) }
                     guard upper > 0 else { continue }
-                    let low = min(max(lower[k], lower[back]), Double(upper))
-                    let v = m.addVariable(.integer, lowerBound: low, upperBound: Double(upper), name: "n[\(i),\(j)]")
+                    let v = m.addVariable(.integer, lowerBound: 0, upperBound: Double(upper), name: "n[\(i),\(j)]")
                     circuits[k] = v
                     circuits[back] = v
                 } else {
@@ -163,7 +143,7 @@ final class LinkPoolFormulation {
                     var upper = p.pairCap(i, j)
                     if p.demand[k] == 0 { upper = min(upper, p.current[k]) }
                     guard upper > 0 else { continue }
-                    circuits[k] = m.addVariable(.integer, lowerBound: min(lower[k], Double(upper)), upperBound: Double(upper),
+                    circuits[k] = m.addVariable(.integer, lowerBound: 0, upperBound: Double(upper),
                                                 name: "n[\(i),\(j)]")
                 }
             }
@@ -186,15 +166,7 @@ final class LinkPoolFormulation {
                 let cap = Double(p.pairCap(i, j)) + min(pHat[i], pHat[j])
                 upper = min(upper, cap / (p.demand[k] / demandScale))
             }
-            if let floor = stage2Floor {
-                // Stage 2 fixes μ at its floor (a larger μ only tightens the
-                // carry rows; see `lower` above for the circuit bounds).
-                let fixed = max(0, floor)
-                mu = m.addVariable(.continuous, lowerBound: fixed, upperBound: fixed, name: "mu")
-                muFixed = fixed
-            } else {
-                mu = m.addVariable(.continuous, lowerBound: 0, upperBound: upper, name: "mu")
-            }
+            mu = m.addVariable(.continuous, lowerBound: 0, upperBound: upper, name: "mu")
         }
 
         // Port rows.
@@ -231,19 +203,6 @@ final class LinkPoolFormulation {
             if let v = circuits[k] { row.add(-1, v) }
             row.add(-1, electrical[k]!)
             m.addConstraint(row, .lessThanOrEqual(0), name: "carry[\(i),\(j)]")
-            // Stage 2 (μ fixed): the pair needs t = μ·R̂_ij from n_ij + ê_ij
-            // with n_ij integer, whose convex hull adds the mixed-integer
-            // rounding facet ê_ij + f·n_ij ≥ f·⌈t⌉, f = t − ⌊t⌋.
-            if let fixed = muFixed, let v = circuits[k] {
-                let t = fixed * p.demand[k] / demandScale
-                let f = t - t.rounded(.down)
-                if f > 1e-9 && f < 1 - 1e-9 {
-                    var mir = LinearExpression()
-                    mir.add(1, electrical[k]!)
-                    mir.add(f, v)
-                    m.addConstraint(mir, .greaterThanOrEqual(f * t.rounded(.up)), name: "mir[\(i),\(j)]")
-                }
-            }
         }
         // Change budget.
         if let budget = p.maxChanges {
@@ -276,7 +235,7 @@ final class LinkPoolFormulation {
         }
         for k in 0..<(n * n) { if let v = circuits[k] { circuitCount.add(1, v) } }
         if let floor = stage2Floor {
-            if muFixed == nil { m.addConstraint(primary, .greaterThanOrEqual(floor), name: "stage1") }
+            m.addConstraint(primary, .greaterThanOrEqual(floor), name: "stage1")
             m.setObjective(circuitCount, .minimize)
         } else {
             m.setObjective(primary, .maximize)
@@ -334,7 +293,7 @@ final class LinkPoolFormulation {
             if let v = added[k] { start[v] = Double(max(0, a.counts[k] - p.current[k])) }
             if let v = removed[k] { start[v] = Double(max(0, p.current[k] - a.counts[k])) }
         }
-        if let mu { start[mu] = muFixed ?? scaled(a.objective) * shrink }
+        if let mu { start[mu] = scaled(a.objective) * shrink }
         return start
     }
 }

@@ -9,6 +9,9 @@ struct LinkPoolExactOutcome {
     /// The best proven bound on the objective, in plan units.
     var bound: Double?
     var notes: [String]
+    /// False when the search stopped unproven before the solver answered
+    /// anything (the allocation is then only the start it was given).
+    var solverAnswered = true
 }
 
 extension LinkPoolProblem {
@@ -23,6 +26,9 @@ extension LinkPoolProblem {
     ///   (stage 1 up to 90 %, stage 2 what is left, at most a quarter of
     ///   the limit or 1 s, whichever is more).
     func solveExact(symmetric: Bool, settings: LinkPoolSolveSettings, start: LinkPoolAllocation?) throws -> LinkPoolExactOutcome {
+        if objective == .concurrent {
+            return try searchConcurrent(symmetric: symmetric, settings: settings, start: start)
+        }
         let clock = ContinuousClock()
         let began = clock.now
         var notes: [String] = []

@@ -6,9 +6,22 @@ import OptoModel
 /// how the electrical packet fabric fills in beside them.
 ///
 /// Methods:
-/// - `ilp`: the exact model (see `LinkPoolPlanner+Formulation.swift` and
-///   `models/linkpool.mod`), solved lexicographically — best objective, then
-///   the fewest circuits — and warm-started from `greedy`.
+/// - `ilp`: exact, lexicographic — best objective, then the fewest circuits.
+///   `throughput`: the λ-variable model (`LinkPoolPlanner+Formulation.swift`,
+///   `models/linkpool.mod`) warm-started from `greedy`. `concurrent`: a
+///   search on λ (`LinkPoolPlanner+Search.swift`) that keeps a proven
+///   interval [λ_lo, λ_hi] and asks, at a fixed λ, whether integer circuits
+///   exist whose residuals fit the packet fabric
+///   (`LinkPoolPlanner+FixedLambda.swift`). With every pair's need
+///   t_ij = λ·R_ij / r_c known, that model is, in r_c units,
+///       L_ij ≤ n_ij ≤ min(U_ij, ⌈t_ij⌉),  0 ≤ e_ij ≤ min(p̂_i, p̂_j)
+///       n_ij + e_ij ≥ t_ij,   e_ij + f_ij·n_ij ≥ f_ij·⌈t_ij⌉  (f = t − ⌊t⌋)
+///       Σ_j e_ij ≤ p̂_i,  Σ_i e_ij ≤ p̂_j,  port / cap / budget rows,
+///       Σ_j n_ij ≥ m⁺_i,  Σ_j n_ji ≥ m⁻_i       (circuit-count cuts)
+///   with L_ij = ⌈t_ij − min(p̂_i, p̂_j)⌉⁺: the rounding row makes the
+///   relaxation exact pair by pair. Tests at the interval's middle, then
+///   at λ_lo·(1 + 1e-7) (infeasible there: optimal); the fewest circuits
+///   are the same model at λ_lo minimising Σ n. Started from `greedy`.
 /// - `greedy`: add the circuit that most raises the objective, then move
 ///   single circuits while that helps, then drop circuits that carry nothing
 ///   (see `LinkPoolPlanner+Greedy.swift`).
@@ -91,7 +104,7 @@ public enum LinkPoolPlanner {
             do {
                 let outcome = try problem.solveExact(symmetric: false, settings: settings(options, solver: solver, limit: limit - seconds()),
                                                      start: heuristic)
-                if let a = outcome.allocation, a.objective >= heuristic.objective * (1 - 1e-9) {
+                if outcome.solverAnswered, let a = outcome.allocation, a.objective >= heuristic.objective * (1 - 1e-9) {
                     return exactPlan(problem, outcome, method: "auto:ilp", seconds: seconds())
                 }
                 let bound = outcome.bound
