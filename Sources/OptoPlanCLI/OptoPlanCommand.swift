@@ -25,6 +25,7 @@ public struct OptoPlanCommand: ParsableCommand {
             ValidateCommand.self,
             GenCommand.self,
             PredictCommand.self,
+            ReplayCommand.self,
             CompareCommand.self,
             BatchCommand.self,
             ExportCommand.self,
