@@ -91,4 +91,28 @@ struct ReplayCommandTests {
         #expect(missing.status == 65)
         #expect(missing.stderr.contains("none.csv"))
     }
+
+    @Test("schedule --history with --hedge or --scenarios writes an epochs plan; misuse exits 64, a bad history 65")
+    func hedgedSchedule() throws {
+        guard OptoplanBinary.url != nil else { Issue.record("optoplan not built"); return }
+        let instance = """
+        {"problem": "schedule", "fabric": {"nodes": 4, "ocsPortsPerNode": 1, "circuitRate": "8Gbps", "packetRate": "1Gbps",
+         "reconfigurationDelay": "50ms"},
+         "epochs": [{"duration": "1s", "demand": [[0, "900MB", 0, 0], [0, 0, "700MB", 0], [0, 0, 0, "3GB"], ["600MB", 0, 0, 0]]},
+                    {"duration": "1s", "demand": [[0, "950MB", "3GB", 0], [0, 0, "700MB", 0], [0, 0, 0, 0], ["600MB", 0, 0, 0]]}]}
+        """
+        let dir = try OptoplanBinary.directory(["trace.csv": Self.trace, "inst.json": instance, "three.csv": "t,src,dst,demand\n0,0,1,5\n1,1,2,5\n2,2,0,5\n"])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for extra in [["--hedge", "0.9"], ["--scenarios", "3", "--method", "greedy"], ["--scenarios", "2", "--time-limit", "5"]] {
+            let r = try OptoplanBinary.run(["schedule", "inst.json", "--history", "trace.csv", "--history-unit", "MB", "--quiet"] + extra, in: dir)
+            #expect(r.status == 0, "\(extra): \(r.stderr)")
+            let plan = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            #expect((plan["epochs"] as? [Any])?.count == 2)
+        }
+        #expect(try OptoplanBinary.run(["schedule", "inst.json", "--hedge", "0.9"], in: dir).status == 64)
+        #expect(try OptoplanBinary.run(["schedule", "inst.json", "--history", "trace.csv", "--hedge", "0.9", "--scenarios", "2"], in: dir).status == 64)
+        let wrong = try OptoplanBinary.run(["schedule", "inst.json", "--history", "three.csv", "--hedge", "0.5"], in: dir)
+        #expect(wrong.status == 65)
+        #expect(wrong.stderr.contains("three.csv"))
+    }
 }
