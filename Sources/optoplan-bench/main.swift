@@ -6,6 +6,7 @@
 //   optoplan-bench traffic   readers and traffic predictors (TrafficBench.swift)
 //   optoplan-bench linkpool  link-pool methods by size (LinkPoolBench.swift)
 //   optoplan-bench eval      the flow-level evaluator (EvalBench.swift)
+//   optoplan-bench replay    planning on predictions: rolling-horizon replay (ReplayBench.swift)
 //   optoplan-bench solvers   GLPK versus CBC on each planner's exact model (SolversBench.swift)
 import Foundation
 
@@ -21,6 +22,8 @@ case "traffic":
     TrafficBench.run(Array(arguments.dropFirst()))
 case "linkpool":
     LinkPoolBench.run(Array(arguments.dropFirst()))
+case "replay":
+    ReplayBench.run(Array(arguments.dropFirst()))
 case "solvers":
     SolversBench.run(Array(arguments.dropFirst()))
 case "eval":
@@ -39,6 +42,8 @@ default:
                         link-pool methods: objective, gap to the ILP bound, time
       solvers [--time-limit S] [--planners schedule,linkpool,stagger] [--large]
                         GLPK versus CBC on each planner's exact model at growing sizes
+      replay [--traces pods,coflow] [--horizon H] [--step-limit S] [--rows last,ewma,shape,hedge,scenarios]
+                        rolling-horizon replay against perfect foresight and static on the two traces
       eval [--datasets DIR] [--configurations M]  evaluator speed on the 150- and 367-rack matrices
     """)
 }
