@@ -9,7 +9,7 @@ let package = Package(
     name: "OptoPlan",
     platforms: [.macOS(.v13)],
     products: [
-        .library(name: "OptoPlan", targets: ["OptoModel", "OptoCore", "OptoTraffic", "OptoPlanners", "OptoEval"]),
+        .library(name: "OptoPlan", targets: ["OptoModel", "OptoCore", "OptoTraffic", "OptoPlanners", "OptoEval", "OptoReplay"]),
         .executable(name: "optoplan", targets: ["optoplan"]),
         .executable(name: "optoplan-bench", targets: ["optoplan-bench"]),
     ],
@@ -36,15 +36,19 @@ let package = Package(
         .target(name: "OptoPlanners", dependencies: ["OptoCore", "OptoModel"]),
         // The flow-level evaluator.
         .target(name: "OptoEval", dependencies: ["OptoCore", "CBLAS"]),
+        // Planning on predictions (PROBLEMS.md §5): the replay loop, which
+        // forecasts, plans and scores, so it sits above predictors,
+        // planners and the evaluator (none of which knows the others).
+        .target(name: "OptoReplay", dependencies: ["OptoCore", "OptoTraffic", "OptoPlanners", "OptoEval", "OptoModel"]),
         // Command implementations (argument-parser), kept in a library so
         // tests can call them; the executable is a one-line entry point.
         .target(name: "OptoPlanCLI", dependencies: [
-            "OptoCore", "OptoTraffic", "OptoPlanners", "OptoEval", "OptoModel", "OptoGLPK", "OptoCBC",
+            "OptoCore", "OptoTraffic", "OptoPlanners", "OptoEval", "OptoReplay", "OptoModel", "OptoGLPK", "OptoCBC",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "optoplan", dependencies: ["OptoPlanCLI"]),
         .executableTarget(name: "optoplan-bench", dependencies: [
-            "OptoCore", "OptoTraffic", "OptoPlanners", "OptoEval", "OptoModel", "OptoGLPK", "OptoCBC",
+            "OptoCore", "OptoTraffic", "OptoPlanners", "OptoEval", "OptoReplay", "OptoModel", "OptoGLPK", "OptoCBC",
         ]),
 
         .testTarget(name: "OptoModelTests", dependencies: ["OptoModel"]),
@@ -54,6 +58,7 @@ let package = Package(
         .testTarget(name: "OptoTrafficTests", dependencies: ["OptoTraffic", "OptoCore"]),
         .testTarget(name: "OptoPlannersTests", dependencies: ["OptoPlanners", "OptoCore", "OptoModel", "OptoGLPK", "OptoEval", "OptoTraffic"]),
         .testTarget(name: "OptoEvalTests", dependencies: ["OptoEval", "OptoCore", "OptoModel", "OptoGLPK"]),
+        .testTarget(name: "OptoReplayTests", dependencies: ["OptoReplay", "OptoPlanners", "OptoTraffic", "OptoEval", "OptoCore", "OptoModel", "OptoGLPK"]),
         .testTarget(name: "OptoPlanCLITests", dependencies: ["OptoPlanCLI", "OptoCore"]),
     ]
 )

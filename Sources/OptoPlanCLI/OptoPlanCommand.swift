@@ -26,6 +26,7 @@ public struct OptoPlanCommand: ParsableCommand {
             ValidateCommand.self,
             GenCommand.self,
             PredictCommand.self,
+            ReplayCommand.self,
             CompareCommand.self,
             SweepCommand.self,
             BatchCommand.self,

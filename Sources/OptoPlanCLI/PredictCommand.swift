@@ -12,9 +12,11 @@ public struct PredictCommand: ParsableCommand {
         abstract: "Fit traffic predictors on a trace and report their error on the held-back snapshots.",
         discussion: """
         TRACE is a t,src,dst,demand CSV file (one row per snapshot and pair) or an epochs-mode schedule \
-        instance. Each predictor (last value, EWMA, seasonal with its period found in the trace) is fitted on \
-        the first part and forecasts the held-back snapshots one step ahead; the table gives the normalised \
-        mean absolute error, Σ|forecast − actual| / Σ actual. --output writes the chosen predictor's \
+        instance. Each predictor (last value, EWMA, seasonal with its period found in the trace, shape: where \
+        traffic goes times the median recent total) is fitted on the first part and forecasts the held-back snapshots one step ahead; the table gives the normalised \
+        mean absolute error, Σ|forecast − actual| / Σ actual. auto picks the kind with the lowest error on the \
+        last quarter of the training part (each fitted on the first three quarters) and says so when another \
+        does better on the held-back part. --output writes the chosen predictor's \
         forecasts of the held-back snapshots as an epochs instance, --actual the held-back snapshots \
         themselves (for `optoplan evaluate --actual`), --forecast the next --horizon epochs after the trace.
 
@@ -23,17 +25,11 @@ public struct PredictCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "The trace: a t,src,dst,demand CSV file or an epochs instance.")
-    public var trace: String
+    @OptionGroup public var traceOptions: TraceOptions
 
-    @Option(help: "Unit of the trace's values (a volume unit such as B, MB, GiB).")
-    public var unit: String = "B"
-
-    @Option(help: "Fraction of the snapshots held back at the end.")
-    public var holdout: Double = 0.2
-
-    @Option(help: "Predictor for the output files: auto (lowest error on the training part), last, ewma, seasonal.")
-    public var predictor: String = "auto"
+    var trace: String { traceOptions.trace }
+    var holdout: Double { traceOptions.holdout }
+    var predictor: String { traceOptions.predictor }
 
     @Option(name: .shortAndLong, help: "Write the forecasts of the held-back snapshots as an epochs instance.")
     public var output: String?
@@ -75,11 +71,6 @@ public struct PredictCommand: ParsableCommand {
     }
 
     public func validate() throws {
-        guard holdout > 0, holdout < 1 else { throw ValidationError("--holdout must be between 0 and 1") }
-        guard ["auto", "last", "ewma", "seasonal"].contains(predictor) else {
-            throw ValidationError("--predictor must be auto, last, ewma or seasonal")
-        }
-        guard QuantityKind.volume.factor(of: unit) != nil else { throw ValidationError("--unit: \"\(unit)\" is not a volume unit") }
         guard horizon >= 1, horizon <= 1_000_000 else { throw ValidationError("--horizon must be at least 1") }
         guard ports >= 0 else { throw ValidationError("--ports must be 0 or more") }
         _ = try Self.quantity(epoch, .time, "epoch")
@@ -89,24 +80,24 @@ public struct PredictCommand: ParsableCommand {
     }
 
     public func run() throws {
-        let factor = QuantityKind.volume.factor(of: unit) ?? 1
-        let series: TrafficSeries
-        do {
-            let (s, notes) = try TrafficSeries.read(contentsOf: CLIFiles.userURL(trace), factor: factor)
-            notes.forEach { StandardError.print("note: \($0)") }
-            series = s
-        } catch {
-            StandardError.print("error: \(error)")
-            throw ExitStatus.badInput
-        }
+        let series = try traceOptions.read()
         guard let backtest = Backtest.run(series, holdout: holdout) else {
             StandardError.print("error: \(trace): a trace needs at least 3 snapshots")
             throw ExitStatus.badInput
         }
         print(Self.report(trace: trace, series: series, backtest: backtest), terminator: "")
-        let chosen: Backtest.Row? = predictor == "auto"
-            ? backtest.rows.min { $0.trainingError < $1.trainingError }
-            : backtest.rows.first { $0.predictor.kind == predictor }
+        let chosen: Backtest.Row?
+        if predictor == "auto" {
+            let choice = Predictor.chooseAuto(training: Array(series.snapshots[..<backtest.split]))
+            chosen = backtest.rows.first { $0.predictor.kind == choice.predictor.kind }
+            StandardError.print("note: \(choice.note)")
+            if let c = chosen, let best = backtest.rows.min(by: { $0.error < $1.error }), best.error < c.error {
+                StandardError.print("note: on the held-back snapshots \(best.predictor.description) does better "
+                                    + "(NMAE \(Self.format(best.error)) against \(Self.format(c.error)))")
+            }
+        } else {
+            chosen = backtest.rows.first { $0.predictor.kind == predictor }
+        }
         guard let chosen else { return }
         if output != nil || actual != nil || forecast != nil {
             StandardError.print("writing \(chosen.predictor.description)'s forecasts")
@@ -172,6 +163,45 @@ public struct PredictCommand: ParsableCommand {
                             packetRate: try Self.quantity(packetRate, .rate, "packet-rate"),
                             reconfigurationDelay: try Self.quantity(reconfigurationDelay, .time, "reconfiguration-delay"))
         return (fabric, try Self.quantity(epoch, .time, "epoch"))
+    }
+}
+
+/// The trace arguments `predict` and `replay` share: the file, its unit,
+/// the held-back fraction and the predictor.
+public struct TraceOptions: ParsableArguments {
+    @Argument(help: "The trace: a t,src,dst,demand CSV file or an epochs instance.")
+    public var trace: String
+
+    @Option(help: "Unit of the trace's values (a volume unit such as B, MB, GiB).")
+    public var unit: String = "B"
+
+    @Option(help: "Fraction of the snapshots held back at the end (replay: the part replayed).")
+    public var holdout: Double = 0.2
+
+    @Option(help: "auto (lowest error on the last quarter of the training part), last, ewma, seasonal, shape.")
+    public var predictor: String = "auto"
+
+    public init() {}
+
+    public func validate() throws {
+        guard holdout > 0, holdout < 1 else { throw ValidationError("--holdout must be between 0 and 1") }
+        guard (["auto"] + Predictor.kinds).contains(predictor) else {
+            throw ValidationError("--predictor must be auto, \(Predictor.kinds.joined(separator: ", "))")
+        }
+        guard QuantityKind.volume.factor(of: unit) != nil else { throw ValidationError("--unit: \"\(unit)\" is not a volume unit") }
+    }
+
+    /// The trace read with its unit, notes printed; bad input exits 65.
+    func read() throws(ExitCode) -> TrafficSeries {
+        let factor = QuantityKind.volume.factor(of: unit) ?? 1
+        do {
+            let (s, notes) = try TrafficSeries.read(contentsOf: CLIFiles.userURL(trace), factor: factor)
+            notes.forEach { StandardError.print("note: \($0)") }
+            return s
+        } catch {
+            StandardError.print("error: \(error)")
+            throw ExitStatus.badInput
+        }
     }
 }
 

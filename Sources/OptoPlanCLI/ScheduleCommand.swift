@@ -3,6 +3,7 @@ import Foundation
 import OptoCore
 import OptoGLPK
 import OptoPlanners
+import OptoTraffic
 
 extension ScheduleMethod: ExpressibleByArgument {}
 
@@ -27,6 +28,12 @@ public struct ScheduleCommand: ParsableCommand {
         the actual traffic of ACTUAL (same fabric and number of epochs) and prints, per epoch, the bytes \
         served, the backlog and the circuits changed, predicted against actual.
 
+        Hedging (epochs mode, PROBLEMS.md §5): --history TRACE (a t,src,dst,demand CSV or an epochs \
+        instance of the same nodes, in --history-unit) trains --predictor on the past and gives its one-step \
+        residuals; --hedge Q plans on max(0, epoch demand + the per-pair Q-quantile of the residuals), \
+        --scenarios K plans one circuit series for K demand series drawn from the residuals around the \
+        instance's epochs (--seed), maximising the mean served bytes (methods auto, ilp or greedy).
+
         Example:
           optoplan schedule datasets/schedule/synthetic-n8-window.json --method solstice --output plan.json
         """
@@ -47,12 +54,101 @@ public struct ScheduleCommand: ParsableCommand {
     @Option(help: "Score the plan on this instance's actual traffic and print the per-epoch comparison.")
     public var actual: String?
 
+    @Option(help: "Past traffic (a trace) whose predictor residuals hedge the plan (epochs mode).")
+    public var history: String?
+
+    @Option(help: "Unit of the --history trace's values.")
+    public var historyUnit: String = "B"
+
+    @Option(help: "Predictor whose residuals are used: auto, last, ewma, seasonal, shape.")
+    public var predictor: String = "auto"
+
+    @Option(help: "Plan on the per-pair Q-quantile of demand plus residual (with --history).")
+    public var hedge: Double?
+
+    @Option(help: "Plan on K scenarios drawn from the residuals (with --history).")
+    public var scenarios: Int?
+
+    @Option(help: "Seed of the scenario draws.")
+    public var seed: UInt64 = 1
+
     @OptionGroup public var search: ExactSearchOptions
 
     public init() {}
 
     public func validate() throws {
         if let s = slots, s < 1 { throw ValidationError("--slots must be at least 1") }
+        if hedge != nil && scenarios != nil { throw ValidationError("--hedge and --scenarios exclude each other") }
+        if (hedge != nil || scenarios != nil) && history == nil { throw ValidationError("--hedge and --scenarios need --history TRACE") }
+        if history != nil && hedge == nil && scenarios == nil { throw ValidationError("--history needs --hedge Q or --scenarios K") }
+        if let q = hedge, !(q >= 0 && q <= 1) { throw ValidationError("--hedge must be a quantile between 0 and 1") }
+        if let k = scenarios, !(k >= 1 && k <= 1000) { throw ValidationError("--scenarios must be 1 to 1000") }
+        if scenarios != nil && ![.auto, .ilp, .greedy].contains(method) {
+            throw ValidationError("--scenarios plans with auto, ilp or greedy")
+        }
+        guard (["auto"] + Predictor.kinds).contains(predictor) else {
+            throw ValidationError("--predictor must be auto, \(Predictor.kinds.joined(separator: ", "))")
+        }
+        guard QuantityKind.volume.factor(of: historyUnit) != nil else {
+            throw ValidationError("--history-unit: \"\(historyUnit)\" is not a volume unit")
+        }
+    }
+
+    /// The residuals of the predictor trained on `--history`, checked against the instance.
+    func residuals(for inst: ScheduleInstance) throws -> ForecastResiduals {
+        guard case .epochs = inst.mode else {
+            StandardError.print("error: \(instance): --hedge and --scenarios need an epochs-mode instance")
+            throw ExitStatus.badArguments
+        }
+        let path = history ?? ""
+        let series: TrafficSeries
+        do {
+            let (s, notes) = try TrafficSeries.read(contentsOf: CLIFiles.userURL(path), factor: QuantityKind.volume.factor(of: historyUnit) ?? 1)
+            notes.forEach { StandardError.print("note: \($0)") }
+            series = s
+        } catch {
+            StandardError.print("error: \(error)")
+            throw ExitStatus.badInput
+        }
+        guard series.nodes == inst.fabric.nodes else {
+            StandardError.print("error: \(path): the trace has \(series.nodes) nodes but \(instance) has \(inst.fabric.nodes)")
+            throw ExitStatus.badInput
+        }
+        guard series.snapshots.count >= 3 else {
+            StandardError.print("error: \(path): a history needs at least 3 snapshots")
+            throw ExitStatus.badInput
+        }
+        let fitted: Predictor
+        if predictor == "auto" {
+            let c = Predictor.chooseAuto(training: series.snapshots)
+            StandardError.print("note: \(c.note)")
+            fitted = c.predictor
+        } else {
+            fitted = Predictor.fit(predictor, training: series.snapshots)?.predictor ?? .last
+        }
+        return ForecastResiduals(predictor: fitted, training: series.snapshots)
+    }
+
+    /// Plans the hedged problem (`--hedge` or `--scenarios`).
+    func planHedged(_ inst: ScheduleInstance, options: PlanningOptions) throws -> SchedulePlan {
+        let r = try residuals(for: inst)
+        guard case .epochs(let epochs) = inst.mode else { throw ExitStatus.badArguments }
+        if let q = hedge {
+            let shift = r.quantile(q)
+            let hedged = ScheduleInstance(fabric: inst.fabric, mode: .epochs(epochs.map {
+                .init(duration: $0.duration, demand: ForecastResiduals.shifted($0.demand, by: shift))
+            }))
+            var plan = try SchedulePlanner.plan(hedged, method: method, options: options)
+            plan.notes = (plan.notes ?? []) + ["planned on the per-pair \(q)-quantile of demand plus residual; metrics are on that hedged demand"]
+            return plan
+        }
+        var g = SeededGenerator(seed: seed)
+        let k = scenarios ?? 1
+        let drawn = r.scenarios(k, forecasts: epochs.map(\.demand), generator: &g)
+        var plan = try SchedulePlanner.planScenarios(ScenarioEpochs(fabric: inst.fabric, durations: epochs.map(\.duration), scenarios: drawn),
+                                                     method: method, options: options)
+        plan.notes = (plan.notes ?? []) + ["planned on \(k) scenarios drawn from the residuals (seed \(seed)); metrics are the mean over them"]
+        return plan
     }
 
     public func run() throws {
@@ -64,7 +160,14 @@ public struct ScheduleCommand: ParsableCommand {
         defer { session.finish() }
         let plan: SchedulePlan
         do {
-            plan = session.annotate(try session.run(options) { try SchedulePlanner.plan(inst, method: method, options: $0) })
+            let hedged = history != nil
+            if hedged, case .epochs = inst.mode {} else if hedged {
+                StandardError.print("error: \(instance): --hedge and --scenarios need an epochs-mode instance")
+                throw ExitStatus.badArguments
+            }
+            plan = session.annotate(try session.run(options) {
+                hedged ? try planHedged(inst, options: $0) : try SchedulePlanner.plan(inst, method: method, options: $0)
+            })
         } catch let error as ScheduleError {
             StandardError.print("error: \(self.instance): \(error)")
             throw ExitStatus.badInput

@@ -18,6 +18,14 @@ import OptoCore
 ///   seasons, and the pair with the lowest one-step error on the training
 ///   prefix is kept. `isSignificant` tells whether the period stands out of
 ///   white noise.
+/// - `shape(alpha, window)`: where traffic goes apart from how much
+///   (see `Predictor+Shape.swift`): an EWMA of each snapshot's shares
+///   times the median of the last `window` totals.
+///
+/// `auto` (``chooseAuto(training:)``) picks the kind with the lowest
+/// one-step error on the last quarter of the training part, each kind
+/// fitted on the first three quarters, so a kind that only fits the
+/// training part well is not chosen.
 public enum Predictor: Equatable, Sendable, CustomStringConvertible {
     /// The last matrix seen.
     case last
@@ -25,6 +33,11 @@ public enum Predictor: Equatable, Sendable, CustomStringConvertible {
     case ewma(alpha: Double)
     /// Mean of the matrices `period`, `2·period`, … `seasons·period` epochs back.
     case seasonal(period: Int, seasons: Int)
+    /// Shares (EWMA with weight `alpha`) times the median total of the last `window` snapshots.
+    case shape(alpha: Double, window: Int)
+
+    /// The kinds `fit` knows, in the order `predict` reports them.
+    public static let kinds = ["last", "ewma", "seasonal", "shape"]
 
     /// The command-line name: `last`, `ewma`, `seasonal`.
     public var kind: String {
@@ -32,6 +45,7 @@ public enum Predictor: Equatable, Sendable, CustomStringConvertible {
         case .last: "last"
         case .ewma: "ewma"
         case .seasonal: "seasonal"
+        case .shape: "shape"
         }
     }
 
@@ -40,6 +54,7 @@ public enum Predictor: Equatable, Sendable, CustomStringConvertible {
         case .last: "last value"
         case .ewma(let a): "EWMA (alpha \(JSONValue.numberText((a * 100).rounded() / 100)))"
         case .seasonal(let p, let k): "seasonal (period \(p), \(k) season\(k == 1 ? "" : "s"))"
+        case .shape(let a, let w): "shape (alpha \(JSONValue.numberText((a * 100).rounded() / 100)), total of \(w))"
         }
     }
 
@@ -71,6 +86,8 @@ public enum Predictor: Equatable, Sendable, CustomStringConvertible {
             }
         case .seasonal(let period, let seasons):
             for t in start..<snapshots.count { out.append(Predictor.seasonalForecast(snapshots, at: t, period: period, seasons: seasons, size: n)) }
+        case .shape(let alpha, let window):
+            return Predictor.shapeForecasts(snapshots, from: start, alpha: alpha, window: window)
         }
         return out
     }
@@ -92,6 +109,9 @@ public enum Predictor: Equatable, Sendable, CustomStringConvertible {
                 extended.append(Predictor.seasonalForecast(extended, at: extended.count, period: period, seasons: seasons, size: lastSeen.rows))
             }
             return Array(extended.suffix(horizon))
+        case .shape(let alpha, let window):
+            let next = Predictor.shapeForecasts(snapshots + [lastSeen], from: snapshots.count, alpha: alpha, window: window)
+            return Array(repeating: next[0], count: horizon)
         }
     }
 
@@ -151,6 +171,16 @@ public enum Predictor: Equatable, Sendable, CustomStringConvertible {
                 }
             }
             if case .last = best.0, let p = candidates.first { best = (.seasonal(period: p, seasons: 1), score(.seasonal(period: p, seasons: 1))) }
+            return best
+        case "shape":
+            var best: (Predictor, Double) = (.shape(alpha: 0.1, window: 5), .infinity)
+            for alpha in shapeAlphas {
+                for window in shapeWindows {
+                    let p = Predictor.shape(alpha: alpha, window: window)
+                    let e = score(p)
+                    if e < best.1 { best = (p, e) }
+                }
+            }
             return best
         default:
             return nil
@@ -223,7 +253,7 @@ public struct Backtest: Sendable {
 
     /// Fits each kind on `snapshots[..<split]` and forecasts `snapshots[split...]`.
     /// `holdout` is the held-back fraction (0.2: the last 20 %).
-    public static func run(_ series: TrafficSeries, holdout: Double, kinds: [String] = ["last", "ewma", "seasonal"]) -> Backtest? {
+    public static func run(_ series: TrafficSeries, holdout: Double, kinds: [String] = Predictor.kinds) -> Backtest? {
         let n = series.snapshots.count
         let split = min(n - 1, max(2, Int((Double(n) * (1 - holdout)).rounded())))
         guard n >= 3, split < n else { return nil }

@@ -7,6 +7,7 @@
 //   optoplan-bench linkpool  link-pool methods by size (LinkPoolBench.swift)
 //   optoplan-bench eval      the flow-level evaluator (EvalBench.swift)
 //   optoplan-bench collective collective-aware planning (CollectiveBench.swift)
+//   optoplan-bench replay    planning on predictions: rolling-horizon replay (ReplayBench.swift)
 //   optoplan-bench solvers   GLPK versus CBC on each planner's exact model (SolversBench.swift)
 import Foundation
 
@@ -24,6 +25,8 @@ case "linkpool":
     LinkPoolBench.run(Array(arguments.dropFirst()))
 case "collective":
     CollectiveBench.run(Array(arguments.dropFirst()))
+case "replay":
+    ReplayBench.run(Array(arguments.dropFirst()))
 case "solvers":
     SolversBench.run(Array(arguments.dropFirst()))
 case "eval":
@@ -44,6 +47,8 @@ default:
                         GLPK versus CBC on each planner's exact model at growing sizes
       collective [--sizes 8,16,32,64] [--free-sizes 16,64,256,1024] [--seeds K] [--time-limit S]
                         collective planning: matched and fixed against the bound, given and free circuits
+      replay [--traces pods,coflow] [--horizon H] [--step-limit S] [--rows last,ewma,shape,hedge,scenarios]
+                        rolling-horizon replay against perfect foresight and static on the two traces
       eval [--datasets DIR] [--methods a,b] [--sizes fb-C,n1024] [--plans DIR] [--skip-methods|--skip-reference|--skip-planio|--skip-blas]
                         evaluator speed per schedule heuristic and size, plan file writing and reading
     """)

@@ -10,7 +10,7 @@ struct DatasetTests {
         .appendingPathComponent("datasets")
 
     static func instanceFiles() -> [URL] {
-        let dirs = ["schedule", "epochs", "linkpool", "stagger"]
+        let dirs = ["schedule", "epochs", "linkpool", "stagger", "collective"]
         return dirs.flatMap { dir in
             ((try? FileManager.default.contentsOfDirectory(at: root.appendingPathComponent(dir), includingPropertiesForKeys: nil)) ?? [])
                 .filter { $0.pathExtension == "json" }

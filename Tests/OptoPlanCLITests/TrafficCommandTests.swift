@@ -79,6 +79,7 @@ struct PredictGoldenTests {
         last value                       0.3467          0.3545
         EWMA (alpha 0.02)                0.2464          0.2521
         seasonal (period 4, 20 seasons)  0.2526          0.256
+        shape (alpha 0.02, total of 50)  0.2455          0.2511
         seasonal period 4: autocorrelation 0.0534 of the total traffic, outside the white-noise band ±0.0447
 
         """)

@@ -10,11 +10,12 @@ extension ScheduleHeuristics {
     /// - Complexity: per epoch one b-matching (O(Σk·N²) exact up to
     ///   ``exactMatchingLimit`` nodes, sorted greedy above) and one
     ///   transportation max-flow.
-    static func epochsGreedy(_ f: ScheduleFabric, durations: [Double], demands: [[Double]]) -> [[Int]] {
+    static func epochsGreedy(_ f: ScheduleFabric, durations: [Double], demands: [[Double]],
+                             start: EpochsStart = EpochsStart()) -> [[Int]] {
         let n = f.n
         let units = f.ports.max() ?? 0
-        var backlog = [Double](repeating: 0, count: n * n)
-        var previous: [Int]? = nil
+        var backlog = start.backlog.count == n * n ? start.backlog : [Double](repeating: 0, count: n * n)
+        var previous: [Int]? = start.circuits
         var plan: [[Int]] = []
         for e in durations.indices {
             let L = durations[e]

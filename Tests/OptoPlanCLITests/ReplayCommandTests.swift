@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+
+@Suite("optoplan replay: end to end")
+struct ReplayCommandTests {
+    /// 4 nodes, 12 snapshots: a rotating heavy pair plus a steady ring.
+    static var trace: String {
+        var lines = ["t,src,dst,demand"]
+        for t in 0..<12 {
+            for i in 0..<4 { lines.append("\(t),\(i),\((i + 1) % 4),\(500 + 40 * t)") }
+            lines.append("\(t),\(t % 4),\((t + 2) % 4),\(3000)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static let fabric = """
+    {"fabric": {"nodes": 4, "ocsPortsPerNode": 1, "circuitRate": "8Gbps", "packetRate": "1Gbps", "reconfigurationDelay": "50ms"}}
+    """
+
+    @Test("json totals, --output DIR with plans and summary, and a rerun that reads them back")
+    func outputAndResume() throws {
+        guard OptoplanBinary.url != nil else { Issue.record("optoplan not built"); return }
+        let dir = try OptoplanBinary.directory(["trace.csv": Self.trace, "fabric.json": Self.fabric])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let args = ["replay", "trace.csv", "--unit", "MB", "--horizon", "2", "--fabric", "fabric.json", "--holdout", "0.5",
+                    "--predictor", "last", "--step-limit", "5", "--time-limit", "10", "--format", "json", "--quiet"]
+        let first = try OptoplanBinary.run(args + ["--output", "out"], in: dir)
+        #expect(first.status == 0, "\(first.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
+        let epochs = try #require(doc["epochs"] as? [[String: Any]])
+        #expect(epochs.count == 6)
+        #expect(epochs.map { $0["epoch"] as? Int } == [6, 7, 8, 9, 10, 11])
+        let totals = try #require(doc["totals"] as? [String: Any])
+        for key in ["replay", "perfectForesight", "static"] {
+            let t = try #require(totals[key] as? [String: Any])
+            for field in ["servedBytes", "backlogBytes", "circuitsChanged", "cpuSeconds"] { #expect(t[field] != nil) }
+        }
+        let replay = try #require(totals["replay"] as? [String: Double])
+        let served = epochs.reduce(0.0) { $0 + ($1["servedBytes"] as? Double ?? 0) }
+        #expect(abs(served - (replay["servedBytes"] ?? 0)) <= 1e-6 * served)
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("out").path)
+        #expect(files.filter { $0.hasSuffix(".plan.json") }.count == 6)
+        #expect(files.contains("summary.json"))
+        // Remove two kept plans; the rerun reads the other four and plans two.
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("out/epoch-000010.plan.json"))
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("out/epoch-000011.plan.json"))
+        let second = try OptoplanBinary.run(args + ["--output", "out"], in: dir)
+        #expect(second.status == 0, "\(second.stderr)")
+        let doc2 = try #require(try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any])
+        let epochs2 = try #require(doc2["epochs"] as? [[String: Any]])
+        for (a, b) in zip(epochs, epochs2) {
+            let x = a["servedBytes"] as? Double ?? -1, y = b["servedBytes"] as? Double ?? -2
+            #expect(abs(x - y) <= 1e-9 * max(1, x))
+        }
+        // Other settings in the same directory are refused.
+        let other = try OptoplanBinary.run(args + ["--output", "out", "--hedge", "0.9"], in: dir)
+        #expect(other.status == 64)
+        #expect(other.stderr.contains("other settings"))
+        // A damaged kept plan is bad input naming the file.
+        try "{\"problem\": \"schedule\"".write(to: dir.appendingPathComponent("out/epoch-000007.plan.json"), atomically: true, encoding: .utf8)
+        let damaged = try OptoplanBinary.run(args + ["--output", "out"], in: dir)
+        #expect(damaged.status == 65)
+        #expect(damaged.stderr.contains("epoch-000007.plan.json"))
+    }
+
+    @Test("bad trace, fabric and arguments exit 65 and 64 naming the file and place")
+    func badInput() throws {
+        guard OptoplanBinary.url != nil else { Issue.record("optoplan not built"); return }
+        let dir = try OptoplanBinary.directory([
+            "trace.csv": Self.trace, "fabric.json": Self.fabric,
+            "bad.csv": "t,src,dst,demand\n0,0,1,5\n1,0,x,3\n",
+            "fabric3.json": #"{"fabric": {"nodes": 3, "ocsPortsPerNode": 1, "circuitRate": "8Gbps", "packetRate": "1Gbps", "reconfigurationDelay": "1ms"}}"#,
+            "badfabric.json": #"{"fabric": {"nodes": 4, "ocsPortsPerNode": 1, "circuitRate": "8us", "packetRate": "1Gbps", "reconfigurationDelay": "1ms"}}"#,
+        ])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let base = ["replay", "--horizon", "2", "--quiet", "--method", "greedy"]
+        let badTrace = try OptoplanBinary.run(base + ["bad.csv", "--fabric", "fabric.json"], in: dir)
+        #expect(badTrace.status == 65)
+        #expect(badTrace.stderr.contains("bad.csv") && badTrace.stderr.contains("line 3"))
+        let mismatch = try OptoplanBinary.run(base + ["trace.csv", "--fabric", "fabric3.json"], in: dir)
+        #expect(mismatch.status == 65)
+        #expect(mismatch.stderr.contains("trace.csv"))
+        let badFabric = try OptoplanBinary.run(base + ["trace.csv", "--fabric", "badfabric.json"], in: dir)
+        #expect(badFabric.status == 65)
+        #expect(badFabric.stderr.contains("badfabric.json") && badFabric.stderr.contains("circuitRate"))
+        let both = try OptoplanBinary.run(base + ["trace.csv", "--fabric", "fabric.json", "--hedge", "0.9", "--scenarios", "3"], in: dir)
+        #expect(both.status == 64)
+        let zero = try OptoplanBinary.run(["replay", "trace.csv", "--fabric", "fabric.json", "--horizon", "0"], in: dir)
+        #expect(zero.status == 64)
+        let missing = try OptoplanBinary.run(base + ["none.csv", "--fabric", "fabric.json"], in: dir)
+        #expect(missing.status == 65)
+        #expect(missing.stderr.contains("none.csv"))
+    }
+
+    @Test("schedule --history with --hedge or --scenarios writes an epochs plan; misuse exits 64, a bad history 65")
+    func hedgedSchedule() throws {
+        guard OptoplanBinary.url != nil else { Issue.record("optoplan not built"); return }
+        let instance = """
+        {"problem": "schedule", "fabric": {"nodes": 4, "ocsPortsPerNode": 1, "circuitRate": "8Gbps", "packetRate": "1Gbps",
+         "reconfigurationDelay": "50ms"},
+         "epochs": [{"duration": "1s", "demand": [[0, "900MB", 0, 0], [0, 0, "700MB", 0], [0, 0, 0, "3GB"], ["600MB", 0, 0, 0]]},
+                    {"duration": "1s", "demand": [[0, "950MB", "3GB", 0], [0, 0, "700MB", 0], [0, 0, 0, 0], ["600MB", 0, 0, 0]]}]}
+        """
+        let dir = try OptoplanBinary.directory(["trace.csv": Self.trace, "inst.json": instance, "three.csv": "t,src,dst,demand\n0,0,1,5\n1,1,2,5\n2,2,0,5\n"])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for extra in [["--hedge", "0.9"], ["--scenarios", "3", "--method", "greedy"], ["--scenarios", "2", "--time-limit", "5"]] {
+            let r = try OptoplanBinary.run(["schedule", "inst.json", "--history", "trace.csv", "--history-unit", "MB", "--quiet"] + extra, in: dir)
+            #expect(r.status == 0, "\(extra): \(r.stderr)")
+            let plan = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            #expect((plan["epochs"] as? [Any])?.count == 2)
+        }
+        #expect(try OptoplanBinary.run(["schedule", "inst.json", "--hedge", "0.9"], in: dir).status == 64)
+        #expect(try OptoplanBinary.run(["schedule", "inst.json", "--history", "trace.csv", "--hedge", "0.9", "--scenarios", "2"], in: dir).status == 64)
+        let wrong = try OptoplanBinary.run(["schedule", "inst.json", "--history", "three.csv", "--hedge", "0.5"], in: dir)
+        #expect(wrong.status == 65)
+        #expect(wrong.stderr.contains("three.csv"))
+    }
+}
