@@ -33,39 +33,20 @@ public struct CircuitRouting: Sendable {
 
     /// The node sequence `u, …, v` of the route, or nil when no path of at
     /// most `maxHops` circuits exists. `u == v` has the empty route `[u]`.
+    /// Callers routing many transfers from one node use ``routes(from:)``.
+    /// - Complexity: O(N·maxHops + circuits).
+    public func route(_ u: Int, _ v: Int) -> [Int]? {
+        if u == v { return [u] }
+        if circuits(u, v) > 0 { return [u, v] }
+        return routes(from: u)[v]
+    }
+
+    /// All routes from `u` at once (one search): `routes[v]` as `route(u, v)`.
     ///
     /// Breadth-first search visiting successors in ascending order: by
     /// induction on the level, the queue holds each level's nodes in the
     /// lexicographic order of their paths, so the first parent found gives
     /// the lexicographically smallest shortest path.
-    /// - Complexity: O(N + circuits) per call.
-    public func route(_ u: Int, _ v: Int) -> [Int]? {
-        if u == v { return [u] }
-        if circuits(u, v) > 0 { return [u, v] }
-        var parent = Array(repeating: -1, count: nodes)
-        var depth = Array(repeating: -1, count: nodes)
-        depth[u] = 0
-        var queue = [u]
-        var head = 0
-        while head < queue.count {
-            let x = queue[head]; head += 1
-            if depth[x] == maxHops { continue }
-            for y in successors[x] where depth[y] < 0 {
-                depth[y] = depth[x] + 1
-                parent[y] = x
-                if y == v {
-                    var path = [v]
-                    var z = v
-                    while z != u { z = parent[z]; path.append(z) }
-                    return path.reversed()
-                }
-                queue.append(y)
-            }
-        }
-        return nil
-    }
-
-    /// All routes from `u` at once (one search): `routes[v]` as `route(u, v)`.
     /// - Complexity: O(N·maxHops + circuits).
     public func routes(from u: Int) -> [[Int]?] {
         var parent = Array(repeating: -1, count: nodes)
