@@ -20,9 +20,6 @@ public struct CollectiveInstance: Equatable, Sendable {
         self.reconfigure = reconfigure
         self.jobs = jobs
     }
-
-    /// Whether the planner chooses the circuits (`reconfigure`), or must keep `current`.
-    public var circuitsAreFree: Bool { reconfigure }
 }
 
 /// One training job: collectives that run concurrently in each iteration.

@@ -48,7 +48,6 @@ extension CollectivePlanner {
         var counts: [Int: VariableID] = [:]
         /// `θ_max` in the model's units (θ scaled by `T₀`, so θ ≤ 1).
         let horizon: Double
-        let ringCount: [String: Int]
 
         init?(_ instance: CollectiveInstance, fixedRings: [String: [CollectivePlan.Ring]]? = nil, fixedCircuits: [Circuit]? = nil) {
             self.instance = instance
@@ -60,7 +59,6 @@ extension CollectivePlanner {
             horizon = t0
             // θ̂ = T₀·θ ∈ [0, 1]; rates in units of r_c.
             theta = model.addVariable(lowerBound: 0, upperBound: 1, name: "theta")
-            var rings: [String: Int] = [:]
             // Pair demand, in r_c units, as an expression in θ̂ and w.
             var demand: [Int: LinearExpression] = [:]
             func coefficient(_ bytes: Double) -> Double { 8 * bytes / (t0 * rc) }
@@ -82,7 +80,6 @@ extension CollectivePlanner {
                             continue
                         }
                         let r = max(1, c.group.map { f.ocsPortsPerNode[$0] }.min() ?? 1)
-                        rings[key] = r
                         let perPair = Double(c.steps) * c.bytes / (Double(r) * Double(m))
                         var all: [[Int: VariableID]] = []
                         for ringIndex in 0..<r {
@@ -114,7 +111,6 @@ extension CollectivePlanner {
                     }
                 }
             }
-            ringCount = rings
             // Supply: circuit part z and packet part e per pair with traffic.
             let packet = f.packetRate.map { $0 / rc }
             var sendE = Array(repeating: LinearExpression(), count: n)
