@@ -45,17 +45,22 @@ public enum InstanceWriter {
         .array(cs.map { .array([.number(Double($0.from)), .number(Double($0.to))]) })
     }
 
+    /// The members of a schedule-style `fabric` object (schedules and collectives).
+    static func fabricMembers(_ f: Fabric) -> [(key: String, value: JSONValue)] {
+        [
+            ("nodes", .number(Double(f.nodes))),
+            ("ocsPortsPerNode", perNode(f.ocsPortsPerNode)),
+            ("circuitRate", .number(f.circuitRate)),
+            ("packetRate", perNode(f.packetRate)),
+            ("reconfigurationDelay", .number(f.reconfigurationDelay)),
+        ]
+    }
+
     static func json(_ s: ScheduleInstance) -> JSONValue {
         let f = s.fabric
         var members: [(key: String, value: JSONValue)] = [
             ("problem", .string("schedule")),
-            ("fabric", .object([
-                ("nodes", .number(Double(f.nodes))),
-                ("ocsPortsPerNode", perNode(f.ocsPortsPerNode)),
-                ("circuitRate", .number(f.circuitRate)),
-                ("packetRate", perNode(f.packetRate)),
-                ("reconfigurationDelay", .number(f.reconfigurationDelay)),
-            ])),
+            ("fabric", .object(fabricMembers(f))),
         ]
         switch s.mode {
         case .window(let demand, let window):
@@ -112,14 +117,7 @@ public enum InstanceWriter {
         let f = c.fabric
         var members: [(key: String, value: JSONValue)] = [
             ("problem", .string("collective")),
-            ("fabric", .object([
-                ("nodes", .number(Double(f.nodes))),
-                ("ocsPortsPerNode", perNode(f.ocsPortsPerNode)),
-                ("circuitRate", .number(f.circuitRate)),
-                ("packetRate", perNode(f.packetRate)),
-                ("reconfigurationDelay", .number(f.reconfigurationDelay)),
-                ("maxHops", .number(Double(c.maxHops))),
-            ])),
+            ("fabric", .object(fabricMembers(f) + [("maxHops", .number(Double(c.maxHops)))])),
         ]
         if let current = c.current { members.append(("current", circuits(current))) }
         members.append(("reconfigure", .bool(c.reconfigure)))

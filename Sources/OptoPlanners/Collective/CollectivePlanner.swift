@@ -64,13 +64,11 @@ public enum CollectivePlanner {
             guard let solver = options.solver else { throw PlanningError.noSolver }
             return try exact(instance, solver: solver, options: options, method: "ilp", seconds: seconds)
         case .auto:
-            var candidates: [CollectivePlan] = []
-            let f = fixedPlan(instance)
-            candidates.append(plan(instance, f.circuits, f.rings, method: "auto:fixed", status: .heuristic,
-                                   times: model.jobTimes(circuits: f.circuits, rings: f.rings), seconds: seconds()))
-            let m = matched(instance, model)
-            candidates.append(plan(instance, m.circuits, m.rings, method: "auto:matched", status: .heuristic,
-                                   times: model.jobTimes(circuits: m.circuits, rings: m.rings), seconds: seconds()))
+            var candidates = try [CollectiveMethod.fixed, .matched].map { heuristic in
+                var p = try plan(instance, method: heuristic, options: options)
+                p.method = "auto:\(heuristic.rawValue)"
+                return p
+            }
             var notes: [String] = []
             let nonzeros = exactNonzeroEstimate(instance)
             if let solver = options.solver {

@@ -193,26 +193,7 @@ final class LinkPoolFixedLambdaModel {
         }
 
         // Change budget (as in the λ-variable model).
-        if let limit = p.maxChanges {
-            var total = LinearExpression()
-            for k in 0..<(n * n) {
-                let cur = p.current[k]
-                let v = circuits[k]
-                if v == nil && cur == 0 { continue }
-                let a = m.addVariable(.continuous, lowerBound: 0, upperBound: Double(max(0, upper[k] - cur)), name: "add[\(k / n),\(k % n)]")
-                let r = m.addVariable(.continuous, lowerBound: 0, upperBound: Double(cur), name: "rem[\(k / n),\(k % n)]")
-                added[k] = a
-                removed[k] = r
-                var row = LinearExpression()
-                if let v { row.add(1, v) }
-                row.add(-1, a)
-                row.add(1, r)
-                m.addConstraint(row, .equalTo(Double(cur)), name: "balance[\(k / n),\(k % n)]")
-                total.add(1, a)
-                total.add(1, r)
-            }
-            if !total.terms.isEmpty { m.addConstraint(total, .lessThanOrEqual(Double(limit)), name: "budget") }
-        }
+        (added, removed) = p.addChangeBudget(to: m, circuits: circuits) { Double(max(0, upper[$0] - p.current[$0])) }
 
         switch goal {
         case .feasibility:

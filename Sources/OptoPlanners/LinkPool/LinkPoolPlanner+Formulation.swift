@@ -205,27 +205,8 @@ final class LinkPoolFormulation {
             m.addConstraint(row, .lessThanOrEqual(0), name: "carry[\(i),\(j)]")
         }
         // Change budget.
-        if let budget = p.maxChanges {
-            var total = LinearExpression()
-            for k in 0..<(n * n) {
-                let cur = p.current[k]
-                let v = circuits[k]
-                if v == nil && cur == 0 { continue }
-                let i = k / n, j = k % n
-                let upperAdd = v.map { _ in Double(max(0, p.pairCap(i, j) - cur)) } ?? 0
-                let a = m.addVariable(.continuous, lowerBound: 0, upperBound: max(upperAdd, 0), name: "add[\(i),\(j)]")
-                let r = m.addVariable(.continuous, lowerBound: 0, upperBound: Double(cur), name: "rem[\(i),\(j)]")
-                added[k] = a
-                removed[k] = r
-                var row = LinearExpression()
-                if let v { row.add(1, v) }
-                row.add(-1, a)
-                row.add(1, r)
-                m.addConstraint(row, .equalTo(Double(cur)), name: "balance[\(i),\(j)]")
-                total.add(1, a)
-                total.add(1, r)
-            }
-            if !total.terms.isEmpty { m.addConstraint(total, .lessThanOrEqual(Double(budget)), name: "budget") }
+        (added, removed) = p.addChangeBudget(to: m, circuits: circuits) { k in
+            circuits[k] == nil ? 0 : Double(max(0, p.pairCap(k / p.n, k % p.n) - p.current[k]))
         }
 
         // Objectives.
@@ -295,5 +276,43 @@ final class LinkPoolFormulation {
         }
         if let mu { start[mu] = scaled(a.objective) * shrink }
         return start
+    }
+}
+
+
+extension LinkPoolProblem {
+    /// The change-budget rows both exact formulations share: for every pair
+    /// with a circuit variable or a current circuit, `n − add + rem = c`
+    /// with continuous `add ∈ [0, addCap(k)]` and `rem ∈ [0, c]` (integral
+    /// at the optimum: for a fixed integer `n` the smallest `add + rem` is
+    /// `|n − c|`), and `Σ (add + rem) ≤ maxChanges`. Nothing without a budget.
+    ///
+    /// - Returns: the `add` and `rem` variables per pair (nil elsewhere).
+    /// - Complexity: O(N²).
+    func addChangeBudget(to m: Model, circuits: [VariableID?], addCap: (Int) -> Double)
+        -> (added: [VariableID?], removed: [VariableID?]) {
+        var added = [VariableID?](repeating: nil, count: n * n)
+        var removed = added
+        guard let budget = maxChanges else { return (added, removed) }
+        var total = LinearExpression()
+        for k in 0..<(n * n) {
+            let cur = current[k]
+            let v = circuits[k]
+            if v == nil && cur == 0 { continue }
+            let i = k / n, j = k % n
+            let a = m.addVariable(.continuous, lowerBound: 0, upperBound: max(addCap(k), 0), name: "add[\(i),\(j)]")
+            let r = m.addVariable(.continuous, lowerBound: 0, upperBound: Double(cur), name: "rem[\(i),\(j)]")
+            added[k] = a
+            removed[k] = r
+            var row = LinearExpression()
+            if let v { row.add(1, v) }
+            row.add(-1, a)
+            row.add(1, r)
+            m.addConstraint(row, .equalTo(Double(cur)), name: "balance[\(i),\(j)]")
+            total.add(1, a)
+            total.add(1, r)
+        }
+        if !total.terms.isEmpty { m.addConstraint(total, .lessThanOrEqual(Double(budget)), name: "budget") }
+        return (added, removed)
     }
 }
