@@ -136,9 +136,11 @@ public enum InstanceReader {
         guard let top = ctx.object(json, "", what: "an instance", known: ["problem", "fabric", "window", "demand", "epochs"]) else { return nil }
         var fabric: Fabric?
         var nodes: Int?
+        var maxHops: Int? = 1
         if let f = ctx.required(top, "fabric", "", what: "the fabric") {
-            fabric = readScheduleFabric(f, ctx)
+            fabric = readScheduleFabric(f, ctx, alsoKnown: ["maxHops"])
             nodes = fabric?.nodes ?? nodesOnly(f, ctx)
+            maxHops = readTransitHops(f, ctx)
         }
         let demandValue = ctx.optional(top, "demand")
         let epochsValue = ctx.optional(top, "epochs")
@@ -158,6 +160,9 @@ public enum InstanceReader {
                 windowOK = window != nil
             }
             if let demand, windowOK { mode = .window(demand: demand, window: window) }
+            if let h = maxHops, h > 1 {
+                ctx.fail("fabric.maxHops", "window mode has no transit (PROBLEMS.md §1a): maxHops 2 is for epochs mode and link pools; use 1 or leave it out")
+            }
         case (nil, .some(let e)):
             if windowValue != nil {
                 ctx.fail("window", "epochs mode has no window: each epoch has its own duration")
@@ -180,8 +185,17 @@ public enum InstanceReader {
                 if ok { mode = .epochs(epochs) }
             }
         }
-        guard let fabric, let mode, !ctx.hasErrors else { return nil }
-        return ScheduleInstance(fabric: fabric, mode: mode)
+        guard let fabric, let mode, let maxHops, !ctx.hasErrors else { return nil }
+        return ScheduleInstance(fabric: fabric, mode: mode, maxHops: maxHops)
+    }
+
+    /// `fabric.maxHops` of a link-pool or schedule instance: 1 (the default)
+    /// or 2 (transit over one intermediate node, PROBLEMS.md "Common fabric").
+    static func readTransitHops(_ f: JSONValue, _ ctx: InputContext) -> Int? {
+        guard case .object(let m) = f, let h = ctx.optional(m, "maxHops") else { return 1 }
+        return ctx.integer(h, "fabric.maxHops",
+                           what: "the most circuits a byte may cross (1, or 2 for transit through a third node; link pools and epochs mode take no more)",
+                           in: 1...2)
     }
 
     /// `nodes` alone, so that matrices can be checked when another fabric field is bad.
@@ -224,9 +238,11 @@ public enum InstanceReader {
         guard let top = ctx.object(json, "", what: "an instance", known: ["problem", "fabric", "demand", "objective", "current", "maxChanges"]) else { return nil }
         var fabric: LinkPoolFabric?
         var nodes: Int?
+        var maxHops: Int? = 1
         if let f = ctx.required(top, "fabric", "", what: "the fabric") {
             fabric = readLinkPoolFabric(f, ctx)
             nodes = fabric?.nodes ?? nodesOnly(f, ctx)
+            maxHops = readTransitHops(f, ctx)
         }
         let demand = ctx.required(top, "demand", "", what: "the rate demand matrix").flatMap {
             ctx.demandMatrix($0, "demand", nodes: nodes, .rate)
@@ -254,14 +270,15 @@ public enum InstanceReader {
                 ctx.note("maxChanges", "no \"current\" circuits are given, so every circuit counts as a change")
             }
         }
-        guard let fabric, let demand, let objective, currentOK, changesOK, !ctx.hasErrors else { return nil }
-        return LinkPoolInstance(fabric: fabric, demand: demand, objective: objective, current: current, maxChanges: maxChanges)
+        guard let fabric, let demand, let objective, currentOK, changesOK, let maxHops, !ctx.hasErrors else { return nil }
+        return LinkPoolInstance(fabric: fabric, demand: demand, objective: objective, current: current, maxChanges: maxChanges,
+                                maxHops: maxHops)
     }
 
     /// Reads the `fabric` object of a link-pool instance (at path `fabric`).
     public static func readLinkPoolFabric(_ json: JSONValue, _ ctx: InputContext) -> LinkPoolFabric? {
         guard let m = ctx.object(json, "fabric", what: "the fabric",
-                                 known: ["nodes", "opticalPorts", "circuitRate", "packetRate", "tx", "rx"]) else { return nil }
+                                 known: ["nodes", "opticalPorts", "circuitRate", "packetRate", "tx", "rx", "maxHops"]) else { return nil }
         let nodes = readNodes(m, ctx)
         let ports = ctx.required(m, "opticalPorts", "fabric", what: "pooled optical ports per node").flatMap {
             ctx.perNodeIntegers($0, "fabric.opticalPorts", nodes: nodes, what: "a port count", in: 0...maximumPorts)

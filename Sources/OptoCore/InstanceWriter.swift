@@ -60,7 +60,7 @@ public enum InstanceWriter {
         let f = s.fabric
         var members: [(key: String, value: JSONValue)] = [
             ("problem", .string("schedule")),
-            ("fabric", .object(fabricMembers(f))),
+            ("fabric", .object(fabricMembers(f) + (s.maxHops == 1 ? [] : [("maxHops", .number(Double(s.maxHops)))]))),
         ]
         switch s.mode {
         case .window(let demand, let window):
@@ -84,6 +84,7 @@ public enum InstanceWriter {
         ]
         if let tx = f.tx { fabric.append(("tx", .array(tx.map { .number(Double($0)) }))) }
         if let rx = f.rx { fabric.append(("rx", .array(rx.map { .number(Double($0)) }))) }
+        if l.maxHops != 1 { fabric.append(("maxHops", .number(Double(l.maxHops)))) }
         var members: [(key: String, value: JSONValue)] = [
             ("problem", .string("linkpool")),
             ("fabric", .object(fabric)),

@@ -5,6 +5,9 @@ public struct ScheduleInstance: Equatable, Sendable {
     public var fabric: Fabric
     /// Window mode or epochs mode.
     public var mode: Mode
+    /// `fabric.maxHops`: 1 (every byte crosses at most one circuit) or, in
+    /// epochs mode only, 2 (transit over `s→k→t`, PROBLEMS.md §1b).
+    public var maxHops: Int
 
     /// The two modes of §1.
     public enum Mode: Equatable, Sendable {
@@ -28,9 +31,10 @@ public struct ScheduleInstance: Equatable, Sendable {
         }
     }
 
-    public init(fabric: Fabric, mode: Mode) {
+    public init(fabric: Fabric, mode: Mode, maxHops: Int = 1) {
         self.fabric = fabric
         self.mode = mode
+        self.maxHops = maxHops
     }
 
     /// Window mode: demand in bytes and an optional window in seconds.
@@ -59,14 +63,17 @@ public struct LinkPoolInstance: Equatable, Sendable {
     public var current: [Circuit]?
     /// The most circuits that may be removed plus added against `current`.
     public var maxChanges: Int?
+    /// `fabric.maxHops`: 1, or 2 for transit over `s→k→t` (PROBLEMS.md §2 "With transit").
+    public var maxHops: Int
 
     public init(fabric: LinkPoolFabric, demand: Matrix, objective: LinkPoolObjective = .concurrent,
-                current: [Circuit]? = nil, maxChanges: Int? = nil) {
+                current: [Circuit]? = nil, maxChanges: Int? = nil, maxHops: Int = 1) {
         self.fabric = fabric
         self.demand = demand
         self.objective = objective
         self.current = current
         self.maxChanges = maxChanges
+        self.maxHops = maxHops
     }
 }
 

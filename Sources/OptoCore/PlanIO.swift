@@ -166,7 +166,8 @@ public enum PlanIO {
         case .valueNotFound(let type, let context):
             let inPair = context.codingPath.count >= 2 && context.codingPath.last?.intValue != nil
                 && context.codingPath.dropLast().last?.intValue != nil
-            let hint = inPair ? " (a circuit is [from, to])" : ""
+            let inTransit = context.codingPath.contains { $0.stringValue == "transit" }
+            let hint = inTransit ? " (a transit entry is [s, k, t, amount])" : inPair ? " (a circuit is [from, to])" : ""
             return InputError(file: file, path: path(context.codingPath), message: "expected \(typeName(type)), found null or nothing\(hint)")
         case .dataCorrupted(let context):
             return InputError(file: file, path: path(context.codingPath), message: context.debugDescription)

@@ -85,7 +85,13 @@ public struct SchedulePlan: Codable, Equatable, Sendable {
     /// The circuits of one epoch.
     public struct EpochCircuits: Codable, Equatable, Sendable {
         public var circuits: [Circuit]
-        public init(circuits: [Circuit]) { self.circuits = circuits }
+        /// With `maxHops: 2`: bytes of pair `s→t` routed over `s→k→t` in
+        /// this epoch (PROBLEMS.md §1b "With transit"). Absent: none.
+        public var transit: [TransitRoute]?
+        public init(circuits: [Circuit], transit: [TransitRoute]? = nil) {
+            self.circuits = circuits
+            self.transit = transit
+        }
     }
 
     public init(method: String, status: PlanStatus, metrics: PlanMetrics,
@@ -111,16 +117,21 @@ public struct LinkPoolPlan: Codable, Equatable, Sendable {
     public var electrical: [[Double]]
     /// `a[i][j]`, bits per second.
     public var carried: [[Double]]
+    /// With `maxHops: 2`: rate of pair `s→t` routed over `s→k→t`, bits per
+    /// second (PROBLEMS.md §2 "With transit"). Absent: every pair's
+    /// circuit traffic rides its own circuits.
+    public var transit: [TransitRoute]?
     public var notes: [String]?
 
     public init(method: String, status: PlanStatus, metrics: PlanMetrics, circuits: [Circuit],
-                electrical: [[Double]], carried: [[Double]], notes: [String]? = nil) {
+                electrical: [[Double]], carried: [[Double]], transit: [TransitRoute]? = nil, notes: [String]? = nil) {
         self.method = method
         self.status = status
         self.metrics = metrics
         self.circuits = circuits
         self.electrical = electrical
         self.carried = carried
+        self.transit = transit
         self.notes = notes
     }
 }

@@ -55,6 +55,12 @@ struct InstanceErrorTests {
         c(e, ["epochs", "#1", "duration"], "0", "epochs[1].duration", "must be more than 0"),
         c(e, ["epochs", "#0", "demand", "#1"], "[0, 0]", "epochs[0].demand[1]", "2 values but there are 3 nodes"),
         c(e, ["window"], #""1ms""#, "window", "epochs mode has no window"),
+        // Transit (PROBLEMS.md "Common fabric"): 1 or 2, and 2 not in window mode.
+        c(w, ["fabric", "maxHops"], "2", "fabric.maxHops", "window mode has no transit"),
+        c(e, ["fabric", "maxHops"], "3", "fabric.maxHops", "out of range"),
+        c(e, ["fabric", "maxHops"], "0", "fabric.maxHops", "out of range"),
+        c(l, ["fabric", "maxHops"], "1.5", "fabric.maxHops", "not a whole number"),
+        c(l, ["fabric", "maxHops"], "3", "fabric.maxHops", "at most 2"),
         c(e, ["fabric", "ocsPortsPerNode"], "[1, 2]", "fabric.ocsPortsPerNode", "2 values but there are 3 nodes"),
         c(w, ["demand"], #"{"csv": 3}"#, "demand.csv", "expected a path"),
         c(w, ["demand"], #"{"csv": "x.csv", "unit": "Gbps"}"#, "demand.unit", "a unit of rate, a volume unit was expected"),

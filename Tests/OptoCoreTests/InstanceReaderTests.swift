@@ -90,9 +90,28 @@ struct InstanceReaderTests {
         #expect(s.fabric.reconfigurationDelay == 0)
     }
 
+    @Test("transit: fabric.maxHops is 1 by default and 2 where given, for link pools and epochs mode")
+    func transitHops() throws {
+        let (plain, _) = try Fixtures.read(Fixtures.linkpoolFull)
+        guard case .linkpool(let l1) = plain else { Issue.record("wrong kind"); return }
+        #expect(l1.maxHops == 1)
+        let (two, notes) = try Fixtures.read(try Fixtures.replacing(Fixtures.linkpoolFull, at: ["fabric", "maxHops"], with: .number(2)))
+        guard case .linkpool(let l2) = two else { Issue.record("wrong kind"); return }
+        #expect(l2.maxHops == 2 && notes.isEmpty)
+        let (epochs, _) = try Fixtures.read(try Fixtures.replacing(Fixtures.scheduleEpochs, at: ["fabric", "maxHops"], with: .number(2)))
+        guard case .schedule(let e) = epochs else { Issue.record("wrong kind"); return }
+        #expect(e.maxHops == 2)
+        // Written back only when it is not the default.
+        #expect(InstanceWriter.text(two).contains("\"maxHops\""))
+        #expect(!InstanceWriter.text(plain).contains("\"maxHops\""))
+    }
+
     @Test("round trip of every instance kind through the writer")
     func roundTrip() throws {
-        for text in [Fixtures.scheduleWindow, Fixtures.scheduleEpochs, Fixtures.linkpool, Fixtures.linkpoolFull, Fixtures.stagger] {
+        let transitLinkPool = try Fixtures.replacing(Fixtures.linkpoolFull, at: ["fabric", "maxHops"], with: .number(2))
+        let transitEpochs = try Fixtures.replacing(Fixtures.scheduleEpochs, at: ["fabric", "maxHops"], with: .number(2))
+        for text in [Fixtures.scheduleWindow, Fixtures.scheduleEpochs, Fixtures.linkpool, Fixtures.linkpoolFull, Fixtures.stagger,
+                     transitLinkPool, transitEpochs] {
             let (instance, _) = try Fixtures.read(text)
             let written = InstanceWriter.text(instance)
             let (again, notes) = try Fixtures.read(written)

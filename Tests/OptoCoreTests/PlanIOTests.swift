@@ -25,6 +25,12 @@ struct PlanIOTests {
             ])),
             .linkpool(LinkPoolPlan(method: "ilp", status: .optimal, metrics: l, circuits: [Circuit(0, 1), Circuit(0, 1)],
                                    electrical: [[0, 0], [1e11, 0]], carried: [[0, 8e11], [1e11, 0]])),
+            .linkpool(LinkPoolPlan(method: "ilp", status: .optimal, metrics: l, circuits: [Circuit(0, 1), Circuit(1, 2)],
+                                   electrical: [[0, 0, 0], [0, 0, 0], [0, 0, 0]], carried: [[0, 0, 4e11], [0, 0, 0], [0, 0, 0]],
+                                   transit: [TransitRoute(0, 1, 2, 4e11)])),
+            .schedule(SchedulePlan(method: "ilp", status: .optimal, metrics: e, epochs: [
+                .init(circuits: [Circuit(0, 1), Circuit(1, 2)], transit: [TransitRoute(0, 1, 2, 2.5e6)]), .init(circuits: []),
+            ])),
             .stagger(StaggerPlan(method: "greedy", status: .heuristic, metrics: s, offsets: ["gpt-a": 0.05, "bert-b": 0],
                                  priorities: ["gpt-a", "bert-b"])),
             .stagger(StaggerPlan(method: "aligned", status: .infeasible, metrics: PlanMetrics(objective: 0), offsets: [:])),
@@ -71,6 +77,21 @@ struct PlanIOTests {
             (["configurations", 1, "circuits", 0], .array([.number(0)]), "configurations[1].circuits[0][1]", "a circuit is [from, to]"),
             (["configurations", 0, "duration"], .string("1ms"), "configurations[0].duration", "expected a number"),
         ]
+        let transit = try PlanIO.text(Self.plans[3])
+        let transitCases: [([Any], JSONValue?, String, String)] = [
+            (["transit", 0], .array([.number(0), .number(1), .number(2)]), "transit[0][3]", "a transit entry is [s, k, t, amount]"),
+            (["transit", 0, 3], .string("1Gbps"), "transit[0][3]", "expected a number"),
+        ]
+        for (path, value, place, fragment) in transitCases {
+            let bad = try Fixtures.replacing(transit, at: path, with: value)
+            do {
+                _ = try PlanIO.read(data: Data(bad.utf8), file: "p.json")
+                Issue.record("accepted \(path)")
+            } catch {
+                #expect(error.place == .json(place), "\(error)")
+                #expect(error.message.contains(fragment), "\(error)")
+            }
+        }
         for (path, value, place, fragment) in cases {
             let bad = try Fixtures.replacing(good, at: path, with: value)
             do {
