@@ -88,9 +88,16 @@ public struct SchedulePlan: Codable, Equatable, Sendable {
         /// With `maxHops: 2`: bytes of pair `s→t` routed over `s→k→t` in
         /// this epoch (PROBLEMS.md §1b "With transit"). Absent: none.
         public var transit: [TransitRoute]?
-        public init(circuits: [Circuit], transit: [TransitRoute]? = nil) {
+        /// With transit: the bytes the plan serves in this epoch for each
+        /// pair that has transit entries (direct, transit and packet). A
+        /// transit entry `[s, k, t, b]` moves the share `b / served(s→t)`
+        /// of the pair's bytes left at the epoch's start; where a pair has
+        /// no `served` entry the evaluator takes the bytes it has left.
+        public var served: [PairBytes]?
+        public init(circuits: [Circuit], transit: [TransitRoute]? = nil, served: [PairBytes]? = nil) {
             self.circuits = circuits
             self.transit = transit
+            self.served = served
         }
     }
 

@@ -51,3 +51,43 @@ extension TransitRoute: Codable {
         try c.encode(amount)
     }
 }
+
+/// What an epochs plan serves for one pair in one epoch, `[s, t, bytes]`:
+/// direct, transit and packet bytes together. An epoch of a plan with
+/// transit lists it for every pair that has transit entries, so that the
+/// evaluator can turn each entry's bytes into the share of the pair's
+/// traffic it moves (PROBLEMS.md, Evaluator: Transit).
+public struct PairBytes: Hashable, Sendable {
+    /// The pair's sending node.
+    public var source: Int
+    /// The pair's receiving node.
+    public var target: Int
+    /// Bytes.
+    public var bytes: Double
+
+    public init(_ source: Int, _ target: Int, _ bytes: Double) {
+        self.source = source
+        self.target = target
+        self.bytes = bytes
+    }
+}
+
+extension PairBytes: Codable {
+    public init(from decoder: Decoder) throws {
+        var c = try decoder.unkeyedContainer()
+        let s = try c.decode(Int.self)
+        let t = try c.decode(Int.self)
+        let b = try c.decode(Double.self)
+        if !c.isAtEnd {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "a served entry is [s, t, bytes]: two node indices and a number")
+        }
+        self.init(s, t, b)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.unkeyedContainer()
+        try c.encode(source)
+        try c.encode(target)
+        try c.encode(bytes)
+    }
+}

@@ -29,7 +29,8 @@ struct PlanIOTests {
                                    electrical: [[0, 0, 0], [0, 0, 0], [0, 0, 0]], carried: [[0, 0, 4e11], [0, 0, 0], [0, 0, 0]],
                                    transit: [TransitRoute(0, 1, 2, 4e11)])),
             .schedule(SchedulePlan(method: "ilp", status: .optimal, metrics: e, epochs: [
-                .init(circuits: [Circuit(0, 1), Circuit(1, 2)], transit: [TransitRoute(0, 1, 2, 2.5e6)]), .init(circuits: []),
+                .init(circuits: [Circuit(0, 1), Circuit(1, 2)], transit: [TransitRoute(0, 1, 2, 2.5e6)],
+                      served: [PairBytes(0, 2, 3e6)]), .init(circuits: []),
             ])),
             .stagger(StaggerPlan(method: "greedy", status: .heuristic, metrics: s, offsets: ["gpt-a": 0.05, "bert-b": 0],
                                  priorities: ["gpt-a", "bert-b"])),
