@@ -88,15 +88,41 @@ extension JSONValue {
         }
     }
 
+    /// Parses a plan file as `parse` does, reading a top-level
+    /// `configurations` array of schedule configurations straight into
+    /// typed values when it is exactly as a plan writes it (the tree then
+    /// holds an empty array there). Only the plan reader uses it: the tree
+    /// it returns is not the whole document when configurations were lifted.
+    static func parseLiftingConfigurations(_ bytes: [UInt8]) -> Result<(JSONValue, [SchedulePlan.Configuration]?), JSONSyntaxError> {
+        var parser = JSONParser(bytes: bytes)
+        parser.liftConfigurations = true
+        do throws(JSONSyntaxError) {
+            parser.skipWhitespace()
+            let value = try parser.parseValue(depth: 0)
+            parser.skipWhitespace()
+            if parser.index < bytes.count { throw parser.error("unexpected text after the JSON value") }
+            return .success((value, parser.lifted))
+        } catch {
+            return .failure(error)
+        }
+    }
+
     /// Parses JSON from a string.
     public static func parse(_ text: String) -> Result<JSONValue, JSONSyntaxError> {
         parse(Array(text.utf8))
     }
 }
 
-private struct JSONParser {
+struct JSONParser {
     let bytes: [UInt8]
     var index = 0
+    /// When set, the top-level member `configurations` is first read by
+    /// `typedConfigurations()` (PlanIO+Schedule.swift) straight into
+    /// `lifted`, leaving an empty array in its place in the tree; anything
+    /// that reader does not accept exactly is parsed as usual.
+    var liftConfigurations = false
+    /// The configurations read by the typed reader, when it read them.
+    var lifted: [SchedulePlan.Configuration]?
 
     init(bytes: [UInt8]) {
         self.bytes = bytes
@@ -173,6 +199,19 @@ private struct JSONParser {
             }
             index += 1
             skipWhitespace()
+            if depth == 0 && liftConfigurations && key == "configurations" && lifted == nil {
+                let start = index
+                if let configurations = typedConfigurations() {
+                    lifted = configurations
+                    members.append((key, .array([])))
+                    skipWhitespace()
+                    guard index < bytes.count else { throw error("expected ',' or '}', found the end of the file") }
+                    if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                    if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+                    throw error("expected ',' or '}', found \(describeHere())")
+                }
+                index = start
+            }
             let value = try parseValue(depth: depth + 1)
             members.append((key, value))
             skipWhitespace()
@@ -380,15 +419,20 @@ struct JSONTextWriter {
 
     /// A whole number in decimal.
     mutating func integer(_ v: Int64) {
-        if v == 0 { bytes.append(0x30); return }
+        if v >= 0 && v < 10 { bytes.append(0x30 + UInt8(v)); return }
         if v < 0 { bytes.append(0x2D) }
         var m = v.magnitude
-        let start = bytes.count
-        while m > 0 {
-            bytes.append(0x30 + UInt8(m % 10))
-            m /= 10
+        // Digits into a fixed buffer from the right, then one append.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var k = buffer.count
+            while m > 0 {
+                k -= 1
+                buffer[k] = 0x30 + UInt8(m % 10)
+                m /= 10
+            }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[k...]))
         }
-        bytes[start...].reverse()
     }
 
     /// A quoted string with JSON escapes.

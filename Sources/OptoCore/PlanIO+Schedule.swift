@@ -90,9 +90,17 @@ extension PlanIO {
     /// and the rest by Codable; `nil` when anything is not exactly as the
     /// fast path expects (the generic decoder then reads the whole file and
     /// names any error).
-    static func fastSchedulePlan(_ json: JSONValue) -> SchedulePlan? {
+    static func fastSchedulePlan(_ json: JSONValue, lifted: [SchedulePlan.Configuration]? = nil) -> SchedulePlan? {
         guard case .object(let members) = json,
               let index = members.firstIndex(where: { $0.key == "configurations" }) else { return nil }
+        if let lifted {
+            var rest = members
+            rest.remove(at: index)
+            guard var plan = try? JSONDecoder().decode(SchedulePlan.self, from: Data(JSONValue.object(rest).serializedBytes(pretty: false)))
+            else { return nil }
+            plan.configurations = lifted
+            return plan
+        }
         guard case .array(let elements) = members[index].value else { return nil }
         var configurations: [SchedulePlan.Configuration] = []
         configurations.reserveCapacity(elements.count)
@@ -125,5 +133,101 @@ extension PlanIO {
         else { return nil }
         plan.configurations = configurations
         return plan
+    }
+}
+
+extension JSONParser {
+    /// A schedule plan's `configurations` array read straight into typed
+    /// values, without building the tree of ~700,000 small arrays a long
+    /// plan holds: `[{"circuits": [[i, j], …], "duration": x}, …]` with the
+    /// two members in either order, node indices as plain non-negative
+    /// whole numbers. `nil` (the caller rewinds and parses as usual, so
+    /// every error keeps its message and place) on anything else.
+    mutating func typedConfigurations() -> [SchedulePlan.Configuration]? {
+        guard consume(UInt8(ascii: "[")) else { return nil }
+        var configurations: [SchedulePlan.Configuration] = []
+        skipWhitespace()
+        if consume(UInt8(ascii: "]")) { return configurations }
+        while true {
+            skipWhitespace()
+            guard consume(UInt8(ascii: "{")) else { return nil }
+            var circuits: [Circuit]?
+            var duration: Double?
+            for member in 0..<2 {
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\""),
+                      let key = try? parseString() else { return nil }
+                skipWhitespace()
+                guard consume(UInt8(ascii: ":")) else { return nil }
+                skipWhitespace()
+                switch key {
+                case "circuits" where circuits == nil:
+                    guard let list = typedCircuits() else { return nil }
+                    circuits = list
+                case "duration" where duration == nil:
+                    guard index < bytes.count, bytes[index] != UInt8(ascii: "\""),
+                          case .number(let x)? = try? parseNumber() else { return nil }
+                    duration = x
+                default: return nil
+                }
+                skipWhitespace()
+                guard consume(member == 0 ? UInt8(ascii: ",") : UInt8(ascii: "}")) else { return nil }
+            }
+            guard let circuits, let duration else { return nil }
+            configurations.append(.init(duration: duration, circuits: circuits))
+            skipWhitespace()
+            if consume(UInt8(ascii: ",")) { continue }
+            if consume(UInt8(ascii: "]")) { return configurations }
+            return nil
+        }
+    }
+
+    /// `[[i, j], …]` of plain non-negative whole numbers.
+    private mutating func typedCircuits() -> [Circuit]? {
+        guard consume(UInt8(ascii: "[")) else { return nil }
+        var circuits: [Circuit] = []
+        skipWhitespace()
+        if consume(UInt8(ascii: "]")) { return circuits }
+        while true {
+            skipWhitespace()
+            guard consume(UInt8(ascii: "[")) else { return nil }
+            skipWhitespace()
+            guard let i = plainIndex() else { return nil }
+            skipWhitespace()
+            guard consume(UInt8(ascii: ",")) else { return nil }
+            skipWhitespace()
+            guard let j = plainIndex() else { return nil }
+            skipWhitespace()
+            guard consume(UInt8(ascii: "]")) else { return nil }
+            circuits.append(Circuit(i, j))
+            skipWhitespace()
+            if consume(UInt8(ascii: ",")) { continue }
+            if consume(UInt8(ascii: "]")) { return circuits }
+            return nil
+        }
+    }
+
+    /// A whole number of 1–15 digits without sign, fraction, exponent or
+    /// leading zero.
+    private mutating func plainIndex() -> Int? {
+        let start = index
+        var value = 0
+        while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+            value = value * 10 + Int(bytes[index] - UInt8(ascii: "0"))
+            index += 1
+        }
+        let count = index - start
+        guard count >= 1, count <= 15, count == 1 || bytes[start] != UInt8(ascii: "0") else { return nil }
+        if index < bytes.count {
+            let next = bytes[index]
+            if next == UInt8(ascii: ".") || next == UInt8(ascii: "e") || next == UInt8(ascii: "E") { return nil }
+        }
+        return value
+    }
+
+    private mutating func consume(_ byte: UInt8) -> Bool {
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        return true
     }
 }

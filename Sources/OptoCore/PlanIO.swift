@@ -111,14 +111,18 @@ public enum PlanIO {
     /// Reads plan JSON held in memory; `file` names it in messages.
     public static func read(data: Data, file: String = "plan.json") throws(InputError) -> Plan {
         let json: JSONValue
-        switch JSONValue.parse([UInt8](data)) {
+        let lifted: [SchedulePlan.Configuration]?
+        switch JSONValue.parseLiftingConfigurations([UInt8](data)) {
         case .failure(let e): throw InputError(file: file, place: .text(line: e.line, column: e.column), message: e.message)
-        case .success(let j): json = j
+        case .success(let (j, c)): (json, lifted) = (j, c)
         }
-        return try read(json: json, data: data, file: file)
+        return try read(json: json, data: data, file: file, lifted: lifted)
     }
 
-    static func read(json: JSONValue, data: Data, file: String) throws(InputError) -> Plan {
+    /// `lifted`: the configurations `JSONValue.parseLiftingConfigurations`
+    /// read into typed values (the tree then holds an empty array there).
+    static func read(json: JSONValue, data: Data, file: String,
+                     lifted: [SchedulePlan.Configuration]? = nil) throws(InputError) -> Plan {
         guard case .object = json else {
             throw InputError(file: file, path: "", message: "expected a plan (a JSON object), found \(json.kindDescription)")
         }
@@ -135,7 +139,7 @@ public enum PlanIO {
         do {
             switch kind {
             case .schedule:
-                if let plan = fastSchedulePlan(json) { return .schedule(plan) }
+                if let plan = fastSchedulePlan(json, lifted: lifted) { return .schedule(plan) }
                 return .schedule(try decoder.decode(SchedulePlan.self, from: data))
             case .linkpool: return .linkpool(try decoder.decode(LinkPoolPlan.self, from: data))
             case .stagger: return .stagger(try decoder.decode(StaggerPlan.self, from: data))

@@ -101,4 +101,44 @@ struct PlanIOScheduleTests {
             }
         }
     }
+
+    /// The reader takes configurations straight into typed values when they
+    /// are plain (any layout, members in either order) and leaves anything
+    /// else to the tree and the generic decoder, so every variant reads as
+    /// `JSONDecoder` reads it, or fails as it fails.
+    @Test("typed configurations: other layouts read the same; anything unusual goes to the generic path")
+    func typedConfigurations() throws {
+        let base = #"{"problem": "schedule", "method": "m", "status": "heuristic", "metrics": {"objective": 1, "solveSeconds": 0},"#
+        let variants: [(text: String, typed: Bool)] = [
+            (#""configurations":[{"circuits":[[0,1],[12,3]],"duration":0.5},{"circuits":[],"duration":2}]}"#, true),
+            (#""configurations": [ { "duration" : 1e-4 , "circuits" : [ [ 0 , 1 ] ] } ] }"#, true),
+            (#""configurations": []}"#, true),
+            (#""configurations": [{"circuits": [[1.0, 2]], "duration": 1}]}"#, false),
+            (#""configurations": [{"circuits": [[1e0, 2]], "duration": 1}]}"#, false),
+            (#""configurations": [{"circuits": [[-1, 2]], "duration": 1}]}"#, false),
+            (#""configurations": [{"circuits": [[01, 2]], "duration": 1}]}"#, false),
+            (#""configurations": [{"circuits": [[1, 2, 3]], "duration": 1}]}"#, false),
+            (#""configurations": [{"circuits": [[1, 2]], "duration": "1ms"}]}"#, false),
+            (#""configurations": [{"circuits": [[1, 2]]}]}"#, false),
+            (#""configurations": [{"circuits": [[1, 2]], "duration": 1, "x": 0}]}"#, false),
+            (#""configurations": [{"circuits": [[1, 2]], "circuits": [[1, 2]]}]}"#, false),
+            (#""configurations": {"circuits": []}}"#, false),
+        ]
+        for (body, typed) in variants {
+            let text = base + body
+            let bytes = Array(text.utf8)
+            if case .success(let (_, lifted)) = JSONValue.parseLiftingConfigurations(bytes) {
+                #expect((lifted != nil) == typed, "\(body)")
+            }
+            let reference: Result<SchedulePlan, any Error> = Result {
+                guard case .success = JSONValue.parse(bytes) else { throw CocoaError(.coderReadCorrupt) }
+                return try JSONDecoder().decode(SchedulePlan.self, from: Data(bytes))
+            }
+            switch (reference, Result { try PlanIO.read(data: Data(bytes)) }) {
+            case (.success(let expected), .success(let read)): #expect(read == .schedule(expected), "\(body)")
+            case (.failure, .failure): break
+            case (let r, let p): Issue.record("\(body): generic \(r), reader \(p)")
+            }
+        }
+    }
 }
