@@ -37,11 +37,21 @@ mkdir -p "$OUT"
 # The no-Python pages (SVG drawn by OptoPlan).
 "$OPTOPLAN_BIN" report --output "$OUT" --datasets datasets --time-limit 5
 
+# Notebooks waiting for a planner that is not built yet: not run (nor indexed)
+# unless OPTOPLAN_NOTEBOOKS_ALL=1. transit-pod-series needs `optoplan linkpool`
+# with fabric.maxHops 2 (it says so on its page when the binary lacks it);
+# take it off this list once that planner is on main.
+HELD=" transit-pod-series "
+
 # Figures come out through the kernel's inline backend (%matplotlib inline in each notebook).
 unset MPLBACKEND
 pages=()
 for nb in notebooks/*.ipynb; do
     name=$(basename "$nb" .ipynb)
+    if [ "${OPTOPLAN_NOTEBOOKS_ALL:-0}" != 1 ] && [[ "$HELD" == *" $name "* ]]; then
+        echo "export-notebooks: holding back $nb (its planner is not built yet; OPTOPLAN_NOTEBOOKS_ALL=1 runs it)" >&2
+        continue
+    fi
     echo "export-notebooks: running $nb" >&2
     # Executed in notebooks/ (the notebooks find datasets/ one level up).
     "$VENV/bin/python" -m jupyter nbconvert --to html --execute \

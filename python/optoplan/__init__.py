@@ -12,6 +12,7 @@ planned from anywhere.
 
 from ._run import OptoPlanError, binary, run, run_json
 from .api import (
+    collective,
     compare,
     configurations,
     demand_matrix,
@@ -21,12 +22,14 @@ from .api import (
     sweep,
     sweep_rows,
 )
+from .traces import epoch_figures, epochs_instance, predict, read_trace, replay, replay_document, split_point
 
 __all__ = [
     "OptoPlanError",
     "binary",
     "run",
     "run_json",
+    "collective",
     "compare",
     "configurations",
     "demand_matrix",
@@ -35,4 +38,11 @@ __all__ = [
     "plan",
     "sweep",
     "sweep_rows",
+    "epoch_figures",
+    "epochs_instance",
+    "predict",
+    "read_trace",
+    "replay",
+    "replay_document",
+    "split_point",
 ]

@@ -73,7 +73,7 @@ def _problem(instance):
 def plan(instance, method="auto", time_limit=None, extra=()):
     """Plans an instance (path or dict) with a method; returns the plan dict."""
     problem = _problem(instance)
-    if problem not in ("schedule", "linkpool", "stagger"):
+    if problem not in ("schedule", "linkpool", "stagger", "collective"):
         raise OptoPlanError(f"not an instance with a known problem: {problem!r}", 65, [])
     args = [problem, None, "--method", method, "--quiet"]
     if time_limit is not None:
@@ -239,3 +239,56 @@ def configurations(plan_, instance=None):
     else:
         raise ValueError(f"a {plan_.get('problem')} plan has no circuits")
     return pd.DataFrame(rows, columns=columns)
+
+
+def collective(instance, methods=("fixed", "matched", "auto"), time_limit=None, keep_errors=False):
+    """Plans a collective instance (path or dict) with each method and scores
+    every plan with the evaluator; a DataFrame (pandas), one row per method
+    and job: method, planMethod, status, job, time (the evaluator's, s),
+    lowerBound (PROBLEMS.md §4, s), ratio (time / lowerBound; inf when some
+    transfer has no path), planTime (the planner's own figure for the plan's
+    largest job time), circuits, rings (the allreduces' ring count),
+    seconds (solve time) and error. With ``keep_errors`` a method whose
+    plan or evaluation fails gives rows with NaN figures and the tool's
+    message in ``error`` instead of raising :class:`OptoPlanError`."""
+    if isinstance(instance, dict):
+        inst = instance
+    else:
+        with open(instance, encoding="utf-8") as f:
+            inst = json.load(f)
+    if inst.get("problem") != "collective":
+        raise OptoPlanError(f"not a collective instance: {inst.get('problem')!r}", 65, [])
+    rows = []
+    with _file(instance, "instance.json") as p:
+        for m in methods:
+            try:
+                plan_ = plan(p, method=m, time_limit=time_limit)
+                metrics = evaluate(p, plan_)
+            except OptoPlanError as e:
+                if not keep_errors:
+                    raise
+                for job in inst.get("jobs", []):
+                    rows.append({"method": m, "job": job.get("name"), "time": float("nan"), "lowerBound": float("nan"),
+                                 "ratio": float("nan"), "error": e.message})
+                continue
+            for job, fig in (metrics.get("jobs") or {}).items():
+                t, lb = _number(fig.get("time")), _number(fig.get("lowerBound"))
+                rows.append({"method": m, "planMethod": plan_.get("method"), "status": plan_.get("status"),
+                             "job": job, "time": t, "lowerBound": lb,
+                             "ratio": t / lb if lb and lb > 0 else float("nan"),
+                             "planTime": _number(plan_.get("metrics", {}).get("time")),
+                             "circuits": len(plan_.get("circuits") or []),
+                             "rings": sum(len(r) for r in (plan_.get("rings") or {}).values()),
+                             "seconds": _number(plan_.get("metrics", {}).get("solveSeconds")), "error": None})
+    columns = ["method", "planMethod", "status", "job", "time", "lowerBound", "ratio", "planTime", "circuits", "rings",
+               "seconds", "error"]
+    return _pandas().DataFrame(rows, columns=columns)
+
+
+def _number(v):
+    """A JSON figure as a float (null, "inf" and absent as inf or nan)."""
+    if v is None:
+        return float("nan")
+    if isinstance(v, str):
+        return float(v) if v.lower() in ("inf", "+inf", "infinity", "-inf", "nan") else _base(v)
+    return float(v)
