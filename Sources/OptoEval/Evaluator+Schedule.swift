@@ -12,6 +12,15 @@ extension Evaluator {
     ///   circuits are kept and carry on, and each new circuit is dark for `δ`.
     ///   A pair's flow grows by `D_e[i][j]` at the start of epoch `e`. The run
     ///   ends at the end of the last epoch.
+    /// - Epochs mode with transit (`epochs[e].transit`, `maxHops: 2`): at
+    ///   the start of epoch `e` each entry `[s, k, t, b]` moves the share
+    ///   `b / served(s→t in e)` (without a `served` entry, `b / bytes left`;
+    ///   a pair's shares capped to sum to 1) of the pair's bytes left into a
+    ///   sub-flow over the circuits `s→k` and `k→t`, which gives back what it
+    ///   has not delivered at the epoch's end; circuits are shared max-min by
+    ///   their pair's flow and the sub-flows crossing them
+    ///   (`TransitFluidSimulator`). `transitServedBytes` reports what the
+    ///   sub-flows delivered.
     ///
     /// - Parameters:
     ///   - plan: the schedule to score.
