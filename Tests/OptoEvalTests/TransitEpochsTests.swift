@@ -1,5 +1,7 @@
 import Testing
 import OptoCore
+import OptoModel
+import OptoGLPK
 @testable import OptoEval
 
 /// Epochs plans with transit (PROBLEMS.md, Evaluator: Transit, epochs
@@ -133,6 +135,122 @@ import OptoCore
         let oneHop = SchedulePlan(method: "test", status: .heuristic, metrics: metrics,
                                   epochs: [.init(circuits: ring), .init(circuits: ring)])
         #expect(close(try Evaluator.evaluate(oneHop, on: instance).unservedBytes, 6e9))
+    }
+
+    /// The most bytes any routing over the plan's circuits serves
+    /// (PROBLEMS.md §1b with transit, circuits fixed), by LP: per epoch
+    /// direct, transit and packet bytes; a circuit carries
+    /// `r_c·(L_e·x − min(δ, L_e)·a)/8` (`a` its new circuits), the packet
+    /// ports `p·L_e/8`; served never ahead of the demand arrived. Returns the
+    /// optimum and the plan's epochs with its transit and served entries.
+    static func bestEpochsRouting(_ instance: ScheduleInstance, circuits: [[Circuit]]) throws
+        -> (Double, [SchedulePlan.EpochCircuits]) {
+        guard case .epochs(let epochs) = instance.mode else { return (0, []) }
+        let fabric = instance.fabric
+        let n = fabric.nodes
+        let model = Model()
+        var objective = LinearExpression()
+        var cumulative: [Int: LinearExpression] = [:]
+        var arrived = Array(repeating: 0.0, count: n * n)
+        var epochRoutes: [[(Int, Int, Int, VariableID)]] = []
+        var epochServed: [[Int: LinearExpression]] = []
+        var previous = Matrix(size: n)
+        for (e, epoch) in epochs.enumerated() {
+            let count = circuits[e].countMatrix(nodes: n)
+            for k in 0..<(n * n) { arrived[k] += epoch.demand.values[k] }
+            var onCircuit: [Int: LinearExpression] = [:]
+            var served: [Int: LinearExpression] = [:]
+            var routes: [(Int, Int, Int, VariableID)] = []
+            var send = Array(repeating: LinearExpression(), count: n), receive = send
+            for s in 0..<n {
+                for t in 0..<n where s != t && arrived[s * n + t] > 0 {
+                    let p = model.addVariable()
+                    served[s * n + t, default: LinearExpression()].add(1, p)
+                    send[s].add(1, p)
+                    receive[t].add(1, p)
+                    if count[s, t] > 0 {
+                        let d = model.addVariable()
+                        served[s * n + t, default: LinearExpression()].add(1, d)
+                        onCircuit[s * n + t, default: LinearExpression()].add(1, d)
+                    }
+                    for k in 0..<n where k != s && k != t && count[s, k] > 0 && count[k, t] > 0 {
+                        let g = model.addVariable()
+                        routes.append((s, k, t, g))
+                        served[s * n + t, default: LinearExpression()].add(1, g)
+                        onCircuit[s * n + k, default: LinearExpression()].add(1, g)
+                        onCircuit[k * n + t, default: LinearExpression()].add(1, g)
+                    }
+                }
+            }
+            for (pair, expr) in onCircuit {
+                let added = e == 0 ? 0 : max(0, count.values[pair] - previous.values[pair])
+                let bytes = fabric.circuitRate * (epoch.duration * count.values[pair]
+                                                  - min(fabric.reconfigurationDelay, epoch.duration) * added) / 8
+                _ = model.addConstraint(expr, .lessThanOrEqual(max(0, bytes)))
+            }
+            for i in 0..<n {
+                _ = model.addConstraint(send[i], .lessThanOrEqual(fabric.packetRate[i] * epoch.duration / 8))
+                _ = model.addConstraint(receive[i], .lessThanOrEqual(fabric.packetRate[i] * epoch.duration / 8))
+            }
+            for (pair, expr) in served {
+                cumulative[pair, default: LinearExpression()].add(expr)
+                _ = model.addConstraint(cumulative[pair]!, .lessThanOrEqual(arrived[pair]))
+                objective.add(expr)
+            }
+            epochRoutes.append(routes)
+            epochServed.append(served)
+            previous = count
+        }
+        model.setObjective(objective, .maximize)
+        let result = try GLPKSolver().solve(try model.validated(), options: SolverOptions())
+        var out: [SchedulePlan.EpochCircuits] = []
+        for e in epochs.indices {
+            let routes = epochRoutes[e].compactMap { s, k, t, g in
+                result.value(g) > 1 ? TransitRoute(s, k, t, result.value(g)) : nil
+            }
+            let pairs = Set(routes.map { $0.source * n + $0.target })
+            let served = pairs.sorted().map { PairBytes($0 / n, $0 % n, result.value(epochServed[e][$0]!)) }
+            out.append(.init(circuits: circuits[e], transit: routes.isEmpty ? nil : routes, served: served.isEmpty ? nil : served))
+        }
+        return (result.objectiveValue ?? 0, out)
+    }
+
+    /// Seeded small cases (3–4 nodes, 2–3 epochs, random circuits, δ up to
+    /// 0.3 s): the plan routed at the optimum over its circuits is never
+    /// served more by the evaluator than it claims, on its own demand (the
+    /// evaluated run is itself a routing over the same circuits). Many of
+    /// the cases route transit.
+    @Test func neverServesMoreThanTheOptimalPlanClaims() throws {
+        var rng = SplitMix(seed: 1717)
+        var withTransit = 0
+        for _ in 0..<40 {
+            let n = Int.random(in: 3...4, using: &rng)
+            let fabric = Fabric(nodes: n, ports: 1, circuitRate: 8e9, packetRate: [0.0, 0, 0.8e9][Int.random(in: 0...2, using: &rng)],
+                                reconfigurationDelay: [0, 0.05, 0.3][Int.random(in: 0...2, using: &rng)])
+            let count = Int.random(in: 2...3, using: &rng)
+            var epochs: [ScheduleInstance.Epoch] = []
+            var circuits: [[Circuit]] = []
+            for _ in 0..<count {
+                var d = Matrix(size: n)
+                for i in 0..<n { for j in 0..<n where i != j && Double.random(in: 0...1, using: &rng) < 0.5 {
+                    d[i, j] = Double.random(in: 0.1e9...1.5e9, using: &rng).rounded()
+                } }
+                epochs.append(.init(duration: Double.random(in: 0.5...1.5, using: &rng), demand: d))
+                // A random permutation-like configuration (one port per node).
+                var targets = Array(0..<n).shuffled(using: &rng)
+                if Bool.random(using: &rng) { targets.removeLast() }
+                circuits.append(targets.enumerated().compactMap { i, j in i != j ? Circuit(i, j) : nil })
+            }
+            let instance = ScheduleInstance(fabric: fabric, mode: .epochs(epochs), maxHops: 2)
+            let (optimum, planEpochs) = try Self.bestEpochsRouting(instance, circuits: circuits)
+            if planEpochs.contains(where: { $0.transit != nil }) { withTransit += 1 }
+            var metrics = PlanMetrics(objective: optimum)
+            metrics.servedBytes = optimum
+            let plan = SchedulePlan(method: "lp", status: .optimal, metrics: metrics, epochs: planEpochs)
+            let m = try Evaluator.evaluate(plan, on: instance)
+            #expect((m.servedBytes ?? 0) <= optimum * (1 + 1e-7) + 1, "served \(m.servedBytes ?? 0) claimed \(optimum)")
+        }
+        #expect(withTransit >= 8)
     }
 
     @Test func rejectsBadEpochTransit() throws {
