@@ -52,6 +52,11 @@ struct TransitFluidSimulator {
     private var total: [Double] = []
     private var rem: [Double] = []
     private var active: [Bool] = []
+    private var activeList: [Int] = []
+    private var activePos: [Int] = []
+    /// Each pair flow's packet resources (send port, receive port) and cap, kept for the port filling.
+    private var portResources: [[Int]] = []
+    private var noCaps: [Double] = []
     private var doneAt: [Double] = []
     private var packetRateOf: [Double] = []
     private var circuitRateOf: [Double] = []
@@ -149,12 +154,12 @@ struct TransitFluidSimulator {
         apply(upTo: 0, &self)
         while true {
             refill()
-            let anyActive = active.contains(true) || subFlows.contains { $0.active }
+            let anyActive = !activeList.isEmpty || subFlows.contains { $0.active }
             if s.end == nil && !anyActive && now >= lastArrival && next >= timed.count { break }
             // The next completion.
             var completionTime = Double.infinity
             var due = -1, dueSub = -1
-            for f in pair.indices where active[f] {
+            for f in activeList {
                 let r = packetRateOf[f] + circuitRateOf[f]
                 if r > 0 {
                     let t = now + max(0, rem[f]) * 8 / r
@@ -174,7 +179,7 @@ struct TransitFluidSimulator {
                 if due >= 0 { completeFlow(due) }
                 if dueSub >= 0 { completeSubFlow(dueSub) }
             }
-            for f in pair.indices where active[f] && rem[f] <= byteTolerance * total[f] { completeFlow(f) }
+            for f in activeList where rem[f] <= byteTolerance * total[f] { completeFlow(f) }
             for k in subFlows.indices where subFlows[k].active && subFlows[k].rem <= byteTolerance * subFlows[k].initial {
                 completeSubFlow(k)
             }
@@ -203,6 +208,9 @@ struct TransitFluidSimulator {
                 total.append(0)
                 rem.append(0)
                 active.append(false)
+                activePos.append(-1)
+                portResources.append([p / n, n + p % n])
+                noCaps.append(.infinity)
                 doneAt.append(-1)
                 packetRateOf.append(0)
                 circuitRateOf.append(0)
@@ -216,9 +224,28 @@ struct TransitFluidSimulator {
     private mutating func activate(_ f: Int) {
         doneAt[f] = -1
         if !active[f] {
-            active[f] = true
+            setActive(f, true)
             packetDirty = true
-            circuitDirty = true
+            if live[pair[f]] > 0 { circuitDirty = true }
+        }
+    }
+
+    private mutating func setActive(_ f: Int, _ on: Bool) {
+        guard active[f] != on else { return }
+        active[f] = on
+        if on {
+            activePos[f] = activeList.count
+            activeList.append(f)
+        } else {
+            let k = activePos[f]
+            let last = activeList.removeLast()
+            if last != f {
+                activeList[k] = last
+                activePos[last] = k
+            }
+            activePos[f] = -1
+            circuitRateOf[f] = 0
+            packetRateOf[f] = 0
         }
     }
 
@@ -226,10 +253,10 @@ struct TransitFluidSimulator {
     private func pairHasData(_ f: Int) -> Bool { active[f] || subFlows.contains { $0.active && $0.flow == f } }
 
     private mutating func completeFlow(_ f: Int) {
-        active[f] = false
+        setActive(f, false)
         rem[f] = 0
         packetDirty = true
-        circuitDirty = true
+        if live[pair[f]] > 0 { circuitDirty = true }
         if !pairHasData(f) { doneAt[f] = now }
     }
 
@@ -267,7 +294,7 @@ struct TransitFluidSimulator {
             rem[f] = left - moved
             if rem[f] <= byteTolerance * total[f] {
                 rem[f] = 0
-                active[f] = false
+                setActive(f, false)
                 packetDirty = true
             }
             circuitDirty = true
@@ -298,17 +325,15 @@ struct TransitFluidSimulator {
     private mutating func refill() {
         if packetDirty {
             packetDirty = false
-            let flows = pair.indices.filter { active[$0] }
-            let problem = MaxMinProblem(capacities: packetRate + packetRate,
-                                        flowResources: flows.map { [pair[$0] / n, n + pair[$0] % n] },
-                                        caps: Array(repeating: .infinity, count: flows.count))
-            let rates = problem.solve()
-            for f in pair.indices { packetRateOf[f] = 0 }
+            // Stage 2 of the core (every resource a port, no caps) over the
+            // active pair flows, with the flows' resource lists kept.
+            let rates = MaxMinProblem.fill(capacities: packetRate + packetRate, resources: portResources, caps: noCaps,
+                                           classes: [], members: activeList)
             for p in 0..<(2 * n) { portLoad[p] = 0 }
-            for (k, f) in flows.enumerated() {
-                packetRateOf[f] = rates[k]
-                portLoad[pair[f] / n] += rates[k]
-                portLoad[n + pair[f] % n] += rates[k]
+            for f in activeList {
+                packetRateOf[f] = rates[f]
+                portLoad[pair[f] / n] += rates[f]
+                portLoad[n + pair[f] % n] += rates[f]
             }
         }
         if circuitDirty {
@@ -324,7 +349,7 @@ struct TransitFluidSimulator {
             }
             var users: [[Int]] = []
             var owners: [Int] = []   // ≥ 0: pair flow; < 0: sub-flow −1−k
-            for f in pair.indices where active[f] {
+            for f in activeList {
                 circuitRateOf[f] = 0
                 if let r = circuit(pair[f]) {
                     users.append([r])
@@ -358,7 +383,7 @@ struct TransitFluidSimulator {
         let dt = t1 - now
         guard dt > 0 else { return }
         var serving = false
-        for f in pair.indices where active[f] {
+        for f in activeList {
             let r = packetRateOf[f] + circuitRateOf[f]
             if r > 0 {
                 rem[f] -= r * dt / 8
