@@ -327,13 +327,16 @@ struct TransitFluidSimulator {
             packetDirty = false
             // Stage 2 of the core (every resource a port, no caps) over the
             // active pair flows, with the flows' resource lists kept.
-            let rates = MaxMinProblem.fill(capacities: packetRate + packetRate, resources: portResources, caps: noCaps,
-                                           classes: [], members: activeList)
+            // Compact to the active flows, so a filling costs what is active, not every pair seen so far.
+            let members = activeList
+            let rates = MaxMinProblem.fill(capacities: packetRate + packetRate, resources: members.map { portResources[$0] },
+                                           caps: Array(noCaps[0..<members.count]), classes: [],
+                                           members: Array(0..<members.count))
             for p in 0..<(2 * n) { portLoad[p] = 0 }
-            for f in activeList {
-                packetRateOf[f] = rates[f]
-                portLoad[pair[f] / n] += rates[f]
-                portLoad[n + pair[f] % n] += rates[f]
+            for (k, f) in members.enumerated() {
+                packetRateOf[f] = rates[k]
+                portLoad[pair[f] / n] += rates[k]
+                portLoad[n + pair[f] % n] += rates[k]
             }
         }
         if circuitDirty {
