@@ -17,6 +17,13 @@
 /// - stagger: one offset per job and no other, each a multiple of the step
 ///   in `[0, period)`; priorities name jobs; the claimed `excess` and `peak`
 ///   equal what the offsets give (`StaggerLoad`).
+/// - transit (link-pool `transit`, epochs `epochs[e].transit` and
+///   `served`): three different nodes in range, a finite amount of 0 or
+///   more, both circuits of the path in the plan's (that epoch's)
+///   circuits, an instance with `maxHops` 2, each `served` entry at least
+///   its pair's transit bytes; a link-pool pair's direct rate
+///   (`carried − e − own transit`) plus the transit crossing its circuits
+///   within them;
 /// - claims: a makespan is not below the lower bound of §1a; link-pool
 ///   carried rates are at least `λ·R` (concurrent) or at most `R` (throughput).
 ///
@@ -35,12 +42,17 @@ public enum PlanChecker {
                 out.nonNegative(c.duration, "configurations[\(m)].duration", "a duration")
                 out.circuits(c.circuits, "configurations[\(m)].circuits", nodes: nil)
             }
-            for (e, c) in (p.epochs ?? []).enumerated() { out.circuits(c.circuits, "epochs[\(e)].circuits", nodes: nil) }
+            for (e, c) in (p.epochs ?? []).enumerated() {
+                out.circuits(c.circuits, "epochs[\(e)].circuits", nodes: nil)
+                out.transit(c.transit ?? [], "epochs[\(e)].transit", what: "bytes")
+                out.served(c.served ?? [], transit: c.transit ?? [], "epochs[\(e)]")
+            }
             if p.configurations != nil && p.epochs != nil {
                 out.add("epochs", "a plan has configurations (window mode) or epochs (epochs mode), not both")
             }
         case .linkpool(let p):
             out.circuits(p.circuits, "circuits", nodes: nil)
+            out.transit(p.transit ?? [], "transit", what: "a rate")
             out.squareMatrix(p.electrical, "electrical", size: nil)
             out.squareMatrix(p.carried, "carried", size: p.electrical.count)
         case .stagger(let p):
@@ -142,6 +154,11 @@ public enum PlanChecker {
                 let path = "epochs[\(e)].circuits"
                 out.circuits(c.circuits, path, nodes: n)
                 portLimits(c.circuits, ports: s.fabric.ocsPortsPerNode, path, &out)
+                out.transit(c.transit ?? [], "epochs[\(e)].transit", against: c.circuits, nodes: n, maxHops: s.maxHops,
+                            circuitsName: "epoch \(e)'s circuits")
+                for (k, b) in (c.served ?? []).enumerated() where b.source >= 0 && b.target >= 0 && (b.source >= n || b.target >= n) {
+                    out.add("epochs[\(e)].served[\(k)]", "[\(b.source), \(b.target), …] names a node out of range; the instance has nodes 0 to \(n - 1)")
+                }
             }
         }
     }
@@ -166,6 +183,9 @@ public enum PlanChecker {
         let eOK = out.squareMatrix(p.electrical, "electrical", size: n)
         let aOK = out.squareMatrix(p.carried, "carried", size: n)
         let counts = p.circuits.countMatrix(nodes: n)
+        let transit = p.transit ?? []
+        let transitOK = out.transit(transit, "transit", against: p.circuits, nodes: n, maxHops: l.maxHops,
+                                    circuitsName: "the plan's circuits")
         let sendCircuits = counts.rowSums, receiveCircuits = counts.columnSums
         for i in 0..<n {
             let used = Int(sendCircuits[i] + receiveCircuits[i])
@@ -187,10 +207,31 @@ public enum PlanChecker {
                     out.add("electrical", "node \(i) receives \(Quantity.format(cols[i], as: .rate)) electrically but its packet rate is \(Quantity.format(f.packetRate[i], as: .rate))")
                 }
             }
-            if aOK {
+            if aOK && transit.isEmpty {
                 for i in 0..<n {
                     for j in 0..<n where over(p.carried[i][j], counts[i, j] * f.circuitRate + e[i, j]) {
                         out.add("carried[\(i)][\(j)]", "\(Quantity.format(p.carried[i][j], as: .rate)) carried is more than the \(Int(counts[i, j])) circuits and \(Quantity.format(e[i, j], as: .rate)) electrical of the pair allow")
+                    }
+                }
+            } else if aOK && transitOK {
+                // A pair's direct rate is at least what it carries beyond its
+                // electrical and transit rates; with the transit crossing its
+                // circuits it must fit them.
+                var own = Matrix(size: n), crossing = Matrix(size: n)
+                for r in transit {
+                    own[r.source, r.target] += r.amount
+                    crossing[r.source, r.via] += r.amount
+                    crossing[r.via, r.target] += r.amount
+                }
+                for i in 0..<n {
+                    for j in 0..<n where i != j {
+                        let capacity = counts[i, j] * f.circuitRate
+                        let direct = max(0, p.carried[i][j] - e[i, j] - own[i, j])
+                        if over(crossing[i, j], capacity) {
+                            out.add("transit", "the transit crossing \(i)->\(j) is \(Quantity.format(crossing[i, j], as: .rate)), more than its \(Int(counts[i, j])) circuits carry")
+                        } else if over(direct + crossing[i, j], capacity) {
+                            out.add("carried[\(i)][\(j)]", "\(Quantity.format(p.carried[i][j], as: .rate)) carried needs \(Quantity.format(direct, as: .rate)) on the pair's circuits beside its electrical and transit rates, but with \(Quantity.format(crossing[i, j], as: .rate)) of transit crossing them its \(Int(counts[i, j])) circuits carry \(Quantity.format(capacity, as: .rate))")
+                        }
                     }
                 }
             }
@@ -278,6 +319,81 @@ struct Problems {
                 add("\(path)[\(k)]", "a circuit joins two different nodes; [\(c.from), \(c.to)] joins node \(c.from) to itself")
             }
         }
+    }
+
+    /// Transit entries on their own: non-negative nodes, three different
+    /// nodes, a finite amount of 0 or more (`what`: "a rate", "bytes").
+    mutating func transit(_ routes: [TransitRoute], _ path: String, what: String) {
+        for (k, r) in routes.enumerated() {
+            let place = "\(path)[\(k)]"
+            if r.source < 0 || r.via < 0 || r.target < 0 {
+                add(place, "[\(r.source), \(r.via), \(r.target), …] names a negative node")
+            } else if r.source == r.target {
+                add(place, "a transit entry [s, k, t, amount] joins two different nodes; s and t are both \(r.source)")
+            } else if r.via == r.source || r.via == r.target {
+                add(place, "a transit entry [s, k, t, amount] passes through a third node; k = \(r.via) is one of its ends")
+            }
+            if !r.amount.isFinite {
+                add(place, "\(r.amount) is not a finite number")
+            } else if r.amount < 0 {
+                add(place, "\(JSONValue.numberText(r.amount)) is negative; \(what) must be 0 or more")
+            }
+        }
+    }
+
+    /// An epoch's `served` entries on their own, and each at least its pair's transit bytes.
+    mutating func served(_ list: [PairBytes], transit: [TransitRoute], _ epochPath: String) {
+        var routed: [[Int]: Double] = [:]
+        for r in transit where r.amount.isFinite { routed[[r.source, r.target], default: 0] += r.amount }
+        for (k, b) in list.enumerated() {
+            let place = "\(epochPath).served[\(k)]"
+            if b.source < 0 || b.target < 0 {
+                add(place, "[\(b.source), \(b.target), …] names a negative node")
+            } else if b.source == b.target {
+                add(place, "a served entry [s, t, bytes] joins two different nodes; s and t are both \(b.source)")
+            }
+            if !b.bytes.isFinite {
+                add(place, "\(b.bytes) is not a finite number")
+            } else if b.bytes < 0 {
+                add(place, "\(JSONValue.numberText(b.bytes)) is negative; bytes must be 0 or more")
+            } else if let t = routed[[b.source, b.target]], b.bytes < t * (1 - PlanChecker.tolerance) - 1e-6 {
+                add(place, "\(Quantity.format(b.bytes, as: .volume)) served for \(b.source)->\(b.target) is less than its transit entries route, \(Quantity.format(t, as: .volume))")
+            }
+        }
+    }
+
+    /// Transit entries against the instance: nodes in range, both circuits
+    /// of each path among `circuits`, and transit only with `maxHops` 2 or
+    /// more. Whether every entry passed (and the earlier checks on its own).
+    @discardableResult
+    mutating func transit(_ routes: [TransitRoute], _ path: String, against circuits: [Circuit], nodes n: Int,
+                          maxHops: Int, circuitsName: String) -> Bool {
+        guard !routes.isEmpty else { return true }
+        var ok = true
+        if maxHops < 2 {
+            add(path, "the plan routes transit but the instance has fabric.maxHops \(maxHops); transit needs maxHops 2")
+            ok = false
+        }
+        let have = Set(circuits.map { [$0.from, $0.to] })
+        for (k, r) in routes.enumerated() {
+            let place = "\(path)[\(k)]"
+            let nodes = [r.source, r.via, r.target]
+            if nodes.contains(where: { $0 < 0 }) || r.source == r.target || r.via == r.source || r.via == r.target
+                || !r.amount.isFinite || r.amount < 0 {
+                ok = false
+                continue
+            }
+            if nodes.contains(where: { $0 >= n }) {
+                add(place, "[\(r.source), \(r.via), \(r.target), …] names a node out of range; the instance has nodes 0 to \(n - 1)")
+                ok = false
+                continue
+            }
+            for hop in [[r.source, r.via], [r.via, r.target]] where !have.contains(hop) {
+                add(place, "the path \(r.source)->\(r.via)->\(r.target) crosses the circuit \(hop[0])->\(hop[1]), which is not among \(circuitsName)")
+                ok = false
+            }
+        }
+        return ok
     }
 
     /// Whether `m` is a `size × size` matrix (any square size when nil) of finite non-negative numbers.

@@ -38,6 +38,11 @@ public struct EvaluationMetrics: Codable, Equatable, Sendable {
     public var lambdaCapacity: Double?
     /// Link pools: the steady-state carried rate of each pair, bits per second.
     public var rates: [[Double]]?
+    /// Link pools with transit: the rate the transit sub-flows carry, bits
+    /// per second (each counted once, though it crosses two circuits).
+    public var transitCarried: Double?
+    /// Epochs plans with transit: the bytes the transit sub-flows delivered.
+    public var transitServedBytes: Double?
 
     /// Stagger plans: per job name, its iteration statistics.
     public var jobs: [String: JobMetrics]?
@@ -132,7 +137,7 @@ public struct EvaluationMetrics: Codable, Equatable, Sendable {
 extension EvaluationMetrics {
     enum CodingKeys: String, CodingKey {
         case problem, mode, servedBytes, unservedBytes, makespan, completionTimes, circuitBusyFraction, packetPortUtilisation
-        case lambda, carried, lambdaCapacity, rates, jobs, runEnd, events, notes
+        case lambda, carried, lambdaCapacity, rates, transitCarried, transitServedBytes, jobs, runEnd, events, notes
     }
 
     /// Decodes the stable names; `jobs` is read as collective figures for a
@@ -151,6 +156,8 @@ extension EvaluationMetrics {
         carried = try c.decodeIfPresent(Double.self, forKey: .carried)
         lambdaCapacity = try c.decodeIfPresent(Double.self, forKey: .lambdaCapacity)
         rates = try c.decodeIfPresent([[Double]].self, forKey: .rates)
+        transitCarried = try c.decodeIfPresent(Double.self, forKey: .transitCarried)
+        transitServedBytes = try c.decodeIfPresent(Double.self, forKey: .transitServedBytes)
         if problem == .collective {
             collectiveJobs = try c.decodeIfPresent([String: CollectiveJobMetrics].self, forKey: .jobs)
         } else {
@@ -176,6 +183,8 @@ extension EvaluationMetrics {
         try c.encodeIfPresent(carried, forKey: .carried)
         try c.encodeIfPresent(lambdaCapacity, forKey: .lambdaCapacity)
         try c.encodeIfPresent(rates, forKey: .rates)
+        try c.encodeIfPresent(transitCarried, forKey: .transitCarried)
+        try c.encodeIfPresent(transitServedBytes, forKey: .transitServedBytes)
         if let collectiveJobs { try c.encode(collectiveJobs, forKey: .jobs) } else { try c.encodeIfPresent(jobs, forKey: .jobs) }
         try c.encodeIfPresent(runEnd, forKey: .runEnd)
         try c.encodeIfPresent(events, forKey: .events)

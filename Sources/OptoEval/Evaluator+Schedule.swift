@@ -12,6 +12,15 @@ extension Evaluator {
     ///   circuits are kept and carry on, and each new circuit is dark for `δ`.
     ///   A pair's flow grows by `D_e[i][j]` at the start of epoch `e`. The run
     ///   ends at the end of the last epoch.
+    /// - Epochs mode with transit (`epochs[e].transit`, `maxHops: 2`): at
+    ///   the start of epoch `e` each entry `[s, k, t, b]` moves the share
+    ///   `b / served(s→t in e)` (without a `served` entry, `b / bytes left`;
+    ///   a pair's shares capped to sum to 1) of the pair's bytes left into a
+    ///   sub-flow over the circuits `s→k` and `k→t`, which gives back what it
+    ///   has not delivered at the epoch's end; circuits are shared max-min by
+    ///   their pair's flow and the sub-flows crossing them
+    ///   (`TransitFluidSimulator`). `transitServedBytes` reports what the
+    ///   sub-flows delivered.
     ///
     /// - Parameters:
     ///   - plan: the schedule to score.
@@ -24,11 +33,82 @@ extension Evaluator {
     ///   worst case; see `PortFluidSimulator`.
     public static func evaluate(_ plan: SchedulePlan, on instance: ScheduleInstance,
                                 actual: ScheduleInstance? = nil) throws -> EvaluationMetrics {
+        try evaluate(plan, on: instance, actual: actual, generalPath: false)
+    }
+
+    /// As `evaluate(_:on:actual:)`; `generalPath` runs an epochs plan
+    /// without transit through `TransitFluidSimulator` too (for tests: the
+    /// two runs are the same model).
+    ///
+    /// Epochs plans with transit entries (`epochs[e].transit`) always run
+    /// on `TransitFluidSimulator`, the general path on the max-min core;
+    /// every other plan on `PortFluidSimulator`, its incremental special case.
+    static func evaluate(_ plan: SchedulePlan, on instance: ScheduleInstance, actual: ScheduleInstance?,
+                         generalPath: Bool) throws -> EvaluationMetrics {
         let (scenario, mode, notes) = try scheduleScenario(plan, on: instance, actual: actual)
-        let outcome = PortFluidSimulator.run(scenario)
-        var metrics = scheduleMetrics(outcome, scenario: scenario, mode: mode)
+        let transit = try epochTransit(plan, on: instance)
+        var metrics: EvaluationMetrics
+        if let transit, transit.contains(where: { !$0.routes.isEmpty }) || generalPath {
+            let (outcome, transitBytes) = TransitFluidSimulator.run(scenario, epochs: transit)
+            metrics = scheduleMetrics(outcome, scenario: scenario, mode: mode)
+            if transit.contains(where: { !$0.routes.isEmpty }) { metrics.transitServedBytes = transitBytes }
+        } else {
+            metrics = scheduleMetrics(PortFluidSimulator.run(scenario), scenario: scenario, mode: mode)
+        }
         if !notes.isEmpty { metrics.notes = notes }
         return metrics
+    }
+
+    /// The epochs' transit entries and served bytes, validated against
+    /// each epoch's circuits; `nil` for a window-mode plan.
+    ///
+    /// - Throws: `EvaluationError.invalidPlan` for an entry naming a node
+    ///   outside the fabric, repeating a node, with negative or non-finite
+    ///   bytes, over a circuit its epoch does not have, or in a plan whose
+    ///   instance has `maxHops` 1; a `served` entry likewise malformed.
+    static func epochTransit(_ plan: SchedulePlan, on instance: ScheduleInstance) throws -> [EpochTransit]? {
+        guard case .epochs(let epochs) = instance.mode, let planEpochs = plan.epochs else { return nil }
+        let n = instance.fabric.nodes
+        var out: [EpochTransit] = []
+        var t = 0.0
+        for (e, planEpoch) in planEpochs.enumerated() where e < epochs.count {
+            let start = t
+            t += epochs[e].duration
+            let routes = planEpoch.transit ?? []
+            if !routes.isEmpty && instance.maxHops < 2 {
+                throw EvaluationError.invalidPlan("epochs[\(e)] has transit entries but the instance has maxHops 1")
+            }
+            let circuits = Set(planEpoch.circuits.map { $0.from * n + $0.to })
+            for (k, r) in routes.enumerated() {
+                let label = "epochs[\(e)].transit[\(k)] \(r)"
+                guard (0..<n).contains(r.source), (0..<n).contains(r.via), (0..<n).contains(r.target) else {
+                    throw EvaluationError.invalidPlan("\(label) names a node outside 0..<\(n)")
+                }
+                guard r.source != r.target, r.via != r.source, r.via != r.target else {
+                    throw EvaluationError.invalidPlan("\(label) must pass through a third node")
+                }
+                guard r.amount.isFinite, r.amount >= 0 else {
+                    throw EvaluationError.invalidPlan("\(label) has bytes that are negative or not finite")
+                }
+                guard circuits.contains(r.source * n + r.via), circuits.contains(r.via * n + r.target) else {
+                    throw EvaluationError.invalidPlan("\(label) crosses a circuit epoch \(e) does not have")
+                }
+            }
+            var served: [Int: Double]?
+            if let list = planEpoch.served {
+                var map: [Int: Double] = [:]
+                for (k, b) in list.enumerated() {
+                    guard (0..<n).contains(b.source), (0..<n).contains(b.target), b.source != b.target,
+                          b.bytes.isFinite, b.bytes >= 0 else {
+                        throw EvaluationError.invalidPlan("epochs[\(e)].served[\(k)] [\(b.source), \(b.target), \(b.bytes)] is not a pair of two nodes in 0..<\(n) with bytes 0 or more")
+                    }
+                    map[b.source * n + b.target, default: 0] += b.bytes
+                }
+                served = map
+            }
+            out.append(EpochTransit(start: start, end: t, routes: routes, served: served))
+        }
+        return out
     }
 
     /// Builds the fluid scenario of a schedule plan; validates everything.

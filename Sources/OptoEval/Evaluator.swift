@@ -12,6 +12,12 @@ import OptoCore
 /// - Link pools are scored in their steady state: each pair offers its
 ///   demand rate; circuits carry what they can; the rest shares the packet
 ///   fabric max-min fair, each flow capped by its residual demand.
+/// - Transit (`maxHops: 2` plans): a link-pool entry is a share of its
+///   pair's traffic on a sub-flow over two circuits; an epochs plan with
+///   transit entries runs on `TransitFluidSimulator` (the general path on
+///   the max-min core), its entries moving shares of the pairs' bytes into
+///   sub-flows at each epoch's start. Circuits are filled first, max-min
+///   over all their users, then the packet fabric.
 /// - Stagger plans run the jobs dynamically, each on its own clock (see
 ///   `evaluate(_:on:actual:iterations:)` for stagger plans).
 ///

@@ -125,12 +125,12 @@ struct MaxMinProblem {
         }
         guard !shared.isEmpty else { return rates }
         let classOf = classes.isEmpty ? Array(repeating: 0, count: flowCount) : classes
-        let classOrder = Array(Set(shared.map { classOf[$0] })).sorted()
+        let classOrder = classes.isEmpty ? [0] : Array(Set(shared.map { classOf[$0] })).sorted()
         var frozen = Array(repeating: true, count: flowCount)
         var count = Array(repeating: 0, count: resourceCount)
         var heap = LazyMinHeap()
         for cls in classOrder {
-            let members = shared.filter { classOf[$0] == cls }
+            let members = classes.isEmpty ? shared : shared.filter { classOf[$0] == cls }
             for r in 0..<resourceCount { count[r] = 0 }
             for f in members {
                 frozen[f] = false

@@ -159,3 +159,105 @@ struct PlanClaimTests {
         #expect(PlanChecker.check(short, file: "p", against: l, instanceFile: "i").map(\.place) == [.json("carried[0][1]")])
     }
 }
+
+@Suite("Plan checks: transit")
+struct PlanCheckerTransitTests {
+    func places(_ plan: Plan, _ instance: Instance) -> [String: String] {
+        var out: [String: String] = [:]
+        for e in PlanChecker.check(plan, file: "p.json", against: instance, instanceFile: "i.json") {
+            guard case .json(let p) = e.place else { continue }
+            out[p, default: ""] += e.message + "\n"
+        }
+        return out
+    }
+
+    /// Three nodes, 2 pooled ports, 100 b/s circuits, 10 b/s packet; demand 0→2 only.
+    func linkpool(maxHops: Int = 2) -> Instance {
+        var d = Matrix(size: 3)
+        d[0, 2] = 100
+        return .linkpool(LinkPoolInstance(fabric: LinkPoolFabric(nodes: 3, ports: 2, circuitRate: 100, packetRate: 10),
+                                          demand: d, maxHops: maxHops))
+    }
+
+    func linkpoolPlan(_ transit: [TransitRoute], carried: Double = 100, circuits: [Circuit] = [Circuit(0, 1), Circuit(1, 2)]) -> Plan {
+        var m = PlanMetrics(objective: 1)
+        m.lambda = 1
+        var a = Array(repeating: [0.0, 0, 0], count: 3)
+        a[0][2] = carried
+        var e = Array(repeating: [0.0, 0, 0], count: 3)
+        e[0][2] = 10
+        return .linkpool(LinkPoolPlan(method: "m", status: .heuristic, metrics: m, circuits: circuits,
+                                      electrical: e, carried: a, transit: transit))
+    }
+
+    @Test("link-pool transit entries")
+    func linkpoolTransit() {
+        #expect(places(linkpoolPlan([TransitRoute(0, 1, 2, 90)]), linkpool()).isEmpty)
+        let p = places(linkpoolPlan([TransitRoute(0, 1, 2, 50), TransitRoute(0, 0, 2, 1), TransitRoute(2, 1, 2, 1),
+                                     TransitRoute(0, 1, 5, 1), TransitRoute(0, 1, 2, -3), TransitRoute(0, 1, 2, .infinity),
+                                     TransitRoute(0, 2, 1, 1), TransitRoute(-1, 1, 2, 1)], carried: 60), linkpool())
+        #expect(p["transit[1]"]?.contains("passes through a third node") == true)
+        #expect(p["transit[2]"]?.contains("joins two different nodes") == true)
+        #expect(p["transit[3]"]?.contains("out of range") == true)
+        #expect(p["transit[4]"]?.contains("negative") == true)
+        #expect(p["transit[5]"]?.contains("not a finite number") == true)
+        #expect(p["transit[6]"]?.contains("crosses the circuit 0->2, which is not among the plan's circuits") == true)
+        #expect(p["transit[6]"]?.contains("2->1") == true)
+        #expect(p["transit[7]"]?.contains("negative node") == true)
+        #expect(p["transit[0]"] == nil)
+        let hops = places(linkpoolPlan([TransitRoute(0, 1, 2, 90)]), linkpool(maxHops: 1))
+        #expect(hops["transit"]?.contains("maxHops 1") == true)
+    }
+
+    @Test("link-pool transit against the circuits' capacity")
+    func linkpoolCapacity() {
+        // 150 of transit on one 100 b/s circuit.
+        #expect(places(linkpoolPlan([TransitRoute(0, 1, 2, 150)], carried: 160), linkpool())["transit"]?.contains("more than its 1 circuits carry") == true)
+        // Direct 0→1 traffic beside 90 of transit on 0→1: 40 + 90 > 100.
+        var plan = linkpoolPlan([TransitRoute(0, 1, 2, 90)])
+        if case .linkpool(var l) = plan { l.carried[0][1] = 40; plan = .linkpool(l) }
+        #expect(places(plan, linkpool())["carried[0][1]"]?.contains("40bps on the pair's circuits") == true)
+        // Without transit, carried 100 on 0→2 (no circuit, 10 electrical) is too much; with it, not.
+        #expect(places(linkpoolPlan([]), linkpool())["carried[0][2]"] != nil)
+        #expect(places(linkpoolPlan([TransitRoute(0, 1, 2, 90)]), linkpool())["carried[0][2]"] == nil)
+    }
+
+    func epochs(maxHops: Int = 2) -> Instance {
+        let fabric = Fabric(nodes: 3, ports: 1, circuitRate: 8e9, packetRate: 0, reconfigurationDelay: 0.1)
+        var d = Matrix(size: 3)
+        d[0, 2] = 1e9
+        return .schedule(ScheduleInstance(fabric: fabric, mode: .epochs([.init(duration: 1, demand: d), .init(duration: 1, demand: d)]),
+                                          maxHops: maxHops))
+    }
+
+    func epochsPlan(_ second: SchedulePlan.EpochCircuits) -> Plan {
+        .schedule(SchedulePlan(method: "m", status: .heuristic, metrics: PlanMetrics(objective: 0), epochs: [
+            .init(circuits: [Circuit(0, 2)]), second,
+        ]))
+    }
+
+    @Test("epochs transit and served entries")
+    func epochsTransit() {
+        let ring = [Circuit(0, 1), Circuit(1, 2)]
+        let good = epochsPlan(.init(circuits: ring, transit: [TransitRoute(0, 1, 2, 5e8)], served: [PairBytes(0, 2, 5e8)]))
+        #expect(places(good, epochs()).isEmpty)
+        let bad = epochsPlan(.init(circuits: ring,
+                                   transit: [TransitRoute(0, 1, 2, 5e8), TransitRoute(0, 2, 1, 1), TransitRoute(1, 1, 2, 1),
+                                             TransitRoute(0, 1, 9, 1), TransitRoute(0, 1, 2, -1)],
+                                   served: [PairBytes(0, 2, 1e8), PairBytes(1, 1, 0), PairBytes(0, 7, 1), PairBytes(1, 2, -2)]))
+        let p = places(bad, epochs())
+        #expect(p["epochs[1].transit[1]"]?.contains("not among epoch 1's circuits") == true)
+        #expect(p["epochs[1].transit[2]"]?.contains("third node") == true)
+        #expect(p["epochs[1].transit[3]"]?.contains("out of range") == true)
+        #expect(p["epochs[1].transit[4]"]?.contains("negative") == true)
+        #expect(p["epochs[1].served[0]"]?.contains("less than its transit entries route") == true)
+        #expect(p["epochs[1].served[1]"]?.contains("two different nodes") == true)
+        #expect(p["epochs[1].served[2]"]?.contains("out of range") == true)
+        #expect(p["epochs[1].served[3]"]?.contains("negative") == true)
+        #expect(p["epochs[1].transit[0]"] == nil)
+        // Transit over epoch 0's circuits in epoch 1 is not allowed.
+        let stale = epochsPlan(.init(circuits: [Circuit(0, 2)], transit: [TransitRoute(0, 1, 2, 1)]))
+        #expect(places(stale, epochs())["epochs[1].transit[0]"]?.contains("0->1") == true)
+        #expect(places(good, epochs(maxHops: 1))["epochs[1].transit"]?.contains("maxHops 1") == true)
+    }
+}

@@ -49,6 +49,27 @@ struct EvaluateCommandTests {
         }
     }
 
+    @Test("a link-pool plan with transit: the pair rides 0→1→2, lambdaCapacity r_c / R; a bad entry exits 65")
+    func linkPoolTransit() throws {
+        let instance = """
+        {"problem": "linkpool", "fabric": {"nodes": 3, "opticalPorts": 2, "circuitRate": 100, "packetRate": 0, "maxHops": 2},
+         "demand": [[0, 0, 300], [0, 0, 0], [0, 0, 0]]}
+        """
+        let plan = """
+        {"problem": "linkpool", "method": "m", "status": "heuristic", "metrics": {"objective": 0.333, "solveSeconds": 0, "lambda": 0.3333333333333333},
+         "circuits": [[0, 1], [1, 2]], "electrical": [[0, 0, 0], [0, 0, 0], [0, 0, 0]],
+         "carried": [[0, 0, 100], [0, 0, 0], [0, 0, 0]], "transit": [[0, 1, 2, 100]]}
+        """
+        let dir = try directory(["i.json": instance, "p.json": plan,
+                                 "bad.json": plan.replacingOccurrences(of: "[[0, 1, 2, 100]]", with: "[[0, 2, 1, 100]]")])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let m = try metrics([dir.appendingPathComponent("i.json").path, dir.appendingPathComponent("p.json").path])
+        let lambdaCapacity = try #require(m["lambdaCapacity"] as? Double)
+        #expect(abs(lambdaCapacity - 1.0 / 3) < 1e-12)
+        #expect((m["transitCarried"] as? Double).map { abs($0 - 100) < 1e-9 } == true)
+        #expect(try status([dir.appendingPathComponent("i.json").path, dir.appendingPathComponent("bad.json").path]) == 65)
+    }
+
     @Test("prints the stable metric names with the simulated values")
     func schedule() throws {
         let dir = try directory(["i.json": Self.instance, "p.json": Self.plan, "a.json": Self.actual, "four.json": Self.fourNodes])

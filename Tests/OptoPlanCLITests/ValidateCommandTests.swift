@@ -53,6 +53,31 @@ struct ValidateCommandTests {
         #expect(try run([dir.appendingPathComponent("p.json").path, dir.appendingPathComponent("i.json").path]) == 65)
     }
 
+    @Test("transit entries: each problem named by its JSON path, exit 65")
+    func transit() throws {
+        let instance = """
+        {"problem": "linkpool", "fabric": {"nodes": 3, "opticalPorts": 2, "circuitRate": 100, "packetRate": 0, "maxHops": 2},
+         "demand": [[0, 0, 100], [0, 0, 0], [0, 0, 0]]}
+        """
+        let plan = """
+        {"problem": "linkpool", "method": "m", "status": "heuristic", "metrics": {"objective": 1, "solveSeconds": 0, "lambda": 1},
+         "circuits": [[0, 1], [1, 2]], "electrical": [[0, 0, 0], [0, 0, 0], [0, 0, 0]],
+         "carried": [[0, 0, 100], [0, 0, 0], [0, 0, 0]], "transit": [[0, 1, 2, 100], [0, 2, 1, 1], [0, 0, 2, 1], [0, 1, 2, -1]]}
+        """
+        let dir = try OptoplanBinary.directory(["i.json": instance, "p.json": plan,
+                                                "ok.json": plan.replacingOccurrences(of: ", [0, 2, 1, 1], [0, 0, 2, 1], [0, 1, 2, -1]", with: "")])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ok = try OptoplanBinary.run(["validate", "i.json", "ok.json"], in: dir)
+        #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
+        let r = try OptoplanBinary.run(["validate", "i.json", "p.json"], in: dir)
+        #expect(r.status == 65)
+        let text = r.stdout + r.stderr
+        #expect(text.contains("transit[1]") && text.contains("not among the plan's circuits"), "\(text)")
+        #expect(text.contains("transit[2]") && text.contains("third node"), "\(text)")
+        #expect(text.contains("transit[3]") && text.contains("negative"), "\(text)")
+        #expect(!text.contains("transit[0]"), "\(text)")
+    }
+
     @Test("bad and missing files: exit 65")
     func badFiles() throws {
         let dir = try directory(["i.json": Self.instance.replacingOccurrences(of: "400Gbps", with: "400us"), "j.json": "{"])
