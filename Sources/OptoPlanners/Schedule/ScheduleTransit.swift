@@ -47,9 +47,10 @@ struct TransitEpochFlows: Sendable, Equatable {
 ///     maximise Σ (d + q) + (1 − 10⁻⁶)·Σ g
 ///
 /// (the tiny discount on `g` keeps a byte direct or on the packet fabric
-/// where that serves as much). Without any two-circuit path the LP is the
-/// 1-hop epoch step (circuits first, then the transportation max-flow) and
-/// is not built.
+/// where that serves as much). The 1-hop epoch step (circuits first, then
+/// the transportation max-flow) comes first: without any two-circuit path,
+/// or when it serves every byte available, it is the answer and the LP is
+/// not built.
 enum ScheduleTransit {
     /// Relative discount of a transit byte against a direct or packet byte.
     static let transitDiscount = 1e-6
@@ -86,20 +87,27 @@ enum ScheduleTransit {
                 for t in outs[k] where t != s && avail[s * n + t] > 0 { paths.append((s * n + t, k)) }
             }
         }
-        if paths.isEmpty {
-            for k in 0..<(n * n) where cap[k] > 0 && avail[k] > 0 {
-                flows.direct[k] = min(avail[k], cap[k])
-                avail[k] -= flows.direct[k]
-            }
-            let packet = TransportationProblem(n: n, residual: avail, supply: f.packetBps.map { $0 * L },
-                                               capacity: f.packetBps.map { $0 * L }).solve(wantFlows: true)
-            for k in 0..<(n * n) {
-                let q = min(avail[k], packet.flows?[k] ?? 0)
-                flows.packet[k] = max(0, q)
-                avail[k] = max(0, avail[k] - flows.packet[k])
-            }
+        // The 1-hop step (circuits first, then the transportation
+        // max-flow): the answer when there is no two-circuit path, or when
+        // it already serves everything.
+        var oneHop = avail
+        let total = avail.reduce(0, +)
+        for k in 0..<(n * n) where cap[k] > 0 && oneHop[k] > 0 {
+            flows.direct[k] = min(oneHop[k], cap[k])
+            oneHop[k] -= flows.direct[k]
+        }
+        let packet = TransportationProblem(n: n, residual: oneHop, supply: f.packetBps.map { $0 * L },
+                                           capacity: f.packetBps.map { $0 * L }).solve(wantFlows: true)
+        for k in 0..<(n * n) {
+            let q = min(oneHop[k], packet.flows?[k] ?? 0)
+            flows.packet[k] = max(0, q)
+            oneHop[k] = max(0, oneHop[k] - flows.packet[k])
+        }
+        if paths.isEmpty || oneHop.reduce(0, +) <= 1e-12 * total {
+            avail = oneHop
             return flows
         }
+        flows = TransitEpochFlows(nodes: n)
         let unit = max(avail.max() ?? 0, 1e-300)
         let model = Model(name: "schedule-epoch-routing")
         var d = [VariableID?](repeating: nil, count: n * n), q = d
