@@ -158,6 +158,37 @@ enum ScheduleBench {
 }
 
 extension ScheduleBench {
+    /// The most any plan can serve, with or without transit, when only the
+    /// nodes' send and receive capacity `(k_i·r_c + p_i)/8·L` counts (a
+    /// transit byte uses its source's transmitters and its target's
+    /// receivers as a direct one does): an LP with backlog carried over.
+    static func nodeBound(_ f: Fabric, _ ms: [Matrix], duration L: Double, solver: any Solver) -> Double? {
+        let n = f.nodes
+        let m = Model(name: "node-bound")
+        var obj = LinearExpression()
+        var backlog = [VariableID?](repeating: nil, count: n * n)
+        let scale = max(ms.flatMap(\.values).max() ?? 1, 1)
+        for d in ms {
+            var send = [LinearExpression](repeating: LinearExpression(), count: n), recv = send
+            for i in 0..<n {
+                for j in 0..<n where i != j {
+                    let y = m.addVariable(.continuous), b = m.addVariable(.continuous)
+                    var row = LinearExpression(b) + y
+                    if let prev = backlog[i * n + j] { row.add(-1, prev) }
+                    m.addConstraint(row, .equalTo(d[i, j] / scale))
+                    backlog[i * n + j] = b
+                    send[i].add(1, y); recv[j].add(1, y); obj.add(1, y)
+                }
+            }
+            for v in 0..<n {
+                let cap = (Double(f.ocsPortsPerNode[v]) * f.circuitRate + f.packetRate[v]) / 8 * L / scale
+                m.addConstraint(send[v], .lessThanOrEqual(cap)); m.addConstraint(recv[v], .lessThanOrEqual(cap))
+            }
+        }
+        m.setObjective(obj, .maximize)
+        return (try? solver.solve(m))?.objectiveValue.map { $0 * scale }
+    }
+
     /// Epochs mode with transit (PROBLEMS.md §1b "With transit").
     ///
     /// - pods: the first 20 snapshots of `traces/fb_pod_a_4x4_series.csv` in
@@ -178,7 +209,10 @@ extension ScheduleBench {
         }
         func timed(_ inst: ScheduleInstance, _ m: ScheduleMethod, _ limit: Double) -> (SchedulePlan?, Double, Double) {
             let c0 = cpuSeconds(), t0 = Date()
-            let p = try? SchedulePlanner.plan(inst, method: m, options: PlanningOptions(timeLimit: limit, solver: solver))
+            var p: SchedulePlan? = nil
+            do { p = try SchedulePlanner.plan(inst, method: m, options: PlanningOptions(timeLimit: limit, solver: solver)) } catch {
+                emit("  \(m.rawValue), maxHops \(inst.maxHops): \(error)")
+            }
             return (p, cpuSeconds() - c0, Date().timeIntervalSince(t0))
         }
         func gb(_ x: Double?) -> String { x.map { String(format: "%.4f", $0 / 1e9) } ?? "-" }
@@ -203,23 +237,34 @@ extension ScheduleBench {
                     guard let p, let b = p.metrics.backlogBytes, let s = p.metrics.servedBytes, b + s > 0 else { return .nan }
                     return b / (b + s)
                 }
-                var lo = 1.0, hi = 64.0, s = 8.0
+                // Bracket with the 1-hop greedy (fast), then bisect with the exact 1-hop plan.
+                var lo = 0.5, hi = 256.0, s = 8.0
+                for _ in 0..<30 {
+                    let fr = fraction(timed(instance(f, scaled(s), duration: 1, hops: 1), .greedy, timeLimit).0)
+                    if fr.isNaN { break }
+                    if fr < 0.15 { lo = s } else { hi = s }
+                    s = (lo * hi).squareRoot()
+                    if hi / lo < 1.01 { break }
+                }
+                lo = s / 4; hi = s * 2
                 var oneHop: (SchedulePlan?, Double, Double) = (nil, 0, 0)
                 for _ in 0..<12 {
-                    oneHop = timed(instance(f, scaled(s), duration: 1, hops: 1), .ilp, timeLimit)
+                    oneHop = timed(instance(f, scaled(s), duration: 1, hops: 1), .ilp, min(20, timeLimit))
                     let fr = fraction(oneHop.0)
                     if fr.isNaN { break }
                     if fr < 0.12 { lo = s } else if fr > 0.18 { hi = s } else { break }
                     s = (lo * hi).squareRoot()
                 }
+                oneHop = timed(instance(f, scaled(s), duration: 1, hops: 1), .ilp, timeLimit)
                 let transit = timed(instance(f, scaled(s), duration: 1, hops: 2), .ilp, timeLimit)
+                let bound = nodeBound(f, scaled(s), duration: 1, solver: solver)
                 let o = oneHop.0?.metrics, t = transit.0?.metrics
                 let share = (o?.backlogBytes).flatMap { b in (t?.servedBytes).map { ($0 - (o?.servedBytes ?? 0)) / b } }
                 emit(pad(packet == 0 ? "0" : "3000 Mb/s", 10) + pad(String(format: "%.2f", s), 8) + pad(gb(o?.servedBytes), 17)
                      + pad(String(format: "%.1f%%", 100 * fraction(oneHop.0)), 10) + pad(status(oneHop.0), 22)
                      + pad(gb(t?.servedBytes), 19) + pad(String(format: "%.1f%%", 100 * fraction(transit.0)), 10) + pad(status(transit.0), 22)
                      + pad(share.map { String(format: "%.1f%%", 100 * $0) } ?? "-", 18)
-                     + String(format: "%.1f / %.1f", oneHop.1, transit.1))
+                     + String(format: "%.1f / %.1f", oneHop.1, transit.1) + "   node bound " + gb(bound) + " GB")
             }
         }
         if traces.contains("coflow") {

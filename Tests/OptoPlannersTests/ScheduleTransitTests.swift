@@ -155,4 +155,30 @@ struct ScheduleTransitTests {
             #expect(t.metrics.servedBytes! >= o.metrics.servedBytes! * (1 - 1e-9))
         }
     }
+
+    @Test("the reduced routing LP (pairs without circuit or path keep their 1-hop packet bytes) is feasible, between the 1-hop step and the full LP",
+          arguments: [UInt64(51), 52, 53])
+    func reducedRouting(seed: UInt64) throws {
+        let inst = Self.randomInstance(nodes: 6, ports: 1, epochs: 3, seed: seed, packet: 3e8)
+        let (f, d, m) = try Self.flat(inst)
+        let counts = ScheduleHeuristics.epochsGreedy(f, durations: d, demands: m)
+        var avail = [Double](repeating: 0, count: f.n * f.n)
+        var flows: [TransitEpochFlows] = []
+        for e in d.indices {
+            for k in avail.indices { avail[k] += m[e][k] }
+            let prev = e == 0 ? nil : counts[e - 1]
+            var full = avail, step = avail, reduced = avail
+            let byFull = try ScheduleTransit.routeEpoch(f, duration: d[e], counts: counts[e], previous: prev, available: &full,
+                                                        solver: GLPKSolver(), reduceAbove: Int.max)
+            let byReduced = try ScheduleTransit.routeEpoch(f, duration: d[e], counts: counts[e], previous: prev, available: &reduced,
+                                                           solver: GLPKSolver(), reduceAbove: 0)
+            let oneHop = ScheduleScoring.epochStep(f, duration: d[e], available: &step, counts: counts[e], previous: prev)
+            #expect(byReduced.total >= oneHop.served * (1 - 1e-6))
+            #expect(byReduced.total <= byFull.total * (1 + 1e-6))
+            flows.append(byReduced)
+            avail = reduced
+        }
+        let check = TransitCheck.violations(f, durations: d, demands: m, counts: counts, flows: flows)
+        #expect(check.problems.isEmpty, "\(check.problems)")
+    }
 }

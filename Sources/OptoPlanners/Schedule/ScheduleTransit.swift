@@ -50,10 +50,18 @@ struct TransitEpochFlows: Sendable, Equatable {
 /// where that serves as much). The 1-hop epoch step (circuits first, then
 /// the transportation max-flow) comes first: without any two-circuit path,
 /// or when it serves every byte available, it is the answer and the LP is
-/// not built.
+/// not built. Above ``reduceAbove`` pairs with bytes left, pairs with
+/// neither a circuit nor a two-circuit path keep the 1-hop step's packet
+/// bytes and the LP routes the rest over the packet ports they leave (a
+/// restriction: it may serve less than the full LP).
 enum ScheduleTransit {
     /// Relative discount of a transit byte against a direct or packet byte.
     static let transitDiscount = 1e-6
+    /// Above this many pairs with bytes left the routing LP is reduced:
+    /// pairs with neither a circuit nor a two-circuit path keep the 1-hop
+    /// step's packet bytes (the 150-rack coflow series has up to 22,350
+    /// pairs, almost all of them without a circuit).
+    static let reduceAbove = 4000
 
     /// Circuit capacity in bytes per pair for `counts` against `previous`.
     static func capacities(_ f: ScheduleFabric, duration L: Double, counts: [Int], previous: [Int]?) -> [Double] {
@@ -74,7 +82,8 @@ enum ScheduleTransit {
     /// - Complexity: one LP with one column per pair with bytes left and per
     ///   two-circuit path of such a pair; none when there is no path.
     static func routeEpoch(_ f: ScheduleFabric, duration L: Double, counts: [Int], previous: [Int]?,
-                           available avail: inout [Double], solver: any Solver) throws -> TransitEpochFlows {
+                           available avail: inout [Double], solver: any Solver,
+                           reduceAbove: Int = ScheduleTransit.reduceAbove) throws -> TransitEpochFlows {
         let n = f.n
         let cap = capacities(f, duration: L, counts: counts, previous: previous)
         var flows = TransitEpochFlows(nodes: n)
@@ -107,13 +116,25 @@ enum ScheduleTransit {
             avail = oneHop
             return flows
         }
-        flows = TransitEpochFlows(nodes: n)
+        let oneHopFlows = flows
+        // Large epochs: pairs with neither a circuit nor a two-circuit path
+        // keep the 1-hop step's packet bytes, and the LP gets the ports they leave.
+        var inLP = [Bool](repeating: true, count: n * n)
+        var sendLeft = f.packetBps.map { $0 * L }, recvLeft = sendLeft
+        if avail.lazy.filter({ $0 > 0 }).count > reduceAbove {
+            var hasPath = [Bool](repeating: false, count: n * n)
+            for p in paths { hasPath[p.pair] = true }
+            for k in 0..<(n * n) where avail[k] > 0 && cap[k] <= 0 && !hasPath[k] {
+                inLP[k] = false
+                sendLeft[k / n] -= oneHopFlows.packet[k]; recvLeft[k % n] -= oneHopFlows.packet[k]
+            }
+        }
         let unit = max(avail.max() ?? 0, 1e-300)
         let model = Model(name: "schedule-epoch-routing")
         var d = [VariableID?](repeating: nil, count: n * n), q = d
         var pairRow = [LinearExpression?](repeating: nil, count: n * n)
         var obj = LinearExpression()
-        for k in 0..<(n * n) where avail[k] > 0 {
+        for k in 0..<(n * n) where avail[k] > 0 && inLP[k] {
             let i = k / n, j = k % n
             let a = avail[k] / unit
             if cap[k] > 0 {
@@ -144,7 +165,10 @@ enum ScheduleTransit {
                 if let v = d[k] { row.add(1, v) }
                 model.addConstraint(row, .lessThanOrEqual(cap[k] / unit), name: "circuit[\(k / n),\(k % n)]")
             }
-            if var row = pairRow[k] {
+            // A pair with more than one way to be served needs its row; one
+            // with a single variable has it as that variable's bound.
+            if pairRow[k] != nil || (d[k] != nil && q[k] != nil) {
+                var row = pairRow[k] ?? LinearExpression()
                 if let v = d[k] { row.add(1, v) }
                 if let v = q[k] { row.add(1, v) }
                 model.addConstraint(row, .lessThanOrEqual(avail[k] / unit), name: "pair[\(k / n),\(k % n)]")
@@ -153,8 +177,8 @@ enum ScheduleTransit {
         var send = [LinearExpression](repeating: LinearExpression(), count: n), recv = send
         for k in 0..<(n * n) { if let v = q[k] { send[k / n].add(1, v); recv[k % n].add(1, v) } }
         for v in 0..<n {
-            if !send[v].terms.isEmpty { model.addConstraint(send[v], .lessThanOrEqual(f.packetBps[v] * L / unit), name: "send[\(v)]") }
-            if !recv[v].terms.isEmpty { model.addConstraint(recv[v], .lessThanOrEqual(f.packetBps[v] * L / unit), name: "recv[\(v)]") }
+            if !send[v].terms.isEmpty { model.addConstraint(send[v], .lessThanOrEqual(max(0, sendLeft[v]) / unit), name: "send[\(v)]") }
+            if !recv[v].terms.isEmpty { model.addConstraint(recv[v], .lessThanOrEqual(max(0, recvLeft[v]) / unit), name: "recv[\(v)]") }
         }
         model.setObjective(obj, .maximize)
         let result = try solver.solve(model)
@@ -168,6 +192,7 @@ enum ScheduleTransit {
         for k in 0..<(n * n) {
             if let v = d[k] { raw.direct[k] = val(v) }
             if let v = q[k] { raw.packet[k] = val(v) }
+            if !inLP[k] { raw.packet[k] = oneHopFlows.packet[k] }
         }
         for (idx, p) in paths.enumerated() { raw.transit.append(TransitRoute(p.pair / n, p.via, p.pair % n, val(g[idx]))) }
         return clamped(f, duration: L, capacity: cap, raw, available: &avail)
