@@ -77,8 +77,9 @@ enum ScheduleTransit {
     /// is the backlog plus the epoch's demand and holds the backlog on
     /// return.
     ///
-    /// - Throws: ``PlanningError/solverFailed(_:)`` when the LP has no
-    ///   solution (it always has one: zero).
+    /// - Throws: what the solver throws (no backend). When the solver
+    ///   returns no solution (numerical trouble: the LP always has one,
+    ///   zero) the 1-hop step's routing is returned for the epoch.
     /// - Complexity: one LP with one column per pair with bytes left and per
     ///   two-circuit path of such a pair; none when there is no path.
     static func routeEpoch(_ f: ScheduleFabric, duration L: Double, counts: [Int], previous: [Int]?,
@@ -141,8 +142,9 @@ enum ScheduleTransit {
                 let v = model.addVariable(.continuous, lowerBound: 0, upperBound: min(a, cap[k] / unit), name: "d[\(i),\(j)]")
                 d[k] = v; obj.add(1, v)
             }
-            if f.packetBps[i] > 0 && f.packetBps[j] > 0 {
-                let v = model.addVariable(.continuous, lowerBound: 0, upperBound: a, name: "q[\(i),\(j)]")
+            let room = min(sendLeft[i], recvLeft[j])
+            if room > 1e-9 * unit {
+                let v = model.addVariable(.continuous, lowerBound: 0, upperBound: min(a, room / unit), name: "q[\(i),\(j)]")
                 q[k] = v; obj.add(1, v)
             }
         }
@@ -183,7 +185,10 @@ enum ScheduleTransit {
         model.setObjective(obj, .maximize)
         let result = try solver.solve(model)
         guard result.hasSolution else {
-            throw PlanningError.solverFailed("the epoch routing LP has no solution (\(result.termination)) \(result.message)")
+            // Numerical trouble (the LP always has a solution: zero): the
+            // 1-hop step's routing is kept for this epoch.
+            avail = oneHop
+            return oneHopFlows
         }
         // Read, clamped to what each circuit, pair and packet port may carry
         // (solver tolerances).
