@@ -22,7 +22,9 @@ import OptoTraffic
 ///
 /// `--epochs-transit` runs only the epochs-with-transit table instead
 /// (``transitTable(directory:timeLimit:traces:)``): `--transit-traces pods,coflow`,
-/// `--time-limit S` (each exact solve, default 120).
+/// `--time-limit S` (each exact solve, default 120), `--pod-ports K` (ports per
+/// pod in the pods table, default 10; the packet fabric stays 10 % of
+/// the brief's 10-port pod, 3,000 Mb/s).
 enum ScheduleBench {
     static func run(_ args: [String]) {
         func value(_ flag: String) -> String? {
@@ -33,7 +35,8 @@ enum ScheduleBench {
         if args.contains("--epochs-transit") {
             let dir = value("--datasets") ?? "datasets"
             transitTable(directory: dir, timeLimit: Double(value("--time-limit") ?? "120") ?? 120,
-                         traces: (value("--transit-traces") ?? "pods,coflow").split(separator: ",").map(String.init))
+                         traces: (value("--transit-traces") ?? "pods,coflow").split(separator: ",").map(String.init),
+                         podPorts: Int(value("--pod-ports") ?? "10") ?? 10)
             return
         }
         let dir = value("--datasets") ?? (["datasets", "../shared/datasets", "/work/shared/datasets"].first {
@@ -202,7 +205,7 @@ extension ScheduleBench {
     /// - coflow: `traces/coflow_fb2010_150racks_series_60s_bytes.csv`, 61
     ///   epochs of 60 s, 4 ports, 100 Gb/s circuits, 10 Gb/s packet,
     ///   δ = 20 µs: the `greedy` heuristic with and without transit.
-    static func transitTable(directory: String, timeLimit: Double, traces: [String]) {
+    static func transitTable(directory: String, timeLimit: Double, traces: [String], podPorts: Int = 10) {
         let solver = GLPKSolver()
         func instance(_ f: Fabric, _ ms: [Matrix], duration: Double, hops: Int) -> ScheduleInstance {
             ScheduleInstance(fabric: f, mode: .epochs(ms.map { .init(duration: duration, demand: $0.withoutDiagonal) }), maxHops: hops)
@@ -227,11 +230,11 @@ extension ScheduleBench {
             }
             let base = Array(series.snapshots.prefix(20))
             emit("")
-            emit("Epochs with transit, 4-pod series: first \(base.count) snapshots as 1 s epochs (Mb/s held 1 s), 10 ports, 3,000 Mb/s circuits, δ = 10 ms; exact plans (limit \(Int(timeLimit)) s each)")
+            emit("Epochs with transit, 4-pod series: first \(base.count) snapshots as 1 s epochs (Mb/s held 1 s), \(podPorts) ports, 3,000 Mb/s circuits, δ = 10 ms; exact plans (limit \(Int(timeLimit)) s each)")
             emit(pad("packet", 10) + pad("scale", 8) + pad("1-hop served GB", 17) + pad("backlog", 10) + pad("1-hop", 22)
                  + pad("transit served GB", 19) + pad("backlog", 10) + pad("transit", 22) + pad("of 1-hop backlog", 18) + "CPU s (1-hop / transit)")
             for packet in [0.0, 3e9] {
-                let f = Fabric(nodes: 4, ports: 10, circuitRate: 3e9, packetRate: packet, reconfigurationDelay: 0.01)
+                let f = Fabric(nodes: 4, ports: podPorts, circuitRate: 3e9, packetRate: packet, reconfigurationDelay: 0.01)
                 func scaled(_ s: Double) -> [Matrix] { base.map { m in var c = m; c.values = m.values.map { $0 * s }; return c } }
                 func fraction(_ p: SchedulePlan?) -> Double {
                     guard let p, let b = p.metrics.backlogBytes, let s = p.metrics.servedBytes, b + s > 0 else { return .nan }
