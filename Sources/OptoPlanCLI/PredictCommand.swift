@@ -61,6 +61,9 @@ public struct PredictCommand: ParsableCommand {
     @Option(help: "Reconfiguration delay of the output instances (without --like).")
     public var reconfigurationDelay: String = "10ms"
 
+    @Option(help: "fabric.maxHops of the output instances: 1, or 2 for transit over a third node (default: that of --like, else 1).")
+    public var maxHops: Int?
+
     public init() {}
 
     static func quantity(_ text: String, _ kind: QuantityKind, _ option: String) throws -> Double {
@@ -73,6 +76,9 @@ public struct PredictCommand: ParsableCommand {
     public func validate() throws {
         guard horizon >= 1, horizon <= 1_000_000 else { throw ValidationError("--horizon must be at least 1") }
         guard ports >= 0 else { throw ValidationError("--ports must be 0 or more") }
+        if let h = maxHops, h != 1 && h != 2 {
+            throw ValidationError("--max-hops must be 1 or 2 (epochs instances route over at most two circuits)")
+        }
         _ = try Self.quantity(epoch, .time, "epoch")
         _ = try Self.quantity(circuitRate, .rate, "circuit-rate")
         _ = try Self.quantity(packetRate, .rate, "packet-rate")
@@ -102,9 +108,10 @@ public struct PredictCommand: ParsableCommand {
         if output != nil || actual != nil || forecast != nil {
             StandardError.print("writing \(chosen.predictor.description)'s forecasts")
         }
-        let (fabric, duration) = try outputFabric(nodes: series.nodes)
+        let (fabric, duration, hops) = try outputFabric(nodes: series.nodes)
         func instance(_ matrices: [Matrix]) -> Instance {
-            .schedule(ScheduleInstance(fabric: fabric, mode: .epochs(matrices.map { .init(duration: duration, demand: $0.withoutDiagonal) })))
+            .schedule(ScheduleInstance(fabric: fabric, mode: .epochs(matrices.map { .init(duration: duration, demand: $0.withoutDiagonal) }),
+                                       maxHops: hops))
         }
         if let output { try CLIFiles.saveInstance(instance(chosen.forecasts), to: output) }
         if let actual { try CLIFiles.saveInstance(instance(Array(series.snapshots[backtest.split...])), to: actual) }
@@ -148,7 +155,9 @@ public struct PredictCommand: ParsableCommand {
         return String(describing: r)
     }
 
-    func outputFabric(nodes: Int) throws -> (Fabric, Double) {
+    /// The output instances' fabric, epoch duration and `maxHops`
+    /// (`--max-hops`, else that of `--like`, else 1).
+    func outputFabric(nodes: Int) throws -> (Fabric, Double, Int) {
         if let like {
             let s = try CLIFiles.loadScheduleInstance(like)
             guard s.fabric.nodes == nodes else {
@@ -157,12 +166,12 @@ public struct PredictCommand: ParsableCommand {
             }
             var duration = try Self.quantity(epoch, .time, "epoch")
             if case .epochs(let e) = s.mode, let first = e.first { duration = first.duration }
-            return (s.fabric, duration)
+            return (s.fabric, duration, maxHops ?? s.maxHops)
         }
         let fabric = Fabric(nodes: nodes, ports: ports, circuitRate: try Self.quantity(circuitRate, .rate, "circuit-rate"),
                             packetRate: try Self.quantity(packetRate, .rate, "packet-rate"),
                             reconfigurationDelay: try Self.quantity(reconfigurationDelay, .time, "reconfiguration-delay"))
-        return (fabric, try Self.quantity(epoch, .time, "epoch"))
+        return (fabric, try Self.quantity(epoch, .time, "epoch"), maxHops ?? 1)
     }
 }
 

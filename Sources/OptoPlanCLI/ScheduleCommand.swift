@@ -137,7 +137,7 @@ public struct ScheduleCommand: ParsableCommand {
             let shift = r.quantile(q)
             let hedged = ScheduleInstance(fabric: inst.fabric, mode: .epochs(epochs.map {
                 .init(duration: $0.duration, demand: ForecastResiduals.shifted($0.demand, by: shift))
-            }))
+            }), maxHops: inst.maxHops)
             var plan = try SchedulePlanner.plan(hedged, method: method, options: options)
             plan.notes = (plan.notes ?? []) + ["planned on the per-pair \(q)-quantile of demand plus residual; metrics are on that hedged demand"]
             return plan
@@ -148,6 +148,7 @@ public struct ScheduleCommand: ParsableCommand {
         var plan = try SchedulePlanner.planScenarios(ScenarioEpochs(fabric: inst.fabric, durations: epochs.map(\.duration), scenarios: drawn),
                                                      method: method, options: options)
         plan.notes = (plan.notes ?? []) + ["planned on \(k) scenarios drawn from the residuals (seed \(seed)); metrics are the mean over them"]
+        if inst.maxHops >= 2 { plan.notes! += ["the scenario model routes over one circuit: the plan has no transit"] }
         return plan
     }
 
@@ -199,6 +200,8 @@ public struct ScheduleCommand: ParsableCommand {
         if let epochs = plan.epochs {
             s += "\(epochs.count) epochs, served \(Quantity.format(m.servedBytes ?? 0, as: .volume)), "
             s += "backlog \(Quantity.format(m.backlogBytes ?? 0, as: .volume)), \(m.circuitsChanged ?? 0) circuits changed"
+            let transit = epochs.reduce(0.0) { $0 + ($1.transit ?? []).reduce(0) { $0 + $1.amount } }
+            if transit > 0 { s += ", \(Quantity.format(transit, as: .volume)) over transit" }
         } else {
             s += "\(plan.configurations?.count ?? 0) configurations, served \(Quantity.format(m.servedBytes ?? 0, as: .volume))"
             if let t = m.makespan { s += ", makespan \(Quantity.format(t, as: .time))" }

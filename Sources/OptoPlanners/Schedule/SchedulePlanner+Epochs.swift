@@ -13,37 +13,47 @@ extension ScheduleHeuristics {
     static func epochsGreedy(_ f: ScheduleFabric, durations: [Double], demands: [[Double]],
                              start: EpochsStart = EpochsStart()) -> [[Int]] {
         let n = f.n
-        let units = f.ports.max() ?? 0
         var backlog = start.backlog.count == n * n ? start.backlog : [Double](repeating: 0, count: n * n)
         var previous: [Int]? = start.circuits
         var plan: [[Int]] = []
         for e in durations.indices {
             let L = durations[e]
             for k in 0..<(n * n) { backlog[k] += demands[e][k] }
-            var g = [[Double]](repeating: [Double](repeating: 0, count: n * n), count: units)
-            let keep = f.circuitBps * L, fresh = f.circuitBps * max(0, L - f.delta)
-            for i in 0..<n {
-                for j in 0..<n where i != j {
-                    let k = i * n + j, v = backlog[k]
-                    guard v > 0 else { continue }
-                    var cum = 0.0
-                    for m in 0..<min(f.pairCap(i, j), units) {
-                        let kept = previous == nil || m < previous![k]
-                        let next = cum + (kept ? keep : fresh)
-                        let gain = min(v, next) - min(v, cum)
-                        if gain <= 0 { break }
-                        g[m][k] = gain
-                        cum = next
-                    }
-                }
-            }
-            let counts = units == 0 || f.circuitBps <= 0 ? [Int](repeating: 0, count: n * n)
-                : maxWeightBMatching(n: n, rowCap: f.ports, colCap: f.ports, gains: g, exact: n <= exactMatchingLimit)
+            let counts = epochMatching(f, duration: L, available: backlog, previous: previous)
             _ = ScheduleScoring.epochStep(f, duration: L, available: &backlog, counts: counts, previous: previous)
             plan.append(counts)
             previous = counts
         }
         return plan
+    }
+
+    /// One epoch of `greedy`: the maximum-weight b-matching of `available`
+    /// where a circuit kept from `previous` is worth up to `r_c·L/8` bytes
+    /// and a new one up to `r_c·(L − δ)/8` (every circuit counts as kept
+    /// when `previous` is nil, the first epoch).
+    /// - Complexity: one b-matching.
+    static func epochMatching(_ f: ScheduleFabric, duration L: Double, available backlog: [Double], previous: [Int]?) -> [Int] {
+        let n = f.n
+        let units = f.ports.max() ?? 0
+        var g = [[Double]](repeating: [Double](repeating: 0, count: n * n), count: units)
+        let keep = f.circuitBps * L, fresh = f.circuitBps * max(0, L - f.delta)
+        for i in 0..<n {
+            for j in 0..<n where i != j {
+                let k = i * n + j, v = backlog[k]
+                guard v > 0 else { continue }
+                var cum = 0.0
+                for m in 0..<min(f.pairCap(i, j), units) {
+                    let kept = previous == nil || m < previous![k]
+                    let next = cum + (kept ? keep : fresh)
+                    let gain = min(v, next) - min(v, cum)
+                    if gain <= 0 { break }
+                    g[m][k] = gain
+                    cum = next
+                }
+            }
+        }
+        return units == 0 || f.circuitBps <= 0 ? [Int](repeating: 0, count: n * n)
+            : maxWeightBMatching(n: n, rowCap: f.ports, colCap: f.ports, gains: g, exact: n <= exactMatchingLimit)
     }
 
     /// Epochs mode, `static`: one maximum-weight b-matching of the total

@@ -12,8 +12,9 @@ extension SchedulePlanner {
     /// slot bounds and, without a window, the horizon); the objective is in
     /// units of the largest demand `U` (served bytes = optimum × `U`) or of
     /// `U/(r_c/8)` seconds (makespan = optimum × that). Epochs mode: the
-    /// epochs model, objective in units of `U` (served bytes); `slots` does
-    /// not apply and is ignored. The planner's warm start (the best
+    /// epochs model (with `maxHops: 2` the epochs model with transit,
+    /// `SchedulePlanner+TransitILP.swift`), objective in units of `U`
+    /// (served bytes); `slots` does not apply and is ignored. The planner's warm start (the best
     /// heuristic plan) is not part of the model.
     ///
     /// Instances the planner answers without a model (no demand off the
@@ -47,6 +48,12 @@ extension SchedulePlanner {
             return ExportedModel(model: try built.model.validated(), objectiveScale: window == nil ? built.tau : built.unit,
                                  objectiveMeaning: window == nil ? "makespan in seconds" : "bytes served inside the window",
                                  notes: notes)
+        case .epochs(let durations, let demands) where instance.maxHops >= 2:
+            let built = ScheduleExact.buildEpochsTransit(f, durations: durations, demands: demands)
+            return ExportedModel(model: try built.model.validated(), objectiveScale: built.unit,
+                                 objectiveMeaning: "bytes served by the end of the last epoch (direct, transit and packet)",
+                                 notes: ["the epochs model with transit (maxHops 2)",
+                                         "the planner starts its search from the transit heuristic's plan; the file holds no start"])
         case .epochs(let durations, let demands):
             let built = ScheduleExact.buildEpochs(f, durations: durations, demands: demands)
             return ExportedModel(model: try built.model.validated(), objectiveScale: built.unit,

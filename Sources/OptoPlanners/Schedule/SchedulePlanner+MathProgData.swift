@@ -19,7 +19,9 @@ extension SchedulePlanner {
     /// method would use (`slots`, or the planner's default from the best
     /// heuristic), and the makespan model its horizon `Tbar` (the makespan
     /// of the best heuristic plan cut to its `M` longest configurations),
-    /// so glpsol solves the same model as `ilp`.
+    /// so glpsol solves the same model as `ilp`. An epochs instance with
+    /// `maxHops: 2` also gets `param maxHops := 2` (transit in
+    /// `schedule-epochs.mod`).
     ///
     /// - Throws: ``ScheduleError`` for a malformed instance;
     ///   ``PlanningError/methodNotApplicable(method:reason:)`` when `slots < 1`.
@@ -52,6 +54,7 @@ extension SchedulePlanner {
             }
             s += matrix(d, prefix: "param D") + ";\n"
         case .epochs(let epochs):
+            if instance.maxHops >= 2 { s += "param maxHops := \(instance.maxHops);\n" }
             s += "param E := \(epochs.count);\n"
             s += "param L := " + epochs.enumerated().map { "\($0 + 1) \(num($1.duration * 1e3))" }.joined(separator: " ") + ";\n"
             s += "param D :=\n"

@@ -33,7 +33,11 @@ public enum SchedulePlanner {
         case .window(let d, let window):
             plan = try planWindow(f, d, window: window, method: method, options: options)
         case .epochs(let durations, let demands):
-            plan = try planEpochs(f, durations: durations, demands: demands, method: method, options: options)
+            if instance.maxHops >= 2 {
+                plan = try planEpochsTransit(f, durations: durations, demands: demands, method: method, options: options)
+            } else {
+                plan = try planEpochs(f, durations: durations, demands: demands, method: method, options: options)
+            }
         }
         plan.metrics.solveSeconds = (ContinuousClock.now - clock).seconds
         return plan

@@ -1,0 +1,157 @@
+import OptoCore
+import OptoModel
+
+/// Epochs mode with transit (`maxHops: 2`, PROBLEMS.md §1b "With transit").
+///
+/// - `ilp`: the model of `SchedulePlanner+TransitILP.swift`, warm-started
+///   from the transit heuristic.
+/// - `greedy`: the transit heuristic (``ScheduleTransit/greedy(_:durations:demands:solver:)``);
+///   when the 1-hop `greedy` plan serves more (the heuristic routes each
+///   epoch for itself, which can serve less later), that plan is returned.
+/// - `static`, `rotor`: their 1-hop circuits, routed by the per-epoch
+///   routing LP (``ScheduleTransit``).
+/// - `auto`: `greedy` as above, then the transit model within the time
+///   limit when its size estimate passes ``AutoSizeRule``:
+///   `E·(6·|circuit pairs| + 7·|demand pairs| + 3·|demand pairs|·(N − 2))`
+///   nonzeros (per epoch and circuit pair: ports, capacity and new-circuit
+///   rows; per demand pair: direct, packet and backlog terms; per
+///   two-circuit path: two capacity rows and the backlog row). The exact
+///   plan is returned when it serves at least as much as the heuristic.
+///
+/// The routing LPs need ``PlanningOptions/solver``; without one the
+/// heuristics return their 1-hop plan (a valid plan with transit allowed)
+/// with a note, and `ilp` throws ``PlanningError/noSolver``.
+extension SchedulePlanner {
+    static func planEpochsTransit(_ f: ScheduleFabric, durations: [Double], demands: [[Double]], method: ScheduleMethod,
+                                  options: PlanningOptions) throws -> SchedulePlan {
+        switch method {
+        case .ilp:
+            guard options.solver != nil else { throw PlanningError.noSolver }
+            let heuristic = try transitHeuristic(f, durations: durations, demands: demands, solver: options.solver!)
+            return try exactTransitPlan(f, durations: durations, demands: demands, heuristic: heuristic, options: options, method: "ilp")
+        case .auto:
+            return autoEpochsTransit(f, durations: durations, demands: demands, options: options)
+        case .greedy:
+            guard let solver = options.solver else { return oneHopFallback(f, durations: durations, demands: demands, method: .greedy) }
+            return try transitHeuristic(f, durations: durations, demands: demands, solver: solver).plan
+        case .static, .rotor:
+            guard let solver = options.solver else { return oneHopFallback(f, durations: durations, demands: demands, method: method) }
+            let counts = method == .static ? ScheduleHeuristics.epochsStatic(f, durations: durations, demands: demands)
+                                           : ScheduleHeuristics.epochsRotor(f, durations: durations)
+            let flows = try ScheduleTransit.route(f, durations: durations, demands: demands, counts: counts, solver: solver)
+            return ScheduleTransit.plan(f, durations: durations, demands: demands, counts: counts, flows: flows,
+                                        method: method.rawValue, status: .heuristic, bound: nil, gap: nil)
+        case .bvn, .solstice, .bottleneck, .eclipse:
+            throw PlanningError.methodNotApplicable(method: method.rawValue,
+                reason: "it schedules one matrix (window mode); epochs mode takes greedy, static, rotor or ilp")
+        }
+    }
+
+    /// A heuristic's 1-hop plan when no solver is given to route transit.
+    static func oneHopFallback(_ f: ScheduleFabric, durations: [Double], demands: [[Double]], method: ScheduleMethod) -> SchedulePlan {
+        let counts: [[Int]]
+        switch method {
+        case .static: counts = ScheduleHeuristics.epochsStatic(f, durations: durations, demands: demands)
+        case .rotor: counts = ScheduleHeuristics.epochsRotor(f, durations: durations)
+        default: counts = ScheduleHeuristics.epochsGreedy(f, durations: durations, demands: demands)
+        }
+        var p = epochsPlan(f, durations: durations, demands: demands, counts: counts, method: method.rawValue,
+                           status: .heuristic, bound: nil, gap: nil)
+        p.notes = ["no solver given for the routing LP: the plan routes over one circuit only"]
+        return p
+    }
+
+    /// The transit heuristic's circuits, routing and plan, or the 1-hop
+    /// `greedy` plan when that serves more.
+    struct TransitHeuristic {
+        var counts: [[Int]]
+        var flows: [TransitEpochFlows]?
+        var plan: SchedulePlan
+    }
+
+    static func transitHeuristic(_ f: ScheduleFabric, durations: [Double], demands: [[Double]],
+                                 solver: any Solver) throws -> TransitHeuristic {
+        let r = try ScheduleTransit.greedy(f, durations: durations, demands: demands, solver: solver)
+        let plan = ScheduleTransit.plan(f, durations: durations, demands: demands, counts: r.counts, flows: r.flows,
+                                        method: "greedy", status: .heuristic, bound: nil, gap: nil)
+        let oneHop = ScheduleHeuristics.epochsGreedy(f, durations: durations, demands: demands)
+        var flat = epochsPlan(f, durations: durations, demands: demands, counts: oneHop, method: "greedy",
+                              status: .heuristic, bound: nil, gap: nil)
+        if flat.metrics.objective > plan.metrics.objective * (1 + 1e-12) {
+            flat.notes = ["the 1-hop greedy plan serves more than the transit heuristic's: it is returned"]
+            return TransitHeuristic(counts: oneHop, flows: nil, plan: flat)
+        }
+        return TransitHeuristic(counts: r.counts, flows: r.flows, plan: plan)
+    }
+
+    static func exactTransitPlan(_ f: ScheduleFabric, durations: [Double], demands: [[Double]], heuristic: TransitHeuristic,
+                                 options: PlanningOptions, method: String) throws -> SchedulePlan {
+        let solver = options.solver!
+        let flows = try heuristic.flows
+            ?? ScheduleTransit.route(f, durations: durations, demands: demands, counts: heuristic.counts, solver: solver)
+        let r = try ScheduleExact.planEpochsTransit(f, durations: durations, demands: demands, options: options,
+                                                    start: (heuristic.counts, flows))
+        var plan = ScheduleTransit.plan(f, durations: durations, demands: demands, counts: r.counts, flows: r.flows,
+                                        method: method, status: r.status, bound: r.bound, gap: r.gap)
+        if let b = r.bound { plan.metrics.gap = SolveResult.gap(objective: plan.metrics.objective, bound: b) }
+        plan.notes = r.notes.isEmpty ? nil : r.notes
+        return plan
+    }
+
+    /// `auto` with transit (the extension's documentation).
+    static func autoEpochsTransit(_ f: ScheduleFabric, durations: [Double], demands: [[Double]], options: PlanningOptions) -> SchedulePlan {
+        let clock = ContinuousClock.now
+        guard let solver = options.solver else {
+            var p = oneHopFallback(f, durations: durations, demands: demands, method: .greedy)
+            p.method = "auto:greedy"
+            return p
+        }
+        let heuristic: TransitHeuristic
+        do {
+            heuristic = try transitHeuristic(f, durations: durations, demands: demands, solver: solver)
+        } catch {
+            var p = oneHopFallback(f, durations: durations, demands: demands, method: .greedy)
+            p.method = "auto:greedy"
+            p.notes = ["the routing LP failed (\(error)): the 1-hop greedy plan is returned"]
+            return p
+        }
+        func fallback(_ why: String) -> SchedulePlan {
+            var p = heuristic.plan
+            p.method = "auto:greedy"
+            let bound = cheapEpochsBound(f, durations: durations, demands: demands)
+            p.metrics.bound = bound
+            p.metrics.gap = SolveResult.gap(objective: p.metrics.objective, bound: bound)
+            p.notes = (p.notes ?? []) + [why]
+            return p
+        }
+        let nonzeros = transitNonzeroEstimate(f, durations: durations, demands: demands)
+        guard AutoSizeRule.allowsExact(nonzeros: nonzeros, timeLimit: options.timeLimit) else {
+            return fallback(AutoSizeRule.skipNote(nonzeros: nonzeros, timeLimit: options.timeLimit))
+        }
+        var exactOptions = options
+        exactOptions.timeLimit = max(0.05, options.timeLimit - (ContinuousClock.now - clock).seconds)
+        do {
+            let exact = try exactTransitPlan(f, durations: durations, demands: demands, heuristic: heuristic,
+                                             options: exactOptions, method: "auto:ilp")
+            let h = heuristic.plan.metrics.objective
+            guard exact.metrics.objective >= h - 1e-9 * max(1, h) else {
+                return fallback("the exact model's best plan is worse than the heuristic's: the heuristic plan is returned")
+            }
+            return exact
+        } catch {
+            return fallback("the exact model failed (\(error)): the heuristic plan is returned")
+        }
+    }
+
+    /// The transit model's size estimate (the extension's documentation).
+    static func transitNonzeroEstimate(_ f: ScheduleFabric, durations: [Double], demands: [[Double]]) -> Int {
+        let n = f.n
+        var circuitPairs = 0.0, demandPairs = 0.0
+        for k in 0..<(n * n) where k / n != k % n {
+            if f.pairCap(k / n, k % n) > 0 { circuitPairs += 1 }
+            if demands.contains(where: { $0[k] > 0 }) { demandPairs += 1 }
+        }
+        let total = Double(durations.count) * (6 * circuitPairs + 7 * demandPairs + 3 * demandPairs * Double(max(0, n - 2)))
+        return total >= Double(Int.max) ? Int.max : Int(total)
+    }
+}
