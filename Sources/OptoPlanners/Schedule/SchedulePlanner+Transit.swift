@@ -69,11 +69,30 @@ extension SchedulePlanner {
         var plan: SchedulePlan
     }
 
+    /// The time the transit heuristic gives the routing of its circuits over
+    /// the whole series (``ScheduleExact/routeSeries(_:durations:demands:counts:solver:timeLimit:)``),
+    /// and, through the size rule's rate, the largest model it tries it on.
+    static let seriesRoutingSeconds = 10.0
+
     static func transitHeuristic(_ f: ScheduleFabric, durations: [Double], demands: [[Double]],
                                  solver: any Solver) throws -> TransitHeuristic {
-        let r = try ScheduleTransit.greedy(f, durations: durations, demands: demands, solver: solver)
-        let plan = ScheduleTransit.plan(f, durations: durations, demands: demands, counts: r.counts, flows: r.flows,
+        var r = try ScheduleTransit.greedy(f, durations: durations, demands: demands, solver: solver)
+        var plan = ScheduleTransit.plan(f, durations: durations, demands: demands, counts: r.counts, flows: r.flows,
                                         method: "greedy", status: .heuristic, bound: nil, gap: nil)
+        // The per-epoch routing is myopic; where the series is small enough,
+        // its circuits are routed again over the whole series at once, so
+        // the plan claims the most its circuits can serve.
+        let nonzeros = transitNonzeroEstimate(f, durations: durations, demands: demands)
+        if Double(nonzeros) <= AutoSizeRule.nonzerosPerSecond * seriesRoutingSeconds,
+           let series = try? ScheduleExact.routeSeries(f, durations: durations, demands: demands, counts: r.counts,
+                                                       solver: solver, timeLimit: seriesRoutingSeconds) {
+            let better = ScheduleTransit.plan(f, durations: durations, demands: demands, counts: r.counts, flows: series,
+                                              method: "greedy", status: .heuristic, bound: nil, gap: nil)
+            if better.metrics.objective > plan.metrics.objective {
+                r.flows = series
+                plan = better
+            }
+        }
         let oneHop = ScheduleHeuristics.epochsGreedy(f, durations: durations, demands: demands)
         var flat = epochsPlan(f, durations: durations, demands: demands, counts: oneHop, method: "greedy",
                               status: .heuristic, bound: nil, gap: nil)

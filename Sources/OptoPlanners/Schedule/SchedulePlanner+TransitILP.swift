@@ -212,3 +212,49 @@ extension ScheduleExact {
         return (counts, flows, optimal ? .optimal : .feasible, bound, SolveResult.gap(objective: objective, bound: bound), notes)
     }
 }
+
+extension ScheduleExact {
+    /// The best routing of a fixed circuit series over the whole series:
+    /// the epochs transit model with every circuit count fixed to `counts`
+    /// (equality rows; the new-circuit counts then settle at their least
+    /// value, since they only take capacity away), so what remains is a
+    /// linear program over direct, transit and packet bytes and the
+    /// backlog. Its optimum is the most any routing of these circuits can
+    /// serve, so the evaluator, which routes them by the plan's shares and
+    /// max-min fairness, never serves more than a plan that claims it
+    /// (PROBLEMS.md, Evaluator). The per-epoch routing LP of the transit
+    /// heuristic is myopic: it fills an epoch's circuits with the bytes at
+    /// hand even when a later epoch had room for them.
+    ///
+    /// - Returns: the flows, or nil when the solver found no optimal
+    ///   solution within `timeLimit` or the counts do not fit the model.
+    static func routeSeries(_ f: ScheduleFabric, durations: [Double], demands: [[Double]], counts: [[Int]],
+                            solver: any Solver, timeLimit: Double) throws -> [TransitEpochFlows]? {
+        let n = f.n
+        let built = buildEpochsTransit(f, durations: durations, demands: demands)
+        let circuitSet = Set(built.circuitPairs)
+        for e in counts.indices {
+            for k in 0..<(n * n) where counts[e][k] > 0 && !circuitSet.contains(k) { return nil }
+            for (ci, k) in built.circuitPairs.enumerated() {
+                built.model.addConstraint(LinearExpression(built.x[e][ci]), .equalTo(Double(counts[e][k])),
+                                          name: "fixed[\(e),\(k / n),\(k % n)]")
+            }
+        }
+        let result = try solver.solve(built.model, options: SolverOptions(timeLimit: timeLimit))
+        guard result.termination == .optimal, result.hasSolution else { return nil }
+        let unit = built.unit
+        var flows = [TransitEpochFlows](repeating: TransitEpochFlows(nodes: n), count: durations.count)
+        for e in durations.indices {
+            for (idx, k) in built.demandPairs.enumerated() {
+                if let v = built.d[e][idx] { flows[e].direct[k] = max(0, result.value(v)) * unit }
+                if let v = built.q[e][idx] { flows[e].packet[k] = max(0, result.value(v)) * unit }
+            }
+            for p in built.g[e] {
+                let v = max(0, result.value(p.v)) * unit
+                let k = built.demandPairs[p.pair]
+                if v > 0 { flows[e].transit.append(TransitRoute(k / n, p.via, k % n, v)) }
+            }
+        }
+        return ScheduleTransit.clamped(f, durations: durations, demands: demands, counts: counts, flows: flows)
+    }
+}
