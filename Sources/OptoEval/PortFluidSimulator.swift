@@ -63,6 +63,11 @@ struct PortFluidSimulator {
     private var virtualBytes: [Double]
     private var bucketRate: [Double]
     private var heaps: [[Int]]
+    /// Each bucket's top member and its key (`-1`, `+∞`: empty), kept in
+    /// flat arrays so the per-event scans over the `2N` buckets read two
+    /// numbers per bucket instead of reaching into its heap.
+    private var topFlow: [Int]
+    private var topKey: [Double]
 
     // Circuit flows.
     private var circuitFlows: [Int] = []
@@ -102,6 +107,8 @@ struct PortFluidSimulator {
         virtualBytes = Array(repeating: 0, count: 2 * nodes)
         bucketRate = Array(repeating: 0, count: 2 * nodes)
         heaps = Array(repeating: [], count: 2 * nodes)
+        topFlow = Array(repeating: -1, count: 2 * nodes)
+        topKey = Array(repeating: .infinity, count: 2 * nodes)
         fill = PortFilling(nodes: nodes, capacity: packetRate + packetRate)
         portIntegral = Array(repeating: 0, count: 2 * nodes)
     }
@@ -176,10 +183,9 @@ struct PortFluidSimulator {
             // Next completion.
             var completionTime = Double.infinity
             var dueFlow = -1
-            for p in 0..<(2 * n) where !heaps[p].isEmpty && bucketRate[p] > 0 {
-                let f = heaps[p][0]
-                let t = now + max(0, key[f] - virtualBytes[p]) * 8 / bucketRate[p]
-                if t < completionTime { completionTime = t; dueFlow = f }
+            for p in 0..<(2 * n) where topFlow[p] >= 0 && bucketRate[p] > 0 {
+                let t = now + max(0, topKey[p] - virtualBytes[p]) * 8 / bucketRate[p]
+                if t < completionTime { completionTime = t; dueFlow = topFlow[p] }
             }
             for f in circuitFlows {
                 let r = packetRate(of: f) + Double(circuits[f]) * circuitRate
@@ -343,8 +349,8 @@ struct PortFluidSimulator {
 
     private mutating func completeFinished() {
         for p in 0..<(2 * n) {
-            while let f = heaps[p].first, key[f] - virtualBytes[p] <= byteTolerance * total[f] {
-                complete(f)
+            while topFlow[p] >= 0 && topKey[p] - virtualBytes[p] <= byteTolerance * total[topFlow[p]] {
+                complete(topFlow[p])
             }
         }
         var k = circuitFlows.count - 1
@@ -402,7 +408,7 @@ struct PortFluidSimulator {
         }
         var serving = false
         for p in 0..<(2 * n) {
-            if !heaps[p].isEmpty && bucketRate[p] > 0 {
+            if topFlow[p] >= 0 && bucketRate[p] > 0 {
                 virtualBytes[p] += bucketRate[p] * dt / 8
                 serving = true
             }
@@ -564,6 +570,17 @@ struct PortFluidSimulator {
         heapPos[f] = heaps[p].count - 1
         siftUp(p, heapPos[f])
         setSide(f, bucketedAt: p)
+        noteTop(p)
+    }
+
+    private mutating func noteTop(_ p: Int) {
+        if let f = heaps[p].first {
+            topFlow[p] = f
+            topKey[p] = key[f]
+        } else {
+            topFlow[p] = -1
+            topKey[p] = .infinity
+        }
     }
 
     private mutating func removeFromHeap(_ f: Int) {
@@ -577,6 +594,7 @@ struct PortFluidSimulator {
             siftUp(p, i)
             siftDown(p, heapPos[last])
         }
+        noteTop(p)
     }
 
     private mutating func siftUp(_ p: Int, _ start: Int) {
