@@ -25,6 +25,10 @@ import OptoModel
 
 extension LinkPoolProblem {
     static let transitGomory = false
+    /// The search on λ with transit proves optimality to this relative
+    /// tolerance (1e-7 for one hop): GLPK's row tolerance (1e-7 absolute
+    /// in circuits) on needs of tens of circuits is above 1e-8 relative.
+    static let transitSearchTolerance = 1e-6
 
     /// Seconds since `start`.
     static func seconds(since start: ContinuousClock.Instant) -> Double {
@@ -163,12 +167,18 @@ extension LinkPoolProblem {
     /// or a proof that none exist.
     func transitTest(at lambda: Double, symmetric: Bool, solver: any Solver, timeLimit: Double, verbose: Bool,
                      shouldStop: (@Sendable () -> Bool)?, solverAnswers: inout Int) throws -> LambdaTest {
-        let f = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false), goal: .fixedLambda(lambda, fewest: false))
+        var f = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false), goal: .fixedLambda(lambda, fewest: false))
         if f.infeasibleReason != nil { return .infeasible }
         var o = SolverOptions(timeLimit: max(timeLimit, 0.01), verbose: verbose, shouldStop: shouldStop)
         o.cuts.gomory = Self.transitGomory
-        let r: SolveResult
+        var r: SolveResult
         do { r = try solver.solve(f.model, options: o) } catch { throw PlanningError.solverFailed("\(error)") }
+        if r.termination == .numericalError {
+            // GLPK's integrality slack (see LinkPoolTransitModel.capRowScale): solve again with scaled rows.
+            f = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false), goal: .fixedLambda(lambda, fewest: false),
+                                     rowScale: LinkPoolTransitModel.capRowScale)
+            do { r = try solver.solve(f.model, options: o) } catch { throw PlanningError.solverFailed("\(error)") }
+        }
         switch r.termination {
         case .infeasible:
             solverAnswers += 1
@@ -223,16 +233,27 @@ extension LinkPoolProblem {
             upper = max(lower, min(upper, relaxed.unscaled(r.value(relaxed.primary)) * (1 + 1e-9)))
         }
         var solverAnswers = 0
+        var currentLower = lower
+        let tolerance = Self.transitSearchTolerance
         let result = try maximiseLambda(
-            lower: lower, counts: counts, upper: upper,
+            lower: lower, counts: counts, upper: upper, relativeTolerance: tolerance,
             test: { lambda in
                 let left = searchLimit - elapsed()
                 if left <= 0.005 || (settings.shouldStop?() ?? false) { return .unknown("time limit") }
-                return try transitTest(at: lambda, symmetric: symmetric, solver: solver, timeLimit: left,
-                                       verbose: settings.verbose, shouldStop: settings.shouldStop, solverAnswers: &solverAnswers)
+                let answer = try transitTest(at: lambda, symmetric: symmetric, solver: solver, timeLimit: left,
+                                             verbose: settings.verbose, shouldStop: settings.shouldStop, solverAnswers: &solverAnswers)
+                // A feasible answer is confirmed by routing its counts. At the
+                // closing point (λ_lo·(1 + tol)) an unconfirmed one would be
+                // read as a proof that nothing beats λ_lo; it is not one.
+                if case .feasible(let c) = answer, lambda <= currentLower * (1 + 2 * tolerance),
+                   try route(c).objective < lambda * (1 - 1e-9) {
+                    return .unknown("the solver accepted λ = \(lambda) only within its tolerances")
+                }
+                return answer
             },
             value: { try route($0).objective },
             report: { lo, hi in
+                currentLower = lo
                 settings.progress?(SolveProgress(elapsedSeconds: elapsed(), incumbent: lo, bestBound: hi,
                                                  relativeGap: lo > 0 ? (hi - lo) / lo : nil, nodeCount: 0))
             })
@@ -254,13 +275,20 @@ extension LinkPoolProblem {
         let remaining = limit - elapsed()
         if found.reduce(0, +) > 0 && remaining > 0.005 && first.objective > 0 && !(settings.shouldStop?() ?? false) {
             let level = first.objective * (1 - 5e-10)
-            let f = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false), goal: .fixedLambda(level, fewest: true))
+            var f = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false), goal: .fixedLambda(level, fewest: true))
             if f.infeasibleReason == nil {
                 let share = min(remaining, max(1, 0.25 * limit))
                 var o = SolverOptions(timeLimit: max(share, 0.01), verbose: settings.verbose, shouldStop: settings.shouldStop)
                 o.cuts.gomory = Self.transitGomory
                 if let ws = f.warmStart(first, scale: level / first.objective) { o.warmStart = ws }
-                if let r = try? solver.solve(f.model, options: o), r.hasSolution {
+                var answer = try? solver.solve(f.model, options: o)
+                if answer?.termination == .numericalError {
+                    f = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false),
+                                             goal: .fixedLambda(level, fewest: true), rowScale: LinkPoolTransitModel.capRowScale)
+                    o.warmStart = f.warmStart(first, scale: level / first.objective)
+                    answer = try? solver.solve(f.model, options: o)
+                }
+                if let r = answer, r.hasSolution {
                     if r.termination != .optimal {
                         notes.append("stage 2 (fewest circuits) stopped by \(r.termination) after \(String(format: "%.3f", r.solveSeconds)) s")
                     }
@@ -294,7 +322,7 @@ extension LinkPoolProblem {
         let limit = max(settings.timeLimit, 0.01)
         let solver = settings.solver
         var notes: [String] = []
-        let stage1 = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false), goal: .maximise)
+        var stage1 = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false), goal: .maximise)
         if stage1.model.variableCount == 0 || stage1.primary.terms.isEmpty {
             let empty = try routedAllocation([Int](repeating: 0, count: n * n), solver: solver, tidy: true)
             return LinkPoolExactOutcome(allocation: empty, status: .optimal, bound: empty.objective, notes: [])
@@ -303,8 +331,15 @@ extension LinkPoolProblem {
                                     shouldStop: settings.shouldStop)
         options.cuts.gomory = Self.transitGomory
         if let start, (!symmetric || isSymmetric(start.counts)), let ws = stage1.warmStart(start) { options.warmStart = ws }
-        let r1: SolveResult
+        var r1: SolveResult
         do { r1 = try solver.solve(stage1.model, options: options) } catch { throw PlanningError.solverFailed("\(error)") }
+        if r1.termination == .numericalError {
+            // GLPK's integrality slack (see LinkPoolTransitModel.capRowScale).
+            stage1 = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false), goal: .maximise,
+                                          rowScale: LinkPoolTransitModel.capRowScale)
+            options.warmStart = start.flatMap { stage1.warmStart($0) }
+            do { r1 = try solver.solve(stage1.model, options: options) } catch { throw PlanningError.solverFailed("\(error)") }
+        }
         if case .rejected(let why) = r1.warmStart { notes.append("warm start not used: \(why)") }
         switch r1.termination {
         case .infeasible:
@@ -331,7 +366,8 @@ extension LinkPoolProblem {
         let z1 = stage1.scaled(first.objective)
         if firstCounts.reduce(0, +) > 0 && remaining > 0.005 && !(settings.shouldStop?() ?? false) {
             let stage2 = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false),
-                                              goal: .fewestAbove(floor: z1 - 1e-7 * max(1, abs(z1))))
+                                              goal: .fewestAbove(floor: z1 - 1e-7 * max(1, abs(z1))),
+                                              rowScale: LinkPoolTransitModel.capRowScale)
             var o2 = SolverOptions(timeLimit: max(min(remaining, max(1, 0.25 * limit)), 0.01), verbose: settings.verbose,
                                    shouldStop: settings.shouldStop)
             if let ws = stage2.warmStart(first) { o2.warmStart = ws }

@@ -86,13 +86,22 @@ final class LinkPoolTransitModel {
     /// Why a fixed λ is infeasible before any solve (nil: solve the model).
     private(set) var infeasibleReason: String?
 
-    /// The factor of the circuit rows of the integer models (see `init`).
+    /// The factor of the circuit and balance rows when an integer model is
+    /// solved again after a numerical failure: GLPK rounds an integer column
+    /// within its integrality tolerance (1e-5) before returning it, and a
+    /// flow can ride on that slack (n = 3e-6 carrying f = 3e-6), which
+    /// OptoGLPK's check of the point (1e-6, relative to the row's size)
+    /// rejects. Scaled rows pass the check, but GLPK's own row tolerance
+    /// then allows 1e-5 circuits of slack, so an answer of the retry is used
+    /// only through its counts, which the routing LP (no integers, rows
+    /// unscaled) then routes exactly; the search does not take a scaled
+    /// answer as proof (see `searchConcurrentTransit`).
     static let capRowScale = 0.01
 
     /// Builds the model.
     ///
     /// - Complexity: O(N³) in the worst case (one variable per route).
-    init(_ p: LinkPoolProblem, circuits source: Circuits, goal: Goal) {
+    init(_ p: LinkPoolProblem, circuits source: Circuits, goal: Goal, rowScale: Double = 1) {
         problem = p
         let n = p.n
         let m = Model(name: "linkpool-transit")
@@ -265,14 +274,9 @@ final class LinkPoolTransitModel {
             crossing[r.s * n + r.k].add(1, r.v)
             crossing[r.k * n + r.t].add(1, r.v)
         }
-        // With integer circuits the rows are written times `capRowScale`:
-        // GLPK rounds an integer column within its integrality tolerance
-        // (1e-5) before returning it, and a flow can ride on that slack
-        // (n = 3e-6 carrying f = 3e-6), which OptoGLPK's check of the point
-        // (1e-6, relative to the row's size) would reject. Only the counts
-        // of an integer solution are used: the routing LP, which has no
-        // integers, then decides what they carry.
-        let scale = fixedCounts == nil && !relaxed ? Self.capRowScale : 1
+        // `rowScale` (a retry, see `capRowScale`) multiplies the circuit and
+        // balance rows of the integer models.
+        let scale = fixedCounts == nil && !relaxed ? rowScale : 1
         for k in 0..<(n * n) where present[k] && !crossing[k].terms.isEmpty {
             var row = LinearExpression()
             row.add(crossing[k], scaledBy: scale)
