@@ -157,7 +157,7 @@ enum LinkPoolTransitBench {
                         let ilp = timed { try LinkPoolPlanner.plan(inst, method: .ilp, options: options) }
                         var oneHop = inst
                         oneHop.maxHops = 1
-                        let direct = try? LinkPoolPlanner.plan(oneHop, method: .ilp, options: PlanningOptions(timeLimit: min(limit, 60), solver: GLPKSolver()))
+                        let direct = try? LinkPoolPlanner.plan(oneHop, method: .ilp, options: PlanningOptions(timeLimit: min(limit, 10), solver: GLPKSolver()))
                         let best = max(ilp.plan?.metrics.objective ?? 0, 1e-300)
                         let cells: [String] = [
                             "\(n)".padding(toLength: 5, withPad: " ", startingAt: 0),
