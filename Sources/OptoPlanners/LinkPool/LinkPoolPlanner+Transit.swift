@@ -420,6 +420,7 @@ extension LinkPoolProblem {
     func greedyTransitAllocation(solver: any Solver, deadline: ContinuousClock.Instant?) throws -> LinkPoolAllocation {
         let base = try greedyAllocation(deadline: deadline)
         var state = GreedyState(self, counts: base.counts)
+        if objective == .concurrent { coverPairs(&state) }
         fillFreePorts(&state)
         var best = try routedAllocation(state.counts, solver: solver)
         if base.objective > best.objective {
@@ -428,6 +429,32 @@ extension LinkPoolProblem {
         best = try improveByMoves(best, solver: solver, deadline: deadline)
         best = try routedAllocation(best.counts, solver: solver, tidy: true)
         return trimmedToLoad(best)
+    }
+
+    /// For the concurrent objective every pair with demand needs a path
+    /// (else λ = 0): for each pair, largest demand first, that has neither
+    /// a circuit, nor a two-circuit path, nor a packet fabric at both ends,
+    /// add its own circuit if it fits, else one circuit that completes a
+    /// path `s → k → t` with the other half built (the `k` with the most
+    /// free ports), else nothing (the pair stays at 0).
+    ///
+    /// - Complexity: O(P·N) for P pairs with demand.
+    func coverPairs(_ state: inout GreedyState) {
+        let pairs = (0..<(n * n)).filter { demand[$0] > 0 }.sorted { demand[$0] > demand[$1] }
+        for k in pairs {
+            let s = k / n, t = k % n
+            if packet[s] > 0 && packet[t] > 0 { continue }
+            if state.counts[k] > 0 { continue }
+            if (0..<n).contains(where: { $0 != s && $0 != t && state.counts[s * n + $0] > 0 && state.counts[$0 * n + t] > 0 }) { continue }
+            if state.canAdd(k) { state.add(k); continue }
+            var best = -1, bestFree = Int.min
+            for via in 0..<n where via != s && via != t {
+                let first = s * n + via, second = via * n + t
+                if state.counts[first] > 0 && state.canAdd(second) && state.free(via) > bestFree { best = second; bestFree = state.free(via) }
+                if state.counts[second] > 0 && state.canAdd(first) && state.free(via) > bestFree { best = first; bestFree = state.free(via) }
+            }
+            if best >= 0 { state.add(best) }
+        }
     }
 
     /// Fills free ports with circuits, one at a time, on the pair with the
