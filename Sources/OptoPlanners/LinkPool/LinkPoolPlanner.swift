@@ -35,6 +35,12 @@ import OptoModel
 ///   (estimate: `14 ×` the pairs with demand or a current circuit; bound:
 ///   the node and pair capacities, see `cheapBound()`).
 ///
+/// With `maxHops: 2` (transit) every method may route a pair over two
+/// circuits `s→k→t`: the same search on λ and stages over the transit model
+/// (`LinkPoolPlanner+TransitModel.swift`), a transit greedy, and the routing
+/// LP for a plan's figures and for ``route(_:options:)``
+/// (`LinkPoolPlanner+Transit.swift`); see docs/linkpool.md, "Transit".
+///
 /// Every plan's figures (`electrical`, `carried`, `lambda`, `carried`
 /// total, `utilisation`) are computed from its circuits with the exact
 /// electrical sub-problem, so they are the best the circuits allow.
