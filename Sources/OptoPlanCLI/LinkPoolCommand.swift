@@ -21,16 +21,30 @@ public struct LinkPoolCommand: ParsableCommand {
         summary goes to standard error. Exit status 1 when no allocation \
         satisfies the port limits and the change budget.
 
-        Example:
+        With "maxHops": 2 in the fabric every method may also route a pair \
+        over two circuits s->k->t (transit); the plan lists those rates as \
+        "transit": [[s, k, t, rate], ...].
+
+        --route-only keeps the instance's "current" circuits as they are \
+        and only routes: the maximum concurrent flow (or throughput) over \
+        them, with transit when maxHops is 2 (an LP), the packet fabric \
+        filling in. It needs "current" (exit 65 without it) and takes no \
+        --method other than the default (exit 64).
+
+        Examples:
           optoplan linkpool datasets/linkpool/two-racks-8to1.json --method ilp --output pool.plan.json
+          optoplan linkpool today.json --route-only --output routing.plan.json
         """
     )
 
     @Argument(help: "The link-pool instance (JSON).")
     public var instance: String
 
-    @Option(help: "auto, ilp, greedy or symmetric.")
-    public var method: LinkPoolMethod = .auto
+    @Option(help: "auto (the default), ilp, greedy or symmetric.")
+    public var method: LinkPoolMethod?
+
+    @Flag(help: "Route over the instance's current circuits only (no circuit changes): the best flow over them, with transit when maxHops is 2.")
+    public var routeOnly = false
 
     @Option(name: .shortAndLong, help: "Write the plan here instead of standard output.")
     public var output: String?
@@ -40,13 +54,25 @@ public struct LinkPoolCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
+        if routeOnly, let m = method, m != .auto {
+            StandardError.print("error: --route-only keeps the current circuits and takes no --method (got \(m.rawValue))")
+            throw ExitStatus.badArguments
+        }
         let instance = try CLIFiles.loadLinkPoolInstance(instance)
+        if routeOnly && instance.current == nil {
+            StandardError.print("error: \(self.instance): current: --route-only routes over the current circuits, and the instance has no \"current\"")
+            throw ExitStatus.badInput
+        }
         let options = try search.planningOptions()
         let session = ExactSolveSession(search.display, output: output)
         defer { session.finish() }
         let plan: LinkPoolPlan
+        let method = self.method ?? .auto
+        let routeOnly = self.routeOnly
         do {
-            plan = session.annotate(try session.run(options) { try LinkPoolPlanner.plan(instance, method: method, options: $0) })
+            plan = session.annotate(try session.run(options) {
+                routeOnly ? try LinkPoolPlanner.route(instance, options: $0) : try LinkPoolPlanner.plan(instance, method: method, options: $0)
+            })
         } catch let error as LinkPoolError {
             switch error {
             case .invalidInstance, .unboundedLambda:
@@ -76,6 +102,10 @@ public struct LinkPoolCommand: ParsableCommand {
             s += "λ \(String(format: "%.6g", m.lambda ?? 0)), carried \(Quantity.format(m.carried ?? 0, as: .rate))"
             s += String(format: ", utilisation %.2f%%", 100 * (m.utilisation ?? 0))
             s += ", \(plan.circuits.count) circuit\(plan.circuits.count == 1 ? "" : "s")"
+            if let transit = plan.transit {
+                let rate = transit.reduce(0) { $0 + $1.amount }
+                s += ", transit \(Quantity.format(rate, as: .rate)) on \(transit.count) route\(transit.count == 1 ? "" : "s")"
+            }
             if let changed = m.circuitsChanged { s += ", \(changed) changed" }
         }
         if let gap = m.gap { s += String(format: ", gap %.2f%%", 100 * gap) }

@@ -65,6 +65,10 @@ enum LinkPoolBench {
     }
 
     static func run(_ arguments: [String]) {
+        if arguments.contains("--transit") {
+            LinkPoolTransitBench.run(arguments.filter { $0 != "--transit" })
+            return
+        }
         if arguments.contains("--exact") {
             LinkPoolExactBench.run(arguments.filter { $0 != "--exact" })
             return

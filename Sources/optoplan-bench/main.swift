@@ -43,6 +43,8 @@ default:
       traffic [--datasets DIR]  instance reading speed, predictor errors on the pod series
       linkpool [--sizes 8,16,32,64] [--seeds K] [--objective concurrent|throughput|both] [--time-limit S]
                         link-pool methods: objective, gap to the ILP bound, time
+      linkpool --transit [--matrices K] [--sizes 16,32,64] [--seeds K] [--time-limit S] [--skip-pods] [--skip-sizes]
+                        transit: ATRO's setting on the pod series, then seeded N = 16-64
       solvers [--time-limit S] [--planners schedule,linkpool,stagger] [--large]
                         GLPK versus CBC on each planner's exact model at growing sizes
       collective [--sizes 8,16,32,64] [--free-sizes 16,64,256,1024] [--seeds K] [--time-limit S]

@@ -12,7 +12,13 @@ extension LinkPoolProblem {
     var exactNonzeroEstimate: Int {
         var pairs = 0
         for k in 0..<(n * n) where pairMatters(k) { pairs += 1 }
-        return 14 * pairs
+        guard transit else { return 14 * pairs }
+        // With transit: every ordered pair may hold a circuit (two pool rows,
+        // a tx, an rx, a cap and a balance row), and every pair with demand
+        // up to N − 2 routes, each in one carry and two cap rows.
+        var demandPairs = 0
+        for k in 0..<(n * n) where demand[k] > 0 { demandPairs += 1 }
+        return 14 * pairs + 6 * n * max(0, n - 1) + 3 * demandPairs * max(0, n - 2)
     }
 
     /// A bound on the objective that needs no model, reported by `auto`
@@ -46,7 +52,8 @@ extension LinkPoolProblem {
                 if rows[i] > 0 { bound = min(bound, send(i) / rows[i]) }
                 if cols[i] > 0 { bound = min(bound, receive(i) / cols[i]) }
                 if rows[i] + cols[i] > 0 { bound = min(bound, (Double(ports[i]) * rc + 2 * packet[i]) / (rows[i] + cols[i])) }
-                for j in 0..<n where i != j && demand[i * n + j] > 0 {
+                // With transit a pair is not limited to its own circuits.
+                for j in 0..<n where i != j && demand[i * n + j] > 0 && !transit {
                     bound = min(bound, (Double(pairCap(i, j)) * rc + min(packet[i], packet[j])) / demand[i * n + j])
                 }
             }

@@ -1,4 +1,5 @@
 import OptoCore
+import OptoModel
 
 extension LinkPoolProblem {
     /// The exact optimum by enumerating every circuit matrix: the oracle the
@@ -15,16 +16,38 @@ extension LinkPoolProblem {
     /// - Throws: ``LinkPoolError/invalidInstance(_:)`` when more than
     ///   `limit` matrices would have to be scored.
     /// - Complexity: O(M·N² log N) for M feasible matrices.
-    func bruteForce(symmetric: Bool = false, limit: Int = 2_000_000) throws(LinkPoolError) -> LinkPoolAllocation? {
+    ///
+    /// With transit (`maxHops: 2`) a `solver` is needed: every matrix is
+    /// scored with the routing LP, and a pair is enumerated when a circuit
+    /// on it can carry anything (its own demand, or demand that can cross it
+    /// as the first or second of two circuits, or a current circuit).
+    func bruteForce(symmetric: Bool = false, limit: Int = 2_000_000, solver: (any Solver)? = nil) throws(LinkPoolError) -> LinkPoolAllocation? {
+        if transit && solver == nil { throw .invalidInstance("brute force with transit needs an LP solver for the routing") }
+        func useful(_ k: Int) -> Bool {
+            if pairMatters(k) { return true }
+            guard transit else { return false }
+            let i = k / n, j = k % n
+            for t in 0..<n where t != i && t != j && demand[i * n + t] > 0 { return true }
+            for s in 0..<n where s != i && s != j && demand[s * n + j] > 0 { return true }
+            return false
+        }
         var pairs: [Int] = []
         for i in 0..<n {
             for j in 0..<n where i != j {
                 let k = i * n + j
                 if symmetric {
-                    if i < j && (pairMatters(k) || pairMatters(j * n + i)) { pairs.append(k) }
-                } else if pairMatters(k) {
+                    if i < j && (useful(k) || useful(j * n + i)) { pairs.append(k) }
+                } else if useful(k) {
                     pairs.append(k)
                 }
+            }
+        }
+        var failure: String?
+        func score(_ counts: [Int]) -> Double {
+            guard transit, let solver else { return objectiveValue(counts) }
+            do { return try routedAllocation(counts, solver: solver).objective } catch {
+                failure = "\(error)"
+                return -.infinity
             }
         }
         var counts = [Int](repeating: 0, count: n * n)
@@ -43,7 +66,7 @@ extension LinkPoolProblem {
                 if let m = maxChanges, changes(counts) > m { return }
                 scored += 1
                 if scored > limit { tooMany = true; return }
-                let value = objectiveValue(counts)
+                let value = score(counts)
                 let circuits = counts.reduce(0, +)
                 if let b = best {
                     let tol = 1e-9 * max(abs(b.objective), abs(value), 1e-300)
@@ -71,7 +94,13 @@ extension LinkPoolProblem {
         }
         visit(0)
         if tooMany { throw .invalidInstance("brute force would score more than \(limit) circuit matrices") }
+        if let failure { throw .invalidInstance("brute force: the routing LP failed: \(failure)") }
         guard let b = best else { return nil }
+        if transit, let solver {
+            do { return try routedAllocation(b.counts, solver: solver, tidy: true) } catch {
+                throw .invalidInstance("brute force: the routing LP failed: \(error)")
+            }
+        }
         return allocation(b.counts)
     }
 }

@@ -139,6 +139,11 @@ struct LinkPoolAllocation: Sendable {
     var carried: [Double]
     /// `λ` (concurrent) or `Σ a` (throughput).
     var objective: Double
+    /// With transit: `d[i][j]`, the rate pair `i → j` sends on its own
+    /// circuits (empty: all of `carried − electrical`).
+    var direct: [Double] = []
+    /// With transit: the rates routed over two circuits (bits per second).
+    var transit: [TransitRoute] = []
 }
 
 /// The throughput objective's electrical part: a bipartite transportation

@@ -14,6 +14,15 @@ extension LinkPoolPlanner {
     /// - Complexity: O(N²).
     public static func exactModel(_ instance: LinkPoolInstance, symmetric: Bool = false) throws -> ExportedModel {
         let problem = try LinkPoolProblem(instance)
+        if problem.transit {
+            let t = LinkPoolTransitModel(problem, circuits: .variables(symmetric: symmetric, relaxed: false), goal: .maximise)
+            let meaning = instance.objective == .concurrent ? "λ (every pair carries λ·R[i][j], directly, over two circuits or the packet fabric)"
+                : "carried bits per second (with transit)"
+            return ExportedModel(model: try t.model.validated(), objectiveScale: t.unscaled(1), objectiveMeaning: meaning,
+                                 notes: ["stage 1 of 2 with transit (maxHops 2): the planner then minimises the number of circuits at this optimum"]
+                                     + (instance.objective == .concurrent
+                                        ? ["the planner reaches the same optimum by a search on λ over the fixed-λ transit model"] : []))
+        }
         let formulation = LinkPoolFormulation(problem, symmetric: symmetric)
         let meaning = instance.objective == .concurrent ? "λ (every pair carries λ·R[i][j])" : "carried bits per second"
         return ExportedModel(model: try formulation.model.validated(), objectiveScale: formulation.unscaled(1),

@@ -289,7 +289,10 @@ extension LinkPoolProblem {
     ///
     /// - Returns: the `add` and `rem` variables per pair (nil elsewhere).
     /// - Complexity: O(N²).
-    func addChangeBudget(to m: Model, circuits: [VariableID?], addCap: (Int) -> Double)
+    ///
+    /// `rowScale` multiplies the balance rows (the transit models pass
+    /// `LinkPoolTransitModel.capRowScale`, see there; 1 leaves them as written).
+    func addChangeBudget(to m: Model, circuits: [VariableID?], rowScale: Double = 1, addCap: (Int) -> Double)
         -> (added: [VariableID?], removed: [VariableID?]) {
         var added = [VariableID?](repeating: nil, count: n * n)
         var removed = added
@@ -305,10 +308,10 @@ extension LinkPoolProblem {
             added[k] = a
             removed[k] = r
             var row = LinearExpression()
-            if let v { row.add(1, v) }
-            row.add(-1, a)
-            row.add(1, r)
-            m.addConstraint(row, .equalTo(Double(cur)), name: "balance[\(i),\(j)]")
+            if let v { row.add(rowScale, v) }
+            row.add(-rowScale, a)
+            row.add(rowScale, r)
+            m.addConstraint(row, .equalTo(rowScale * Double(cur)), name: "balance[\(i),\(j)]")
             total.add(1, a)
             total.add(1, r)
         }

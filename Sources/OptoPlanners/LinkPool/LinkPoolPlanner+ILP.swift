@@ -26,6 +26,11 @@ extension LinkPoolProblem {
     ///   (stage 1 up to 90 %, stage 2 what is left, at most a quarter of
     ///   the limit or 1 s, whichever is more).
     func solveExact(symmetric: Bool, settings: LinkPoolSolveSettings, start: LinkPoolAllocation?) throws -> LinkPoolExactOutcome {
+        if transit {
+            return objective == .concurrent
+                ? try searchConcurrentTransit(symmetric: symmetric, settings: settings, start: start)
+                : try solveThroughputTransit(symmetric: symmetric, settings: settings, start: start)
+        }
         if objective == .concurrent {
             return try searchConcurrent(symmetric: symmetric, settings: settings, start: start)
         }

@@ -36,6 +36,7 @@ extension LinkPoolProblem {
         if let m = maxChanges { s += "param maxChanges := \(m);\n" }
         s += "param concurrent := \(objective == .concurrent ? 1 : 0);\n"
         s += "param symmetric := \(symmetric ? 1 : 0);\n"
+        if transit { s += "param maxHops := \(maxHops);\n" }
         s += "end;\n"
         return s
     }

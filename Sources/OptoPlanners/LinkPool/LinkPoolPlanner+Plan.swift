@@ -57,7 +57,7 @@ extension LinkPoolProblem {
         if hasCurrent { metrics.circuitsChanged = changes(a.counts) }
         return LinkPoolPlan(method: method, status: status, metrics: metrics, circuits: circuits,
                             electrical: nested(a.electrical), carried: nested(a.carried),
-                            notes: notes.isEmpty ? nil : notes)
+                            transit: transit ? a.transit : nil, notes: notes.isEmpty ? nil : notes)
     }
 
     /// An empty plan for an instance without a feasible allocation.
@@ -65,6 +65,6 @@ extension LinkPoolProblem {
         let zero = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
         let metrics = PlanMetrics(objective: 0, bound: nil, gap: nil, solveSeconds: seconds)
         return LinkPoolPlan(method: method, status: .infeasible, metrics: metrics, circuits: [],
-                            electrical: zero, carried: zero, notes: notes.isEmpty ? nil : notes)
+                            electrical: zero, carried: zero, transit: transit ? [] : nil, notes: notes.isEmpty ? nil : notes)
     }
 }

@@ -57,7 +57,7 @@ struct LambdaSearchResult {
 ///   - report: called after each step with (λ_lo, λ_hi).
 /// - Complexity: O(log(upper/lower) + improvements) calls of `test`.
 func maximiseLambda(lower: Double, counts: [Int]?, upper: Double, relativeTolerance: Double = 1e-7,
-                    test: (Double) throws -> LambdaTest, value: ([Int]) -> Double,
+                    test: (Double) throws -> LambdaTest, value: ([Int]) throws -> Double,
                     report: (Double, Double) -> Void = { _, _ in }) rethrows -> LambdaSearchResult {
     var r = LambdaSearchResult(lower: lower, counts: counts, upper: max(upper, lower), proven: false, tests: 0)
     var stalled = false
@@ -72,7 +72,7 @@ func maximiseLambda(lower: Double, counts: [Int]?, upper: Double, relativeTolera
         r.tests += 1
         switch try test(point) {
         case .feasible(let c):
-            let v = value(c)
+            let v = try value(c)
             if r.counts == nil || v > r.lower {
                 r.lower = v
                 r.counts = c

@@ -35,6 +35,12 @@ import OptoModel
 ///   (estimate: `14 ×` the pairs with demand or a current circuit; bound:
 ///   the node and pair capacities, see `cheapBound()`).
 ///
+/// With `maxHops: 2` (transit) every method may route a pair over two
+/// circuits `s→k→t`: the same search on λ and stages over the transit model
+/// (`LinkPoolPlanner+TransitModel.swift`), a transit greedy, and the routing
+/// LP for a plan's figures and for ``route(_:options:)``
+/// (`LinkPoolPlanner+Transit.swift`); see docs/linkpool.md, "Transit".
+///
 /// Every plan's figures (`electrical`, `carried`, `lambda`, `carried`
 /// total, `utilisation`) are computed from its circuits with the exact
 /// electrical sub-problem, so they are the best the circuits allow.
@@ -68,6 +74,15 @@ public enum LinkPoolPlanner {
 
         switch method {
         case .greedy:
+            if problem.transit {
+                guard let solver = options.solver else {
+                    let a = try problem.greedyAllocation(deadline: began + .seconds(limit))
+                    return problem.plan(a, method: "greedy", status: .heuristic, seconds: seconds(),
+                                        notes: [noRoutingSolver])
+                }
+                let a = try problem.greedyTransitAllocation(solver: solver, deadline: began + .seconds(transitGreedyBudget(limit)))
+                return problem.plan(a, method: "greedy", status: .heuristic, seconds: seconds())
+            }
             let a = try problem.greedyAllocation(deadline: began + .seconds(limit))
             return problem.plan(a, method: "greedy", status: .heuristic, seconds: seconds())
 
@@ -75,7 +90,11 @@ public enum LinkPoolPlanner {
             guard let solver = options.solver else { throw PlanningError.noSolver }
             let symmetric = method == .symmetric
             var start: LinkPoolAllocation?
-            if !symmetric { start = try? problem.greedyAllocation(deadline: began + .seconds(limit * 0.1)) }
+            if !symmetric {
+                start = problem.transit
+                    ? try? problem.greedyTransitAllocation(solver: solver, deadline: began + .seconds(transitGreedyBudget(limit * 0.1)))
+                    : try? problem.greedyAllocation(deadline: began + .seconds(limit * 0.1))
+            }
             let outcome = try problem.solveExact(symmetric: symmetric, settings: settings(options, solver: solver, limit: limit - seconds()),
                                                  start: start)
             return exactPlan(problem, outcome, method: method.rawValue, seconds: seconds())
@@ -83,7 +102,11 @@ public enum LinkPoolPlanner {
         case .auto:
             let heuristic: LinkPoolAllocation
             do {
-                heuristic = try problem.greedyAllocation(deadline: began + .seconds(limit * 0.1))
+                if problem.transit, let solver = options.solver {
+                    heuristic = try problem.greedyTransitAllocation(solver: solver, deadline: began + .seconds(transitGreedyBudget(limit * 0.1)))
+                } else {
+                    heuristic = try problem.greedyAllocation(deadline: began + .seconds(limit * 0.1))
+                }
             } catch {
                 guard let solver = options.solver else { throw error }
                 let outcome = try problem.solveExact(symmetric: false, settings: settings(options, solver: solver, limit: limit - seconds()),
@@ -92,7 +115,7 @@ public enum LinkPoolPlanner {
             }
             guard let solver = options.solver else {
                 return problem.plan(heuristic, method: "auto:greedy", status: .heuristic, seconds: seconds(),
-                                    notes: ["no solver was given: the greedy plan is returned"])
+                                    notes: ["no solver was given: the greedy plan is returned"] + (problem.transit ? [noRoutingSolver] : []))
             }
             let nonzeros = problem.exactNonzeroEstimate
             guard AutoSizeRule.allowsExact(nonzeros: nonzeros, timeLimit: limit) else {
@@ -117,6 +140,13 @@ public enum LinkPoolPlanner {
             }
         }
     }
+
+    /// The note of a transit plan made without a solver.
+    static let noRoutingSolver = "transit routing needs an LP solver and none was given: the plan is the one-hop greedy plan, with no transit"
+
+    /// Seconds the transit greedy's single-circuit moves may take: at most
+    /// 1 s (or `limit`, when smaller); each move costs a routing LP.
+    static func transitGreedyBudget(_ limit: Double) -> Double { min(limit, 1) }
 
     static func settings(_ options: PlanningOptions, solver: any Solver, limit: Double) -> LinkPoolSolveSettings {
         LinkPoolSolveSettings(solver: solver, timeLimit: max(limit, 0.05), relativeGap: options.relativeGap,

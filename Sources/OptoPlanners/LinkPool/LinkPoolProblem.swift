@@ -63,6 +63,11 @@ struct LinkPoolProblem: Sendable {
     let hasCurrent: Bool
     /// The change budget, when given.
     let maxChanges: Int?
+    /// `fabric.maxHops`: 1, or 2 for transit over `s→k→t` (PROBLEMS.md §2 "With transit").
+    let maxHops: Int
+
+    /// Whether pairs may route over two circuits.
+    var transit: Bool { maxHops > 1 }
 
     /// Checks `instance` and flattens it.
     ///
@@ -127,6 +132,9 @@ struct LinkPoolProblem: Sendable {
             }
         }
         if let m = instance.maxChanges, m < 0 { throw .invalidInstance("maxChanges = \(m) is negative") }
+        guard instance.maxHops == 1 || instance.maxHops == 2 else {
+            throw .invalidInstance("fabric.maxHops = \(instance.maxHops): a link pool takes 1 (direct circuits only) or 2 (transit over one intermediate node)")
+        }
         if instance.objective == .concurrent && !demand.contains(where: { $0 > 0 }) { throw .unboundedLambda }
 
         self.n = n
@@ -140,6 +148,7 @@ struct LinkPoolProblem: Sendable {
         self.current = current
         self.hasCurrent = instance.current != nil
         self.maxChanges = instance.maxChanges
+        self.maxHops = instance.maxHops
     }
 
     /// The most circuits pair `i → j` can hold under the port limits alone.

@@ -1,0 +1,623 @@
+import Foundation
+import OptoCore
+import OptoModel
+
+// MARK: - The transit methods (maxHops 2)
+//
+// * The routing LP: circuits fixed, the best λ (or throughput) over direct,
+//   two-circuit and packet routes (LinkPoolTransitModel with `.fixed`). It is
+//   λ(n) of the search on λ, the figures of every transit plan, and
+//   `optoplan linkpool --route-only`. A second LP at the optimum (to 1e-10
+//   relative) minimises Σ f, so a plan routes over two circuits only what
+//   one circuit cannot carry as well.
+// * `ilp`/`symmetric`, concurrent: the search on λ of LinkPoolPlanner+Search
+//   with the transit fixed-λ model as its test and the routing LP as λ(n);
+//   the first upper bound is the LP relaxation of the λ-variable transit
+//   model (one LP). Stage 2: the fixed-λ model at λ_lo·(1 − 5e-10)
+//   minimising Σ n, warm-started from the best allocation's routing.
+// * `ilp`/`symmetric`, throughput: the λ-variable transit model, stage 1
+//   maximising Σ a, stage 2 the fewest circuits at that value.
+// * `greedy`: the 1-hop greedy allocation (its circuits are the best one-hop
+//   choice), then every free port pair filled with a circuit, highest score
+//   first (see `fillFreePorts`), then the routing LP; then, while the
+//   deadline allows and ports are full, single-circuit moves suggested by
+//   the routing (see `improveByMoves`).
+
+extension LinkPoolProblem {
+    static let transitGomory = false
+    /// The search on λ with transit proves optimality to this relative
+    /// tolerance (1e-7 for one hop): GLPK's row tolerance (1e-7 absolute
+    /// in circuits) on needs of tens of circuits is above 1e-8 relative.
+    static let transitSearchTolerance = 1e-6
+
+    /// Seconds since `start`.
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let d = start.duration(to: ContinuousClock().now)
+        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    /// The routing LP over the circuits `counts`: the best objective with
+    /// direct, transit and packet rates, and those rates.
+    ///
+    /// With `tidy`, a second LP keeps the objective (to 1e-10 relative) and
+    /// minimises the transit rates. Rates below `1e-9·r_c` are dropped, and
+    /// each pair's direct rate is its carried rate minus its packet and
+    /// transit rates, so `carried = direct + Σ transit + electrical` exactly.
+    ///
+    /// - Throws: ``PlanningError/solverFailed(_:)`` when the LP is not solved.
+    /// - Complexity: one or two LP solves on O(N² + routes) variables.
+    func routedAllocation(_ counts: [Int], solver: any Solver, tidy: Bool = false, timeLimit: Double = 60) throws -> LinkPoolAllocation {
+        let lp = LinkPoolTransitModel(self, circuits: .fixed(counts), goal: .maximise)
+        let options = SolverOptions(timeLimit: max(timeLimit, 0.05))
+        let r: SolveResult
+        do { r = try solver.solve(lp.model, options: options) } catch { throw PlanningError.solverFailed("routing LP: \(error)") }
+        guard r.termination == .optimal, r.hasSolution else {
+            throw PlanningError.solverFailed("routing LP: \(r.termination) \(r.message)")
+        }
+        let z = lp.primary.terms.isEmpty ? 0 : r.value(lp.primary)
+        var model = lp, result = r
+        if tidy && !lp.routes.isEmpty && z > 0 {
+            let second = LinkPoolTransitModel(self, circuits: .fixed(counts), goal: .leastTransitAbove(floor: z * (1 - 1e-10)))
+            if let r2 = try? solver.solve(second.model, options: options), r2.termination == .optimal, r2.hasSolution {
+                model = second
+                result = r2
+            }
+        }
+        return readRouting(model, result, counts: counts, objective: model.unscaled(min(z, model.primary.terms.isEmpty ? 0 : result.value(model.primary))))
+    }
+
+    /// The allocation of a transit model's solution: carried rates from the
+    /// objective, then packet and transit rates as solved, and the direct rate
+    /// as what is left (clamped at 0).
+    func readRouting(_ m: LinkPoolTransitModel, _ r: SolveResult, counts: [Int], objective value: Double) -> LinkPoolAllocation {
+        let rc = rate
+        let tiny = 1e-9 * rc
+        var carried = [Double](repeating: 0, count: n * n)
+        var electrical = carried, direct = carried
+        var transitRate = carried
+        var routes: [TransitRoute] = []
+        for route in m.routes {
+            let x = r.value(route.v) * rc
+            if x > tiny {
+                routes.append(TransitRoute(route.s, route.k, route.t, x))
+                transitRate[route.s * n + route.t] += x
+            }
+        }
+        var objectiveValue = max(0, value)
+        var total = 0.0
+        for k in 0..<(n * n) where demand[k] > 0 {
+            let e = m.electrical[k].map { max(0, r.value($0) * rc) } ?? 0
+            electrical[k] = e > tiny ? e : 0
+            let served = electrical[k] + transitRate[k] + (m.direct[k].map { max(0, r.value($0) * rc) } ?? 0)
+            switch objective {
+            case .concurrent: carried[k] = objectiveValue * demand[k]
+            case .throughput: carried[k] = min(demand[k], served, m.carried[k].map { max(0, r.value($0) * rc) } ?? 0)
+            }
+            // Over-service is dropped from the direct rate first, then the
+            // packet rate, then the pair's transit routes.
+            var excess = electrical[k] + transitRate[k] - carried[k]
+            if excess > 0 {
+                let cut = min(excess, electrical[k])
+                electrical[k] -= cut
+                excess -= cut
+            }
+            if excess > tiny {
+                for idx in routes.indices where routes[idx].source * n + routes[idx].target == k && excess > 0 {
+                    let cut = min(excess, routes[idx].amount)
+                    routes[idx].amount -= cut
+                    transitRate[k] -= cut
+                    excess -= cut
+                }
+            }
+            direct[k] = max(0, carried[k] - electrical[k] - transitRate[k])
+            if direct[k] <= tiny && counts[k] == 0 { direct[k] = 0 }
+            total += carried[k]
+        }
+        routes.removeAll { $0.amount <= tiny }
+        routes.sort { ($0.source, $0.target, $0.via) < ($1.source, $1.target, $1.via) }
+        if objective == .throughput { objectiveValue = total }
+        return LinkPoolAllocation(counts: counts, electrical: electrical, carried: carried, objective: objectiveValue,
+                                  direct: direct, transit: routes)
+    }
+
+    /// Every circuit's load (direct plus transit crossing it), bits per second.
+    ///
+    /// - Complexity: O(N² + routes).
+    func circuitLoads(_ a: LinkPoolAllocation) -> [Double] {
+        var load = a.direct.isEmpty ? [Double](repeating: 0, count: n * n) : a.direct
+        if a.direct.isEmpty {
+            for k in 0..<(n * n) { load[k] = max(0, a.carried[k] - a.electrical[k]) }
+        }
+        for r in a.transit {
+            load[r.source * n + r.via] += r.amount
+            load[r.via * n + r.target] += r.amount
+        }
+        return load
+    }
+
+    /// `a` with every pair's circuits cut to what its load needs,
+    /// `⌈load / r_c⌉` (within the change budget): the routing still fits, so
+    /// the objective is unchanged.
+    func trimmedToLoad(_ a: LinkPoolAllocation) -> LinkPoolAllocation {
+        let load = circuitLoads(a)
+        var state = GreedyState(self, counts: a.counts)
+        for k in 0..<(n * n) where a.counts[k] > 0 {
+            let needed = Int((load[k] / rate - 1e-7).rounded(.up))
+            while state.counts[k] > max(0, needed) && state.canRemove(k) { state.remove(k) }
+        }
+        var b = a
+        b.counts = state.counts
+        return b
+    }
+
+    /// The node-side bound on λ with transit: what each node can send or
+    /// receive on its ports and its packet link, over its demand.
+    func transitCapacityBound() -> Double {
+        var best = Double.infinity
+        for i in 0..<n {
+            var out = 0.0, inc = 0.0
+            for j in 0..<n where j != i { out += demand[i * n + j]; inc += demand[j * n + i] }
+            if out > 0 { best = min(best, (Double(min(ports[i], tx[i])) * rate + packet[i]) / out) }
+            if inc > 0 { best = min(best, (Double(min(ports[i], rx[i])) * rate + packet[i]) / inc) }
+        }
+        return best
+    }
+
+    /// The transit fixed-λ question: circuits whose routing reaches `lambda`,
+    /// or a proof that none exist.
+    func transitTest(at lambda: Double, symmetric: Bool, solver: any Solver, timeLimit: Double, verbose: Bool,
+                     shouldStop: (@Sendable () -> Bool)?, solverAnswers: inout Int) throws -> LambdaTest {
+        var f = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false), goal: .fixedLambda(lambda, fewest: false))
+        if f.infeasibleReason != nil { return .infeasible }
+        var o = SolverOptions(timeLimit: max(timeLimit, 0.01), verbose: verbose, shouldStop: shouldStop)
+        o.cuts.gomory = Self.transitGomory
+        var r: SolveResult
+        do { r = try solver.solve(f.model, options: o) } catch { throw PlanningError.solverFailed("\(error)") }
+        if r.termination == .numericalError {
+            // GLPK's integrality slack (see LinkPoolTransitModel.capRowScale): solve again with scaled rows.
+            f = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false), goal: .fixedLambda(lambda, fewest: false),
+                                     rowScale: LinkPoolTransitModel.capRowScale)
+            do { r = try solver.solve(f.model, options: o) } catch { throw PlanningError.solverFailed("\(error)") }
+        }
+        switch r.termination {
+        case .infeasible:
+            solverAnswers += 1
+            return .infeasible
+        case .optimal, .timeLimit, .interrupted:
+            guard r.hasSolution else { return .unknown("\(r.termination) after \(String(format: "%.3f", r.solveSeconds)) s") }
+            let c = f.counts(r)
+            guard violation(c) == nil else { return .unknown("the solver's allocation breaks a port limit") }
+            solverAnswers += 1
+            return .feasible(c)
+        case .unbounded, .infeasibleOrUnbounded, .numericalError, .otherError:
+            if r.hasSolution, violation(f.counts(r)) == nil { return .feasible(f.counts(r)) }
+            throw PlanningError.solverFailed("\(r.termination): \(r.message)")
+        }
+    }
+
+    /// The exact concurrent method with transit: the search on λ, then the
+    /// fewest circuits, then the tidy routing (see the top of this file).
+    func searchConcurrentTransit(symmetric: Bool, settings: LinkPoolSolveSettings, start: LinkPoolAllocation?) throws -> LinkPoolExactOutcome {
+        let began = ContinuousClock().now
+        func elapsed() -> Double { Self.seconds(since: began) }
+        let limit = max(settings.timeLimit, 0.01)
+        let searchLimit = limit * 0.9
+        let solver = settings.solver
+        var notes: [String] = []
+        var cache: [[Int]: LinkPoolAllocation] = [:]
+        func route(_ c: [Int]) throws -> LinkPoolAllocation {
+            if let a = cache[c] { return a }
+            let a = try routedAllocation(c, solver: solver, timeLimit: max(1, limit - elapsed()))
+            cache[c] = a
+            return a
+        }
+
+        var lower = 0.0
+        var counts: [Int]?
+        if let s = start, s.counts.count == n * n, violation(s.counts) == nil, !symmetric || isSymmetric(s.counts) {
+            let a = s.transit.isEmpty && s.direct.isEmpty ? try route(s.counts) : s
+            cache[s.counts] = a
+            lower = a.objective
+            counts = s.counts
+        }
+        let none = [Int](repeating: 0, count: n * n)
+        if counts == nil, violation(none) == nil {
+            counts = none
+            lower = try route(none).objective
+        }
+        // The first bound: the LP relaxation of the λ-variable transit model.
+        var upper = max(transitCapacityBound(), lower)
+        let relaxed = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: true), goal: .maximise)
+        if let r = try? solver.solve(relaxed.model, options: SolverOptions(timeLimit: max(0.05, 0.2 * searchLimit))),
+           r.termination == .optimal, r.hasSolution {
+            upper = max(lower, min(upper, relaxed.unscaled(r.value(relaxed.primary)) * (1 + 1e-9)))
+        }
+        var solverAnswers = 0
+        var currentLower = lower
+        var coarse = false
+        let tolerance = Self.transitSearchTolerance
+        let result = try maximiseLambda(
+            lower: lower, counts: counts, upper: upper, relativeTolerance: tolerance,
+            test: { lambda in
+                let left = searchLimit - elapsed()
+                if left <= 0.005 || (settings.shouldStop?() ?? false) { return .unknown("time limit") }
+                let answer = try transitTest(at: lambda, symmetric: symmetric, solver: solver, timeLimit: left,
+                                             verbose: settings.verbose, shouldStop: settings.shouldStop, solverAnswers: &solverAnswers)
+                // A feasible answer is confirmed by routing its counts. At the
+                // closing point (λ_lo·(1 + tol)) an unconfirmed one would be
+                // read as a proof that nothing beats λ_lo; it is not one.
+                // Then the test is asked again ten times further up: infeasible
+                // there proves λ_lo optimal to 1e-5 relative (GLPK's row
+                // tolerance, 1e-7·(1 + need), is that coarse on small needs).
+                if case .feasible(let c) = answer, lambda <= currentLower * (1 + 2 * tolerance),
+                   try route(c).objective < lambda * (1 - 1e-9) {
+                    let again = try transitTest(at: currentLower * (1 + 10 * tolerance), symmetric: symmetric, solver: solver,
+                                                timeLimit: max(0.01, searchLimit - elapsed()), verbose: settings.verbose,
+                                                shouldStop: settings.shouldStop, solverAnswers: &solverAnswers)
+                    switch again {
+                    case .infeasible:
+                        coarse = true
+                        return .infeasible
+                    case .feasible(let c2) where try route(c2).objective > currentLower:
+                        return again
+                    default:
+                        return .unknown("the solver accepted λ = \(lambda) only within its tolerances")
+                    }
+                }
+                return answer
+            },
+            value: { try route($0).objective },
+            report: { lo, hi in
+                currentLower = lo
+                settings.progress?(SolveProgress(elapsedSeconds: elapsed(), incumbent: lo, bestBound: hi,
+                                                 relativeGap: lo > 0 ? (hi - lo) / lo : nil, nodeCount: 0))
+            })
+        guard let found = result.counts else {
+            if result.proven {
+                return LinkPoolExactOutcome(allocation: nil, status: .infeasible, bound: nil,
+                                            notes: ["no allocation satisfies the port limits and the change budget"])
+            }
+            throw PlanningError.solverFailed("the search stopped (\(result.stopReason ?? "no answer")) before finding any feasible allocation")
+        }
+        let first = try route(found)
+        if !result.proven {
+            notes.append("the search on λ stopped (\(result.stopReason ?? "no answer")) after \(String(format: "%.3f", elapsed())) s and \(result.tests) tests, before proving optimality")
+        } else if coarse {
+            notes.append("optimal to 1e-5 relative: the solver's tolerances blurred the test just above λ")
+        }
+
+        // Stage 2: the fewest circuits at λ_lo.
+        var chosen = first
+        var fewestProven = false
+        let remaining = limit - elapsed()
+        if found.reduce(0, +) > 0 && remaining > 0.005 && first.objective > 0 && !(settings.shouldStop?() ?? false) {
+            let level = first.objective * (1 - 5e-10)
+            var f = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false), goal: .fixedLambda(level, fewest: true))
+            if f.infeasibleReason == nil {
+                let share = min(remaining, max(1, 0.25 * limit))
+                var o = SolverOptions(timeLimit: max(share, 0.01), verbose: settings.verbose, shouldStop: settings.shouldStop)
+                o.cuts.gomory = Self.transitGomory
+                if let ws = f.warmStart(first, scale: level / first.objective) { o.warmStart = ws }
+                var answer = try? solver.solve(f.model, options: o)
+                if answer?.termination == .numericalError {
+                    f = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false),
+                                             goal: .fixedLambda(level, fewest: true), rowScale: LinkPoolTransitModel.capRowScale)
+                    o.warmStart = f.warmStart(first, scale: level / first.objective)
+                    answer = try? solver.solve(f.model, options: o)
+                }
+                if let r = answer, r.hasSolution {
+                    if r.termination != .optimal {
+                        notes.append("stage 2 (fewest circuits) stopped by \(r.termination) after \(String(format: "%.3f", r.solveSeconds)) s")
+                    }
+                    let c = f.counts(r)
+                    if violation(c) == nil, !symmetric || isSymmetric(c), c.reduce(0, +) <= found.reduce(0, +) {
+                        let second = try route(c)
+                        if second.objective >= first.objective * (1 - 1e-9) {
+                            chosen = second
+                            fewestProven = r.termination == .optimal
+                        }
+                    }
+                }
+            }
+        }
+        chosen = try routedAllocation(chosen.counts, solver: solver, tidy: true, timeLimit: max(1, limit - elapsed()))
+        if !fewestProven {
+            if !symmetric { chosen = trimmedToLoad(chosen) }
+            if found.reduce(0, +) > 0 {
+                notes.append("the fewest circuits were not proven (stage 2 did not finish); circuits beyond their routed load were removed")
+            }
+        }
+        let bound = result.proven ? max(first.objective, chosen.objective) : result.upper
+        return LinkPoolExactOutcome(allocation: chosen, status: result.proven ? .optimal : .feasible, bound: bound, notes: notes,
+                                    solverAnswered: result.proven || solverAnswers > 0)
+    }
+
+    /// The exact throughput method with transit: stage 1 maximises Σ a over
+    /// the λ-variable transit model, stage 2 the fewest circuits at it.
+    func solveThroughputTransit(symmetric: Bool, settings: LinkPoolSolveSettings, start: LinkPoolAllocation?) throws -> LinkPoolExactOutcome {
+        let began = ContinuousClock().now
+        let limit = max(settings.timeLimit, 0.01)
+        let solver = settings.solver
+        var notes: [String] = []
+        var stage1 = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false), goal: .maximise)
+        if stage1.model.variableCount == 0 || stage1.primary.terms.isEmpty {
+            let empty = try routedAllocation([Int](repeating: 0, count: n * n), solver: solver, tidy: true)
+            return LinkPoolExactOutcome(allocation: empty, status: .optimal, bound: empty.objective, notes: [])
+        }
+        var options = SolverOptions(timeLimit: limit * 0.9, relativeGap: settings.relativeGap, verbose: settings.verbose,
+                                    shouldStop: settings.shouldStop)
+        options.cuts.gomory = Self.transitGomory
+        if let start, (!symmetric || isSymmetric(start.counts)), let ws = stage1.warmStart(start) { options.warmStart = ws }
+        var r1: SolveResult
+        do { r1 = try solver.solve(stage1.model, options: options) } catch { throw PlanningError.solverFailed("\(error)") }
+        if r1.termination == .numericalError {
+            // GLPK's integrality slack (see LinkPoolTransitModel.capRowScale).
+            stage1 = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false), goal: .maximise,
+                                          rowScale: LinkPoolTransitModel.capRowScale)
+            options.warmStart = start.flatMap { stage1.warmStart($0) }
+            do { r1 = try solver.solve(stage1.model, options: options) } catch { throw PlanningError.solverFailed("\(error)") }
+        }
+        if case .rejected(let why) = r1.warmStart { notes.append("warm start not used: \(why)") }
+        switch r1.termination {
+        case .infeasible:
+            return LinkPoolExactOutcome(allocation: nil, status: .infeasible, bound: nil,
+                                        notes: notes + ["no allocation satisfies the port limits and the change budget"])
+        case .unbounded, .infeasibleOrUnbounded, .numericalError, .otherError:
+            if !r1.hasSolution { throw PlanningError.solverFailed("\(r1.termination): \(r1.message)") }
+        case .optimal, .timeLimit, .interrupted:
+            break
+        }
+        guard r1.hasSolution else {
+            throw PlanningError.solverFailed("the solver stopped (\(r1.termination)) before finding any feasible allocation")
+        }
+        let proven = r1.termination == .optimal
+        var bound = r1.bestBound.map { stage1.unscaled($0) }
+        let firstCounts = stage1.counts(r1)
+        let first = try routedAllocation(firstCounts, solver: solver)
+        if !proven {
+            notes.append("stage 1 (objective) stopped by \(r1.termination) after \(String(format: "%.3f", r1.solveSeconds)) s, before proving optimality")
+        }
+        var chosen = first
+        var fewestProven = false
+        let remaining = limit - Self.seconds(since: began)
+        let z1 = stage1.scaled(first.objective)
+        if firstCounts.reduce(0, +) > 0 && remaining > 0.005 && !(settings.shouldStop?() ?? false) {
+            let stage2 = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false),
+                                              goal: .fewestAbove(floor: z1 - 1e-7 * max(1, abs(z1))),
+                                              rowScale: LinkPoolTransitModel.capRowScale)
+            var o2 = SolverOptions(timeLimit: max(min(remaining, max(1, 0.25 * limit)), 0.01), verbose: settings.verbose,
+                                   shouldStop: settings.shouldStop)
+            if let ws = stage2.warmStart(first) { o2.warmStart = ws }
+            if let r2 = try? solver.solve(stage2.model, options: o2), r2.hasSolution {
+                if r2.termination != .optimal {
+                    notes.append("stage 2 (fewest circuits) stopped by \(r2.termination) after \(String(format: "%.3f", r2.solveSeconds)) s")
+                }
+                let c = stage2.counts(r2)
+                if violation(c) == nil, c.reduce(0, +) <= firstCounts.reduce(0, +) {
+                    let second = try routedAllocation(c, solver: solver)
+                    if second.objective >= first.objective - 1e-9 * max(abs(first.objective), 1e-300) {
+                        chosen = second
+                        fewestProven = r2.termination == .optimal
+                    }
+                }
+            }
+        }
+        chosen = try routedAllocation(chosen.counts, solver: solver, tidy: true)
+        if !fewestProven {
+            if !symmetric { chosen = trimmedToLoad(chosen) }
+            if firstCounts.reduce(0, +) > 0 {
+                notes.append("the fewest circuits were not proven (stage 2 did not finish); circuits beyond their routed load were removed")
+            }
+        }
+        if let b = bound, proven { bound = max(b, chosen.objective) }
+        return LinkPoolExactOutcome(allocation: chosen, status: proven ? .optimal : .feasible, bound: bound, notes: notes)
+    }
+
+    /// The greedy allocation with transit (see the top of this file).
+    ///
+    /// - Complexity: the 1-hop greedy, O(N² log N) to fill the ports, one
+    ///   routing LP, then one routing LP per move tried until `deadline`.
+    func greedyTransitAllocation(solver: any Solver, deadline: ContinuousClock.Instant?) throws -> LinkPoolAllocation {
+        let base = try greedyAllocation(deadline: deadline)
+        var state = GreedyState(self, counts: base.counts)
+        if objective == .concurrent { coverPairs(&state) }
+        fillFreePorts(&state)
+        var best = try routedAllocation(state.counts, solver: solver)
+        if base.objective > best.objective {
+            best = try routedAllocation(base.counts, solver: solver)
+        }
+        best = try improveByMoves(best, solver: solver, deadline: deadline)
+        best = try routedAllocation(best.counts, solver: solver, tidy: true)
+        return trimmedToLoad(best)
+    }
+
+    /// For the concurrent objective every pair with demand needs a path
+    /// (else λ = 0): for each pair, largest demand first, that has neither
+    /// a circuit, nor a two-circuit path, nor a packet fabric at both ends,
+    /// add its own circuit if it fits, else one circuit that completes a
+    /// path `s → k → t` with the other half built (the `k` with the most
+    /// free ports), else nothing (the pair stays at 0).
+    ///
+    /// - Complexity: O(P·N) for P pairs with demand.
+    func coverPairs(_ state: inout GreedyState) {
+        let pairs = (0..<(n * n)).filter { demand[$0] > 0 }.sorted { demand[$0] > demand[$1] }
+        for k in pairs {
+            let s = k / n, t = k % n
+            if packet[s] > 0 && packet[t] > 0 { continue }
+            if state.counts[k] > 0 { continue }
+            if (0..<n).contains(where: { $0 != s && $0 != t && state.counts[s * n + $0] > 0 && state.counts[$0 * n + t] > 0 }) { continue }
+            if state.canAdd(k) { state.add(k); continue }
+            var best = -1, bestFree = Int.min
+            for via in 0..<n where via != s && via != t {
+                let first = s * n + via, second = via * n + t
+                if state.counts[first] > 0 && state.canAdd(second) && state.free(via) > bestFree { best = second; bestFree = state.free(via) }
+                if state.counts[second] > 0 && state.canAdd(first) && state.free(via) > bestFree { best = first; bestFree = state.free(via) }
+            }
+            if best >= 0 { state.add(best) }
+        }
+    }
+
+    /// Fills free ports with circuits, one at a time, on the pair with the
+    /// highest score `(R_ij + (S_i + T_j)/N) / (n_ij + 1)`: its own demand
+    /// plus a share of what its ends send and receive (which transit can
+    /// move over it), per circuit it would then have.
+    ///
+    /// - Complexity: O(C·N²) for C circuits added.
+    func fillFreePorts(_ state: inout GreedyState) {
+        var rows = [Double](repeating: 0, count: n), cols = rows
+        for i in 0..<n { for j in 0..<n where i != j { rows[i] += demand[i * n + j]; cols[j] += demand[i * n + j] } }
+        while true {
+            var best = -1
+            var bestScore = 0.0
+            for i in 0..<n where rows[i] > 0 || state.counts[i * n..<(i * n + n)].contains(where: { $0 > 0 }) {
+                for j in 0..<n where j != i {
+                    let k = i * n + j
+                    let potential = demand[k] + (rows[i] + cols[j]) / Double(n)
+                    guard potential > 0, state.canAdd(k) else { continue }
+                    let score = potential / Double(state.counts[k] + 1)
+                    if score > bestScore { bestScore = score; best = k }
+                }
+            }
+            if best < 0 { return }
+            state.add(best)
+        }
+    }
+
+    /// Single-circuit moves: take one circuit from the least loaded pair and
+    /// add it on the pair whose circuits are fullest (by the routing), keep
+    /// the move when the routing LP improves; stop at the deadline or when
+    /// no move of the few tried helps.
+    func improveByMoves(_ start: LinkPoolAllocation, solver: any Solver, deadline: ContinuousClock.Instant?) throws -> LinkPoolAllocation {
+        guard let deadline else { return start }
+        var best = start
+        var rounds = 0
+        while ContinuousClock().now < deadline && rounds < 4 * n {
+            rounds += 1
+            let load = circuitLoads(best)
+            // Removal candidates: pairs with circuits, least utilised first.
+            var removals: [(Double, Int)] = []
+            var additions: [(Double, Int)] = []
+            for k in 0..<(n * n) where best.counts[k] > 0 {
+                removals.append((load[k] / (Double(best.counts[k]) * rate), k))
+                additions.append((-load[k] / (Double(best.counts[k]) * rate), k))
+            }
+            removals.sort { $0 < $1 }
+            additions.sort { $0 < $1 }
+            var improved = false
+            var tried = 0
+            search: for (_, r) in removals.prefix(3) {
+                for (_, k) in additions.prefix(4) where k != r {
+                    var state = GreedyState(self, counts: best.counts)
+                    guard state.canRemove(r) else { continue }
+                    state.remove(r)
+                    guard state.canAdd(k) else { continue }
+                    state.add(k)
+                    tried += 1
+                    let a = try routedAllocation(state.counts, solver: solver)
+                    if a.objective > best.objective * (1 + 1e-9) {
+                        best = a
+                        improved = true
+                        break search
+                    }
+                    if ContinuousClock().now >= deadline { break search }
+                }
+            }
+            if !improved || tried == 0 { break }
+        }
+        return best
+    }
+}
+
+extension LinkPoolPlanner {
+    /// The routing LP alone (`optoplan linkpool --route-only`): the
+    /// instance's `current` circuits, fixed, routed for the best objective
+    /// (max concurrent flow, or throughput) with transit when
+    /// `fabric.maxHops` is 2 and one-hop otherwise.
+    ///
+    /// - Throws: ``LinkPoolError/invalidInstance(_:)`` when the instance has
+    ///   no `current` (or is malformed); ``PlanningError/noSolver`` for
+    ///   transit without a solver.
+    /// - Complexity: two LP solves (transit) or the electrical sub-problem.
+    public static func route(_ instance: LinkPoolInstance, options: PlanningOptions = PlanningOptions()) throws -> LinkPoolPlan {
+        let began = ContinuousClock().now
+        guard instance.current != nil else {
+            throw LinkPoolError.invalidInstance("current: the routing needs the circuits to route over, given as current")
+        }
+        let problem = try LinkPoolProblem(instance)
+        var notes: [String] = []
+        if let why = problem.violation(problem.current), problem.maxChanges == nil || !why.contains("budget") {
+            notes.append("the current circuits break a port limit (\(why)): routed as given")
+        }
+        let a: LinkPoolAllocation
+        if problem.transit {
+            guard let solver = options.solver else { throw PlanningError.noSolver }
+            a = try problem.routedAllocation(problem.current, solver: solver, tidy: true,
+                                             timeLimit: options.timeLimit.isFinite && options.timeLimit > 0 ? options.timeLimit : 60)
+        } else {
+            a = problem.allocation(problem.current)
+        }
+        return problem.plan(a, method: "route", status: .optimal, bound: a.objective, gap: 0,
+                            seconds: LinkPoolProblem.seconds(since: began), notes: notes)
+    }
+
+    /// Why a link-pool plan's routing is inconsistent with its instance, or
+    /// nil: every transit entry names a route over built circuits with
+    /// `k ∉ {s, t}` and a positive rate; every pair's direct rate
+    /// (`carried − electrical − Σ transit`) is non-negative and zero without
+    /// a circuit; every circuit's direct plus transit load is at most
+    /// `n·r_c`; packet rates fit `p`; carried rates are `λ·R` (concurrent)
+    /// or at most `R` (throughput). Tolerance `tolerance` relative to `r_c`
+    /// (and to `R` for carried rates).
+    ///
+    /// - Complexity: O(N² + circuits + transit).
+    public static func routingViolation(_ plan: LinkPoolPlan, _ instance: LinkPoolInstance, tolerance: Double = 1e-7) -> String? {
+        guard let p = try? LinkPoolProblem(instance) else { return "the instance is malformed" }
+        let n = p.n, rc = p.rate, tol = tolerance * rc
+        guard plan.carried.count == n, plan.electrical.count == n else { return "carried/electrical are not \(n)×\(n)" }
+        var counts = [Int](repeating: 0, count: n * n)
+        for c in plan.circuits {
+            guard c.from >= 0, c.from < n, c.to >= 0, c.to < n, c.from != c.to else { return "circuit \(c) is not a pair of distinct nodes" }
+            counts[c.from * n + c.to] += 1
+        }
+        var transitOf = [Double](repeating: 0, count: n * n)
+        var load = [Double](repeating: 0, count: n * n)
+        for (idx, r) in (plan.transit ?? []).enumerated() {
+            guard [r.source, r.via, r.target].allSatisfy({ $0 >= 0 && $0 < n }) else { return "transit[\(idx)] names a node out of range" }
+            guard r.via != r.source, r.via != r.target, r.source != r.target else { return "transit[\(idx)] does not pass through a third node" }
+            guard r.amount > 0 else { return "transit[\(idx)] has rate \(r.amount)" }
+            guard counts[r.source * n + r.via] > 0, counts[r.via * n + r.target] > 0 else { return "transit[\(idx)] uses a missing circuit" }
+            transitOf[r.source * n + r.target] += r.amount
+            load[r.source * n + r.via] += r.amount
+            load[r.via * n + r.target] += r.amount
+        }
+        var send = [Double](repeating: 0, count: n), recv = send
+        let lambda = plan.metrics.lambda ?? 0
+        for s in 0..<n {
+            for t in 0..<n {
+                let k = s * n + t
+                let a = plan.carried[s][t], e = plan.electrical[s][t]
+                guard e >= -tol, a >= -tol else { return "negative rate on \(s)->\(t)" }
+                send[s] += e
+                recv[t] += e
+                let d = a - e - transitOf[k]
+                guard d >= -tol else { return "pair \(s)->\(t) carries \(a) but its packet and transit rates sum to \(e + transitOf[k])" }
+                if counts[k] == 0 && d > tol { return "pair \(s)->\(t) sends \(d) directly without a circuit" }
+                load[k] += max(0, d)
+                let r = p.demand[k]
+                switch p.objective {
+                case .concurrent:
+                    if abs(a - lambda * r) > tolerance * max(r * max(lambda, 1), rc) { return "pair \(s)->\(t) carries \(a), not λ·R = \(lambda * r)" }
+                case .throughput:
+                    if a > r + tolerance * max(r, rc) { return "pair \(s)->\(t) carries \(a) above its demand \(r)" }
+                }
+            }
+        }
+        for k in 0..<(n * n) where load[k] > Double(counts[k]) * rc + tol {
+            return "circuits \(k / n)->\(k % n) carry \(load[k]), capacity \(Double(counts[k]) * rc)"
+        }
+        for i in 0..<n where send[i] > p.packet[i] + tol || recv[i] > p.packet[i] + tol {
+            return "node \(i) uses more packet rate than \(p.packet[i])"
+        }
+        return nil
+    }
+}
