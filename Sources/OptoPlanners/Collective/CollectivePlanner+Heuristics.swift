@@ -197,15 +197,19 @@ extension CollectivePlanner {
     // MARK: matched, given circuits
 
     /// With the circuits fixed: for every allreduce, up to `k` circuit-disjoint
-    /// Hamiltonian cycles of the circuit graph on its group (depth-first, the
-    /// successor with the fewest onward choices first, within a node budget),
-    /// `S` split evenly over them; where none is found, a segmented ring built
-    /// from the longest circuit paths found, whose off-circuit hops are
-    /// relayed. The rank-order ring stays a candidate: the drain model keeps
-    /// whichever is faster, so `matched` is never worse than `fixed` under it.
+    /// Hamiltonian cycles of the circuit graph on its group (cycle covers
+    /// and local search, ``disjointHamiltonianCycles(_:mult:nodes:count:budget:seed:)``;
+    /// `S` split evenly over the first `1…k` of them. Where fewer than `k`
+    /// are found, covers that stay broken into several cycles become rings
+    /// with jumps, and the earlier method's candidates are added: cycles by
+    /// depth-first search and a segmented ring from a greedy walk with the
+    /// fewest off-circuit hops. The rank-order ring stays a candidate. The
+    /// drain model keeps the fastest candidate, so `matched` is never worse
+    /// than `fixed`, nor than the earlier depth-first method, under it.
     static func matchedGiven(_ instance: CollectiveInstance, circuits: [Circuit], budget: Int = 200_000) -> [String: [CollectivePlan.Ring]] {
         let n = instance.fabric.nodes
         let model = CollectiveTimeModel(instance)
+        let routing = CircuitRouting(nodes: n, circuits: circuits, maxHops: instance.maxHops)
         var rings = fixedPlan(instance).rings
         for job in instance.jobs {
             for c in job.collectives where c.kind == .allreduce {
@@ -213,18 +217,24 @@ extension CollectivePlanner {
                 var mult: [Int: Int] = [:]
                 let inGroup = Set(c.group)
                 for e in circuits where inGroup.contains(e.from) && inGroup.contains(e.to) { mult[e.from * n + e.to, default: 0] += 1 }
-                var cycles: [[Int]] = []
-                let maxRings = c.group.map { instance.fabric.ocsPortsPerNode[$0] }.min() ?? 1
-                while cycles.count < max(1, maxRings), let cycle = hamiltonianCycle(c.group, mult: mult, nodes: n, budget: budget) {
-                    cycles.append(cycle)
-                    for i in 0..<cycle.count { mult[cycle[i] * n + cycle[(i + 1) % cycle.count]]! -= 1 }
-                }
+                let maxRings = max(1, c.group.map { instance.fabric.ocsPortsPerNode[$0] }.min() ?? 1)
+                let search = disjointHamiltonianCycles(c.group, mult: mult, nodes: n, count: maxRings)
                 var candidates: [[CollectivePlan.Ring]] = [[.init(order: c.group, bytes: c.bytes)]]
-                if !cycles.isEmpty {
-                    for r in 1...cycles.count {
-                        candidates.append(split(c.bytes, over: Array(cycles.prefix(r))))
+                for r in search.cycles.indices { candidates.append(split(c.bytes, over: Array(search.cycles.prefix(r + 1)))) }
+                if search.cycles.count < maxRings {
+                    // Short of k cycles: the broken covers as rings with jumps,
+                    // and the earlier method's candidates (depth-first cycles,
+                    // the segmented ring) too.
+                    var routes: [Int: [[Int]?]] = [:]
+                    let patched = search.brokenCovers.map { parts in
+                        patchedRing(parts) { u, v in
+                            if routes[u] == nil { routes[u] = routing.routes(from: u) }
+                            return routes[u]![v].map { $0.count - 1 }
+                        }
                     }
-                } else {
+                    for r in patched.indices { candidates.append(split(c.bytes, over: search.cycles + patched.prefix(r + 1))) }
+                    let dfs = depthFirstCycles(c.group, mult: mult, nodes: n, count: maxRings, budget: budget)
+                    for r in dfs.indices { candidates.append(split(c.bytes, over: Array(dfs.prefix(r + 1)))) }
                     candidates.append([.init(order: segmentedRing(c.group, circuits: circuits, nodes: n), bytes: c.bytes)])
                 }
                 var best = rings[key]!, bestTime = Double.infinity
@@ -238,6 +248,19 @@ extension CollectivePlanner {
             }
         }
         return rings
+    }
+
+    /// The earlier search: Hamiltonian cycles taken one after another by
+    /// depth-first search (``hamiltonianCycle(_:mult:nodes:budget:)``), each
+    /// one's circuits removed before the next.
+    static func depthFirstCycles(_ group: [Int], mult: [Int: Int], nodes n: Int, count: Int, budget: Int) -> [[Int]] {
+        var mult = mult
+        var cycles: [[Int]] = []
+        while cycles.count < count, let cycle = hamiltonianCycle(group, mult: mult, nodes: n, budget: budget) {
+            cycles.append(cycle)
+            for i in 0..<cycle.count { mult[cycle[i] * n + cycle[(i + 1) % cycle.count]]! -= 1 }
+        }
+        return cycles
     }
 
     static func split(_ bytes: Double, over orders: [[Int]]) -> [CollectivePlan.Ring] {
