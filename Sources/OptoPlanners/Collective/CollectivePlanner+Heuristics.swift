@@ -71,11 +71,13 @@ extension CollectivePlanner {
     /// whose traffic has no direct circuit (greedy b-matching).
     /// - Complexity: O(Σ_c k_c · C · m_c · k_c) for the stride search, C ≤ 128 candidates.
     ///
-    /// With `alltoallPorts` false, alltoalls get ports only at nodes in no
-    /// allreduce: their traffic rides the rings' circuits (relayed) and the
-    /// left-over ports. `matched` builds both and keeps the faster under the
-    /// drain model.
-    static func matchedFree(_ instance: CollectiveInstance, alltoallPorts: Bool = true) -> (circuits: [Circuit], rings: [String: [CollectivePlan.Ring]]) {
+    /// With `alltoallShare` = `s`, a node in both an allreduce and an
+    /// alltoall gives its alltoalls `min(s, k−1)` ports and its allreduces
+    /// the rest (each side split by volume), instead of the split by volume:
+    /// `s = 0` leaves the alltoall traffic to the rings' circuits (relayed)
+    /// and the left-over ports. `matched` builds the split by volume and
+    /// every `s` in `0..<k` and keeps the fastest under the drain model.
+    static func matchedFree(_ instance: CollectiveInstance, alltoallShare: Int? = nil) -> (circuits: [Circuit], rings: [String: [CollectivePlan.Ring]]) {
         let n = instance.fabric.nodes
         let layout = CollectiveLayout(instance, rings: [:])
         // Port shares per node.
@@ -83,10 +85,18 @@ extension CollectivePlanner {
         var members = Array(repeating: [Int](), count: n)
         for (index, entry) in layout.collectives.enumerated() { for u in entry.collective.group { members[u].append(index) } }
         for u in 0..<n where !members[u].isEmpty {
-            let inAllreduce = members[u].contains { layout.collectives[$0].collective.kind == .allreduce }
-            let volumes = members[u].map { c -> Double in
-                let coll = layout.collectives[c].collective
-                return !alltoallPorts && inAllreduce && coll.kind == .alltoall ? 0 : coll.bytesSentPerRank
+            let kinds = Set(members[u].map { layout.collectives[$0].collective.kind })
+            var volumes = members[u].map { layout.collectives[$0].collective.bytesSentPerRank }
+            if let s = alltoallShare, kinds.count == 2 {
+                // Each side's volumes scaled to its port count.
+                let k = instance.fabric.ocsPortsPerNode[u]
+                let toAlltoall = Double(min(s, k - 1))
+                for kind in [Collective.Kind.allreduce, .alltoall] {
+                    let ids = members[u].indices.filter { layout.collectives[members[u][$0]].collective.kind == kind }
+                    let sum = ids.reduce(0.0) { $0 + volumes[$1] }
+                    let target = kind == .alltoall ? toAlltoall : Double(k) - toAlltoall
+                    for i in ids { volumes[i] = sum > 0 ? volumes[i] / sum * target : 0 }
+                }
             }
             let parts = largestRemainder(total: instance.fabric.ocsPortsPerNode[u], weights: volumes)
             for (i, c) in members[u].enumerated() { share[u][c] = parts[i] }
