@@ -7,11 +7,14 @@
 /// works on cycle covers instead:
 ///
 /// 1. **Covers.** Up to `count` arc-disjoint cycle covers of the group (each
-///    a permutation `σ` with a circuit `u→σ(u)` at every node): perfect
-///    matchings of the bipartite graph "transmitter `u` — receiver `v`",
-///    found one after another by augmenting paths. A `k`-regular circuit
-///    graph always yields `k` of them (König: a regular bipartite
-///    multigraph is the union of perfect matchings).
+///    a permutation `σ` with a circuit `u→σ(u)` at every node). First the
+///    largest `r ≤ count` for which the bipartite graph "transmitter `u` —
+///    receiver `v`" has an `r`-factor (every node `r` circuits out and `r`
+///    in: a b-matching by augmenting paths); the factor is `r`-regular, so
+///    it splits into `r` perfect matchings (König), taken one after another
+///    by augmenting paths. The arcs outside the factor stay spare. A
+///    `k`-regular circuit graph gives `k` covers; a damaged one as many as
+///    it has a factor for (at most its smallest in- or out-degree).
 /// 2. **Local search** on the covers, minimising the total number of
 ///    cycles (`count` cycles, one per cover, means `count` disjoint
 ///    Hamiltonian cycles). Two moves: a *Kempe swap* between covers `a` and
@@ -60,13 +63,59 @@ extension CollectivePlanner {
         var rng = SplitMix64(seed: seed ^ UInt64(m) &* 0x9E37_79B9)
         var visits = 0
 
-        // Covers by augmenting paths on what is left of the arcs.
+        // The largest r ≤ count with an r-factor (every node r circuits out
+        // and r in, within the arcs): a bipartite b-matching by augmenting
+        // paths. Its arcs split into r perfect matchings (König), so the
+        // covers are taken from it and the other arcs stay spare.
+        func factor(_ r: Int, _ order: [[Int]]) -> [Int: Int]? {
+            var flow = [Int: Int]()
+            var outDeg = Array(repeating: 0, count: m), inDeg = Array(repeating: 0, count: m)
+            var into = Array(repeating: [Int](), count: m)       // receiver → transmitters with an arc
+            for u in 0..<m { for v in order[u] { into[v].append(u) } }
+            for _ in 0..<r {
+                for u0 in 0..<m where outDeg[u0] < r {
+                    // Search transmitter → receiver (an arc with room) → transmitter (an arc with flow, to move) …
+                    var from = Array(repeating: -1, count: m)     // receiver → the transmitter that reached it
+                    var via = Array(repeating: -1, count: m)      // transmitter → the receiver it was reached through
+                    var seenU = Array(repeating: false, count: m)
+                    var stack = [u0]
+                    seenU[u0] = true
+                    var end = -1
+                    search: while let u = stack.popLast() {
+                        for v in order[u] where from[v] < 0 && (flow[u * m + v] ?? 0) < arcs[u * m + v]! {
+                            visits += 1
+                            from[v] = u
+                            if inDeg[v] < r { end = v; break search }
+                            for w in into[v] where !seenU[w] && (flow[w * m + v] ?? 0) > 0 { seenU[w] = true; via[w] = v; stack.append(w) }
+                        }
+                    }
+                    guard end >= 0 else { return nil }
+                    inDeg[end] += 1
+                    var v = end
+                    while true {
+                        let u = from[v]
+                        flow[u * m + v, default: 0] += 1
+                        if u == u0 { outDeg[u0] += 1; break }
+                        // u moves one circuit of flow from via[u] to v; via[u] needs another sender.
+                        flow[u * m + via[u]]! -= 1
+                        v = via[u]
+                    }
+                }
+            }
+            return outDeg.allSatisfy { $0 == r } && inDeg.allSatisfy { $0 == r } ? flow.filter { $0.value > 0 } : nil
+        }
+
+        // Covers by augmenting paths on the largest factor found.
         func findCovers(shuffled: Bool) -> (covers: [[Int]], spare: [Int: Int]) {
-            var left = arcs
             var order = out
             if shuffled { for u in 0..<m { order[u].shuffle(using: &rng) } }
+            var left = arcs
+            var target = count
+            for r in stride(from: count, through: 1, by: -1) {
+                if let f = factor(r, order) { left = f; target = r; break }
+            }
             var covers: [[Int]] = []
-            while covers.count < count {
+            while covers.count < target {
                 var matchOf = Array(repeating: -1, count: m)       // receiver → transmitter
                 var seen = Array(repeating: 0, count: m)
                 var stamp = 0
@@ -88,7 +137,9 @@ extension CollectivePlanner {
                 for v in 0..<m { sigma[matchOf[v]] = v; left[matchOf[v] * m + v]! -= 1 }
                 covers.append(sigma)
             }
-            return (covers, left.filter { $0.value > 0 })
+            var spare = arcs
+            for sigma in covers { for u in 0..<m { spare[u * m + sigma[u]]! -= 1 } }
+            return (covers, spare.filter { $0.value > 0 })
         }
 
         func cycleCount(_ sigma: [Int]) -> Int {
