@@ -117,7 +117,11 @@ extension ReportBuilder {
         """
         var cases: [(String, CollectiveInstance, [String])] = []
         let file = "collective/five-servers-ring.json"
-        if case .collective(let c) = try load(file) { cases.append(("\(datasetsLabel)/\(file)", c, ["fixed", "matched"])) }
+        if FileManager.default.fileExists(atPath: datasets.appendingPathComponent(file).path) {
+            if case .collective(let c) = try load(file) { cases.append(("\(datasetsLabel)/\(file)", c, ["fixed", "matched"])) }
+        } else {
+            body += "<p class=\"note\">\(SVGChart.escape(datasetsLabel))/\(file) is not in the datasets directory: the reference case is left out.</p>\n"
+        }
         // Given circuits that are the union of four Hamiltonian cycles (seeded): matched finds four disjoint rings.
         var state: UInt64 = 42
         func next() -> UInt64 { state &+= 0x9E37_79B9_7F4A_7C15; var z = state; z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9; z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB; return z ^ (z >> 31) }
