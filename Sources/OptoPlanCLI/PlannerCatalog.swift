@@ -166,7 +166,7 @@ public enum PlannerCatalog {
                 return (try SchedulePlanner.mathProgData(s, slots: slots), SchedulePlanner.mathProgModelName(s))
             case .linkpool(let l): return (try LinkPoolPlanner.mathProgData(l, symmetric: symmetric), "linkpool.mod")
             case .stagger(let s): return (try StaggerPlanner.mathProgData(s), "stagger.mod")
-            case .collective: throw PlanningError.methodNotApplicable(method: "export --as mathprog", reason: "the collective model has no MathProg file yet; export it --as lp or mps")
+            case .collective(let c): return (try CollectivePlanner.mathProgData(c), "collective.mod")
             }
         } catch {
             throw exportFailure(error)

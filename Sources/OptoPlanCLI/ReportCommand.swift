@@ -11,11 +11,12 @@ public struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Regenerate the HTML analyses (SVG plots drawn by OptoPlan) from the datasets.",
         discussion: """
-        Writes index.html and three self-contained reports (no scripts, no \
+        Writes index.html and four self-contained reports (no scripts, no \
         external styles): a Gantt chart of circuit schedules, the link-pool \
         reference example with \
         symmetric and asymmetric circuits, and link load over the \
-        hyper-period for aligned versus staggered jobs. These are the pages \
+        hyper-period for aligned versus staggered jobs, and collective plans \
+        (the circuit graph with the rings drawn, the per-step timeline). These are the pages \
         that need no Python; the analyses in notebooks/ (exact versus \
         heuristic, capacity sweeps) are executed into the same directory by \
         scripts/export-notebooks.sh, which runs this command too.
@@ -56,6 +57,7 @@ public struct ReportCommand: ParsableCommand {
             ("schedule-gantt.html", "Circuit schedules as Gantt charts", builder.gantt),
             ("linkpool-reference.html", "Link pool: the reference example, symmetric and asymmetric", builder.linkPoolReference),
             ("stagger-load.html", "Link load over the hyper-period: aligned versus staggered jobs", builder.staggerLoad),
+            ("collective-rings.html", "Collective plans: circuits, rings and steps", builder.collectiveRings),
         ]
         var index: [(String, String)] = []
         for (file, title, make) in pages {

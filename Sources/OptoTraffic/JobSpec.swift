@@ -25,7 +25,9 @@ import OptoCore
 ///   optional `window`), `linkpool` (each job's average rate: its bytes over
 ///   its isolated iteration time; optional `objective`) or `stagger`
 ///   (`step` and `links`; one job per training job, compute then one
-///   communication phase).
+///   communication phase) or `collective` (the fabric with `maxHops`; each
+///   job's data, expert, tensor and pipeline groups: see
+///   `JobSpec+Collective.swift`).
 /// - a job: `name`; `nodes` (fabric nodes, ring or stage order);
 ///   `ranksPerNode` (default 1); `pattern` `allreduce` (needs `gradient`),
 ///   `alltoall` (`bytesPerRank`, `rounds`, default 1) or `pipeline`
@@ -40,6 +42,8 @@ public struct JobSpec: Equatable, Sendable {
         case schedule(Fabric, window: Double?, iterations: Int)
         case linkpool(LinkPoolFabric, objective: LinkPoolObjective)
         case stagger(step: Double, links: [StaggerInstance.Link])
+        /// Free circuits; the jobs' layouts (``JobSpec/jobs`` is empty).
+        case collective(Fabric, maxHops: Int, jobs: [CollectiveLayoutSpec])
     }
 
     /// What to generate.
@@ -72,6 +76,9 @@ public struct JobSpec: Equatable, Sendable {
             return .linkpool(LinkPoolInstance(fabric: fabric, demand: demand, objective: objective))
         case .stagger(let step, let links):
             return .stagger(StaggerInstance(step: step, links: links, jobs: jobs.map { $0.staggerJob(step: step) }))
+        case .collective(let fabric, let maxHops, let layouts):
+            return .collective(CollectiveInstance(fabric: fabric, maxHops: maxHops,
+                                                  jobs: layouts.map { CollectiveJob(name: $0.name, collectives: $0.collectives()) }))
         }
     }
 
@@ -98,8 +105,15 @@ public struct JobSpec: Equatable, Sendable {
     static func read(_ json: JSONValue, _ ctx: InputContext) -> JobSpec? {
         guard let top = ctx.object(json, "", what: "a job specification",
                                    known: ["generate", "fabric", "window", "iterations", "objective", "step", "links", "jobs"]) else { return nil }
-        guard let g = ctx.required(top, "generate", "", what: "schedule, linkpool or stagger"),
+        guard let g = ctx.required(top, "generate", "", what: "schedule, linkpool, stagger or collective"),
               let kind = ctx.string(g, "generate", what: "what to generate") else { return nil }
+        if kind == "collective" {
+            for key in ["window", "iterations", "objective", "step", "links"] where ctx.optional(top, key) != nil {
+                ctx.fail(key, "\"\(key)\" is not used when generating a collective instance")
+            }
+            guard let (fabric, maxHops, layouts) = readCollectiveSpec(top, ctx), !ctx.hasErrors else { return nil }
+            return JobSpec(output: .collective(fabric, maxHops: maxHops, jobs: layouts), jobs: [])
+        }
         var output: Output?
         var nodes: Int?
         var linkNames: Set<String>?
@@ -125,7 +139,7 @@ public struct JobSpec: Equatable, Sendable {
             linkNames = links.map { Set($0.map(\.name)) }
             if let step, let links { output = .stagger(step: step, links: links) }
         default:
-            ctx.fail("generate", "unknown output \"\(kind)\"; expected schedule, linkpool or stagger")
+            ctx.fail("generate", "unknown output \"\(kind)\"; expected schedule, linkpool, stagger or collective")
         }
         var jobs: [TrainingJob] = []
         var names = Set<String>()

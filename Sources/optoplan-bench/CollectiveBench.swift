@@ -11,11 +11,13 @@ import OptoPlanners
 ///   Hamiltonian cycles, so a Hamiltonian cycle exists), then the same
 ///   graphs with 10 % of the circuits failed; one AllReduce over every
 ///   node, no packet fabric, `maxHops` 4. Ratio of `matched` to the bound
-///   and to `fixed`, and on damaged graphs to `auto` (which tries `ilp`
-///   and, up to 8 nodes, every ring order), evaluated.
+///   and to `fixed`, and on damaged graphs (up to 16 nodes) to `ilp`'s
+///   ring orders and to `auto` (which tries `ilp` and, up to 8 nodes,
+///   every ring order), evaluated.
 /// - Free circuits: one job with a data-parallel AllReduce over all nodes
-///   and expert-parallel alltoalls over groups of 8; `k` = 4 and 8 ports;
-///   packet fabric 0 and 10 % of a node's circuit rate. Job time over the
+///   and expert-parallel alltoalls over groups of 8 (4 MB and 64 MB per
+///   pair); `k` = 4 and 8 ports; packet fabric 0 and 10 % of a node's
+///   circuit rate. Job time over the
 ///   bound for `fixed`, `matched`, `auto`; the AllReduce alone for
 ///   `matched`; CPU seconds of planning. Times come from the evaluator up
 ///   to 256 nodes and from the planner's drain model above (equal to the
@@ -41,13 +43,13 @@ enum CollectiveBench {
 
     static func given(sizes: [Int], seeds: Int, options: PlanningOptions) {
         print("Given circuits: k-regular graphs (k random Hamiltonian cycles), one AllReduce over all nodes, p = 0, maxHops 4")
-        print("| N | k | graph | matched/bound mean | worst | fixed/matched mean | matched/auto worst | matched CPU s |")
-        print("|---|---|---|---|---|---|---|---|")
+        print("| N | k | graph | matched/bound mean | worst | fixed/matched mean | matched/ilp worst | matched/auto worst | matched CPU s | matched wall s |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
         for n in sizes {
             for k in [2, 4] {
                 for damaged in [false, true] {
-                    var toBound: [Double] = [], overFixed: [Double] = [], toAuto: [Double] = []
-                    var cpuMatched = 0.0
+                    var toBound: [Double] = [], overFixed: [Double] = [], toAuto: [Double] = [], toILP: [Double] = []
+                    var cpuMatched = 0.0, wallMatched = 0.0
                     for seed in 0..<seeds {
                         var rng = LinkPoolBench.RNG(state: UInt64(1000 * n + 10 * k + seed))
                         var circuits: [Circuit] = []
@@ -62,14 +64,19 @@ enum CollectiveBench {
                         let instance = CollectiveInstance(fabric: Fabric(nodes: n, ports: k, circuitRate: 100e9, packetRate: 0, reconfigurationDelay: 1e-5),
                                                           maxHops: 4, current: circuits, reconfigure: false,
                                                           jobs: [CollectiveJob(name: "j", collectives: [Collective(name: "ar", kind: .allreduce, group: Array(0..<n), bytes: 1e9)])])
-                        let c0 = cpu()
+                        let c0 = cpu(), w0 = ContinuousClock.now
                         guard let matched = try? CollectivePlanner.plan(instance, method: .matched) else { continue }
                         cpuMatched += cpu() - c0
+                        let w = w0.duration(to: ContinuousClock.now)
+                        wallMatched += Double(w.components.seconds) + Double(w.components.attoseconds) * 1e-18
                         let fixed = try! CollectivePlanner.plan(instance, method: .fixed)
                         let tm = evaluated(matched, instance), tf = evaluated(fixed, instance)
                         let bound = instance.jobLowerBounds(startDelay: 0)[0]
                         toBound.append(tm / bound)
                         overFixed.append(tf / tm)
+                        if damaged && n <= 16, let ilp = try? CollectivePlanner.plan(instance, method: .ilp, options: options), ilp.status != .infeasible {
+                            toILP.append(tm / evaluated(ilp, instance))
+                        }
                         if damaged && n <= 16 {
                             let judge: @Sendable (CollectivePlan) -> [Double]? = { p in (try? Evaluator.evaluate(p, on: instance)).flatMap { $0.makespan }.map { [$0] } }
                             if let auto = try? CollectivePlanner.plan(instance, method: .auto, options: options, judge: judge) {
@@ -78,9 +85,10 @@ enum CollectiveBench {
                         }
                     }
                     let mean = { (xs: [Double]) in xs.isEmpty ? Double.nan : xs.reduce(0, +) / Double(xs.count) }
-                    print(String(format: "| %d | %d | %@ | %.4f | %.4f | %.3f | %@ | %.3f |", n, k, damaged ? "10% failed" : "intact",
-                                 mean(toBound), toBound.max() ?? .nan, mean(overFixed),
-                                 toAuto.isEmpty ? "–" : String(format: "%.4f", toAuto.max()!), cpuMatched / Double(max(1, seeds))))
+                    func worst(_ xs: [Double]) -> String { xs.isEmpty ? "–" : String(format: "%.4f", xs.max()!) }
+                    print(String(format: "| %d | %d | %@ | %.4f | %.4f | %.3f | %@ | %@ | %.3f | %.3f |", n, k, damaged ? "10% failed" : "intact",
+                                 mean(toBound), toBound.max() ?? .nan, mean(overFixed), worst(toILP), worst(toAuto),
+                                 cpuMatched / Double(max(1, seeds)), wallMatched / Double(max(1, seeds))))
                 }
             }
         }
@@ -88,16 +96,17 @@ enum CollectiveBench {
     }
 
     static func free(sizes: [Int], options: PlanningOptions) {
-        print("Free circuits: one job, AllReduce over all nodes (1 GB) + alltoalls over groups of 8 (4 MB per pair); r_c = 100 Gb/s")
-        print("| N | k | p | AllReduce alone matched/bound | fixed/bound | matched/bound | auto/bound | auto faster than fixed | CPU s fixed / matched / auto | times from |")
-        print("|---|---|---|---|---|---|---|---|---|---|")
+        print("Free circuits: one job, AllReduce over all nodes (1 GB) + alltoalls over groups of 8 (S per pair); r_c = 100 Gb/s")
+        print("most any plan gains = 1 − bound/fixed: no plan can be faster than the bound")
+        print("| N | k | p | a2a S | AllReduce alone matched/bound | fixed/bound | matched/bound | auto/bound | auto faster than fixed | most any plan gains | CPU s fixed / matched / auto | wall s auto | times from |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for n in sizes {
             for k in [4, 8] {
-                for p in [0.0, 0.1 * Double(k) * 100e9] {
+                for (p, a2a) in [(0.0, 4e6), (0.1 * Double(k) * 100e9, 4e6), (0.0, 64e6), (0.1 * Double(k) * 100e9, 64e6)] {
                     let fabric = Fabric(nodes: n, ports: k, circuitRate: 100e9, packetRate: p, reconfigurationDelay: 1e-5)
                     let ar = Collective(name: "dp", kind: .allreduce, group: Array(0..<n), bytes: 1e9)
                     var mixed = [ar]
-                    for g in stride(from: 0, to: n, by: 8) { mixed.append(Collective(name: "ep\(g / 8)", kind: .alltoall, group: Array(g..<min(n, g + 8)), bytes: 4e6)) }
+                    for g in stride(from: 0, to: n, by: 8) { mixed.append(Collective(name: "ep\(g / 8)", kind: .alltoall, group: Array(g..<min(n, g + 8)), bytes: a2a)) }
                     let alone = CollectiveInstance(fabric: fabric, maxHops: 4, jobs: [CollectiveJob(name: "j", collectives: [ar])])
                     let instance = CollectiveInstance(fabric: fabric, maxHops: 4, jobs: [CollectiveJob(name: "j", collectives: mixed)])
                     let useEvaluator = n <= 256
@@ -114,14 +123,17 @@ enum CollectiveBench {
                     let cf = cpu() - c; c = cpu()
                     let matched = try! CollectivePlanner.plan(instance, method: .matched)
                     let cm = cpu() - c; c = cpu()
+                    let wall0 = ContinuousClock.now
                     let auto = try! CollectivePlanner.plan(instance, method: .auto, options: options, judge: judge)
                     let ca = cpu() - c
+                    let wall = wall0.duration(to: ContinuousClock.now)
+                    let wa = Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18
                     let bound = instance.jobLowerBounds(startDelay: fabric.reconfigurationDelay)[0]
                     let boundAlone = alone.jobLowerBounds(startDelay: fabric.reconfigurationDelay)[0]
                     let tf = time(fixed, instance), tm = time(matched, instance), ta = time(auto, instance)
-                    print(String(format: "| %d | %d | %.0f Gb/s | %.4f | %.3f | %.3f | %.3f | %.1f%% | %.3f / %.3f / %.3f | %@ |", n, k, p / 1e9,
+                    print(String(format: "| %d | %d | %.0f Gb/s | %.0f MB | %.4f | %.3f | %.3f | %.3f | %.1f%% | %.1f%% | %.3f / %.3f / %.3f | %.2f | %@ |", n, k, p / 1e9, a2a / 1e6,
                                  time(aloneMatched, alone) / boundAlone, tf / bound, tm / bound, ta / bound, 100 * (1 - ta / tf),
-                                 cf, cm, ca, useEvaluator ? "evaluator" : "drain model"))
+                                 100 * (1 - bound / tf), cf, cm, ca, wa, useEvaluator ? "evaluator" : "drain model"))
                 }
             }
         }

@@ -71,11 +71,13 @@ extension CollectivePlanner {
     /// whose traffic has no direct circuit (greedy b-matching).
     /// - Complexity: O(Σ_c k_c · C · m_c · k_c) for the stride search, C ≤ 128 candidates.
     ///
-    /// With `alltoallPorts` false, alltoalls get ports only at nodes in no
-    /// allreduce: their traffic rides the rings' circuits (relayed) and the
-    /// left-over ports. `matched` builds both and keeps the faster under the
-    /// drain model.
-    static func matchedFree(_ instance: CollectiveInstance, alltoallPorts: Bool = true) -> (circuits: [Circuit], rings: [String: [CollectivePlan.Ring]]) {
+    /// With `alltoallShare` = `s`, a node in both an allreduce and an
+    /// alltoall gives its alltoalls `min(s, k−1)` ports and its allreduces
+    /// the rest (each side split by volume), instead of the split by volume:
+    /// `s = 0` leaves the alltoall traffic to the rings' circuits (relayed)
+    /// and the left-over ports. `matched` builds the split by volume and
+    /// every `s` in `0..<k` and keeps the fastest under the drain model.
+    static func matchedFree(_ instance: CollectiveInstance, alltoallShare: Int? = nil) -> (circuits: [Circuit], rings: [String: [CollectivePlan.Ring]]) {
         let n = instance.fabric.nodes
         let layout = CollectiveLayout(instance, rings: [:])
         // Port shares per node.
@@ -83,10 +85,18 @@ extension CollectivePlanner {
         var members = Array(repeating: [Int](), count: n)
         for (index, entry) in layout.collectives.enumerated() { for u in entry.collective.group { members[u].append(index) } }
         for u in 0..<n where !members[u].isEmpty {
-            let inAllreduce = members[u].contains { layout.collectives[$0].collective.kind == .allreduce }
-            let volumes = members[u].map { c -> Double in
-                let coll = layout.collectives[c].collective
-                return !alltoallPorts && inAllreduce && coll.kind == .alltoall ? 0 : coll.bytesSentPerRank
+            let kinds = Set(members[u].map { layout.collectives[$0].collective.kind })
+            var volumes = members[u].map { layout.collectives[$0].collective.bytesSentPerRank }
+            if let s = alltoallShare, kinds.count == 2 {
+                // Each side's volumes scaled to its port count.
+                let k = instance.fabric.ocsPortsPerNode[u]
+                let toAlltoall = Double(min(s, k - 1))
+                for kind in [Collective.Kind.allreduce, .alltoall] {
+                    let ids = members[u].indices.filter { layout.collectives[members[u][$0]].collective.kind == kind }
+                    let sum = ids.reduce(0.0) { $0 + volumes[$1] }
+                    let target = kind == .alltoall ? toAlltoall : Double(k) - toAlltoall
+                    for i in ids { volumes[i] = sum > 0 ? volumes[i] / sum * target : 0 }
+                }
             }
             let parts = largestRemainder(total: instance.fabric.ocsPortsPerNode[u], weights: volumes)
             for (i, c) in members[u].enumerated() { share[u][c] = parts[i] }
@@ -197,15 +207,19 @@ extension CollectivePlanner {
     // MARK: matched, given circuits
 
     /// With the circuits fixed: for every allreduce, up to `k` circuit-disjoint
-    /// Hamiltonian cycles of the circuit graph on its group (depth-first, the
-    /// successor with the fewest onward choices first, within a node budget),
-    /// `S` split evenly over them; where none is found, a segmented ring built
-    /// from the longest circuit paths found, whose off-circuit hops are
-    /// relayed. The rank-order ring stays a candidate: the drain model keeps
-    /// whichever is faster, so `matched` is never worse than `fixed` under it.
+    /// Hamiltonian cycles of the circuit graph on its group (cycle covers
+    /// and local search, ``disjointHamiltonianCycles(_:mult:nodes:count:budget:seed:)``;
+    /// `S` split evenly over the first `1…k` of them. Where fewer than `k`
+    /// are found, covers that stay broken into several cycles become rings
+    /// with jumps, and the earlier method's candidates are added: cycles by
+    /// depth-first search and a segmented ring from a greedy walk with the
+    /// fewest off-circuit hops. The rank-order ring stays a candidate. The
+    /// drain model keeps the fastest candidate, so `matched` is never worse
+    /// than `fixed`, nor than the earlier depth-first method, under it.
     static func matchedGiven(_ instance: CollectiveInstance, circuits: [Circuit], budget: Int = 200_000) -> [String: [CollectivePlan.Ring]] {
         let n = instance.fabric.nodes
         let model = CollectiveTimeModel(instance)
+        let routing = CircuitRouting(nodes: n, circuits: circuits, maxHops: instance.maxHops)
         var rings = fixedPlan(instance).rings
         for job in instance.jobs {
             for c in job.collectives where c.kind == .allreduce {
@@ -213,18 +227,24 @@ extension CollectivePlanner {
                 var mult: [Int: Int] = [:]
                 let inGroup = Set(c.group)
                 for e in circuits where inGroup.contains(e.from) && inGroup.contains(e.to) { mult[e.from * n + e.to, default: 0] += 1 }
-                var cycles: [[Int]] = []
-                let maxRings = c.group.map { instance.fabric.ocsPortsPerNode[$0] }.min() ?? 1
-                while cycles.count < max(1, maxRings), let cycle = hamiltonianCycle(c.group, mult: mult, nodes: n, budget: budget) {
-                    cycles.append(cycle)
-                    for i in 0..<cycle.count { mult[cycle[i] * n + cycle[(i + 1) % cycle.count]]! -= 1 }
-                }
+                let maxRings = max(1, c.group.map { instance.fabric.ocsPortsPerNode[$0] }.min() ?? 1)
+                let search = disjointHamiltonianCycles(c.group, mult: mult, nodes: n, count: maxRings)
                 var candidates: [[CollectivePlan.Ring]] = [[.init(order: c.group, bytes: c.bytes)]]
-                if !cycles.isEmpty {
-                    for r in 1...cycles.count {
-                        candidates.append(split(c.bytes, over: Array(cycles.prefix(r))))
+                for r in search.cycles.indices { candidates.append(split(c.bytes, over: Array(search.cycles.prefix(r + 1)))) }
+                if search.cycles.count < maxRings {
+                    // Short of k cycles: the broken covers as rings with jumps,
+                    // and the earlier method's candidates (depth-first cycles,
+                    // the segmented ring) too.
+                    var routes: [Int: [[Int]?]] = [:]
+                    let patched = search.brokenCovers.map { parts in
+                        patchedRing(parts) { u, v in
+                            if routes[u] == nil { routes[u] = routing.routes(from: u) }
+                            return routes[u]![v].map { $0.count - 1 }
+                        }
                     }
-                } else {
+                    for r in patched.indices { candidates.append(split(c.bytes, over: search.cycles + patched.prefix(r + 1))) }
+                    let dfs = depthFirstCycles(c.group, mult: mult, nodes: n, count: maxRings, budget: budget)
+                    for r in dfs.indices { candidates.append(split(c.bytes, over: Array(dfs.prefix(r + 1)))) }
                     candidates.append([.init(order: segmentedRing(c.group, circuits: circuits, nodes: n), bytes: c.bytes)])
                 }
                 var best = rings[key]!, bestTime = Double.infinity
@@ -238,6 +258,19 @@ extension CollectivePlanner {
             }
         }
         return rings
+    }
+
+    /// The earlier search: Hamiltonian cycles taken one after another by
+    /// depth-first search (``hamiltonianCycle(_:mult:nodes:budget:)``), each
+    /// one's circuits removed before the next.
+    static func depthFirstCycles(_ group: [Int], mult: [Int: Int], nodes n: Int, count: Int, budget: Int) -> [[Int]] {
+        var mult = mult
+        var cycles: [[Int]] = []
+        while cycles.count < count, let cycle = hamiltonianCycle(group, mult: mult, nodes: n, budget: budget) {
+            cycles.append(cycle)
+            for i in 0..<cycle.count { mult[cycle[i] * n + cycle[(i + 1) % cycle.count]]! -= 1 }
+        }
+        return cycles
     }
 
     static func split(_ bytes: Double, over orders: [[Int]]) -> [CollectivePlan.Ring] {

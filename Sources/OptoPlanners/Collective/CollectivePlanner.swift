@@ -23,7 +23,8 @@ public enum CollectiveMethod: String, CaseIterable, Sendable {
 ///   candidate too (they save `δ`).
 /// - `ilp`: the steady-rate model (`CollectivePlanner+ILP.swift`): exact for
 ///   its model on small instances.
-/// - `auto`: `fixed` and `matched`, then `ilp` (no warm start: its
+/// - `auto`: `fixed` and `matched` (with a judge and free circuits, also
+///   `matched`'s next ``autoSplitCandidates`` port splits), then `ilp` (no warm start: its
 ///   binaries are ring successors, which GLPK finds quickly at the sizes
 ///   the rule admits) when the size rule of ``AutoSizeRule`` allows
 ///   (estimate: `8·R·m²` per allreduce plus `6` per pair with traffic);
@@ -69,6 +70,13 @@ public enum CollectivePlanner {
                 p.method = "auto:\(heuristic.rawValue)"
                 return p
             }
+            if instance.reconfigure, judge != nil {
+                // The drain model's next port splits, for the judge to weigh.
+                for alt in freeCandidates(instance, model).dropFirst().prefix(autoSplitCandidates) {
+                    candidates.append(plan(instance, alt.plan.circuits, alt.plan.rings, method: "auto:matched", status: .heuristic,
+                                           times: model.jobTimes(circuits: alt.plan.circuits, rings: alt.plan.rings), seconds: seconds()))
+                }
+            }
             var notes: [String] = []
             let nonzeros = exactNonzeroEstimate(instance)
             if let solver = options.solver {
@@ -109,6 +117,10 @@ public enum CollectivePlanner {
             return best
         }
     }
+
+    /// How many of `matched`'s other free-circuit port splits (after its
+    /// own choice, in the drain model's order) `auto` hands to its judge.
+    public static let autoSplitCandidates = 3
 
     /// The most single-ring order combinations `auto` scores one by one
     /// with its judge when the circuits are given (every order of groups of
@@ -153,12 +165,31 @@ public enum CollectivePlanner {
         if !instance.reconfigure, let current = instance.current {
             return (current, matchedGiven(instance, circuits: current))
         }
-        let byVolume = matchedFree(instance), ringsFirst = matchedFree(instance, alltoallPorts: false)
-        let free = model.time(circuits: ringsFirst.circuits, rings: ringsFirst.rings) < model.time(circuits: byVolume.circuits, rings: byVolume.rings)
-            ? ringsFirst : byVolume
+        let free = freeCandidates(instance, model).first!.plan
         guard let current = instance.current else { return free }
         let kept = (circuits: current, rings: matchedGiven(instance, circuits: current))
         return model.time(circuits: kept.circuits, rings: kept.rings) < model.time(circuits: free.circuits, rings: free.rings) ? kept : free
+    }
+
+    /// `matched`'s free-circuit candidates, fastest first under the drain
+    /// model: ports split by volume, and for every `s` in `0..<k` (`k` the
+    /// most ports of a node) `s` ports to the alltoalls at nodes in both
+    /// kinds; duplicates dropped.
+    static func freeCandidates(_ instance: CollectiveInstance, _ model: CollectiveTimeModel)
+        -> [(plan: (circuits: [Circuit], rings: [String: [CollectivePlan.Ring]]), time: Double)] {
+        let hasBoth = instance.jobs.contains { job in Set(job.collectives.map(\.kind)).count == 2 }
+        let k = instance.fabric.ocsPortsPerNode.max() ?? 0
+        var plans = [matchedFree(instance)]
+        if hasBoth { for s in 0..<max(1, k) { plans.append(matchedFree(instance, alltoallShare: s)) } }
+        var out: [(plan: (circuits: [Circuit], rings: [String: [CollectivePlan.Ring]]), time: Double)] = []
+        var seen = Set<[Circuit]>()
+        for p in plans {
+            let sorted = p.circuits.sorted()
+            guard seen.insert(sorted).inserted else { continue }
+            out.append((p, model.time(circuits: p.circuits, rings: p.rings)))
+        }
+        // Stable: the split by volume first among equals.
+        return out.enumerated().sorted { $0.element.time != $1.element.time ? $0.element.time < $1.element.time : $0.offset < $1.offset }.map(\.element)
     }
 
     /// Upper estimate of the steady-rate model's nonzeros.
