@@ -29,6 +29,35 @@ struct CollectiveCommandTests {
         #expect(abs((times["auto"] ?? 0) - bound) <= 1e-9 * bound)
     }
 
+    /// Circuits 0→2→1→3→0, `maxHops` 2, no packet fabric: in rank order the
+    /// transfer 1→2 needs three circuits (1→3→0→2), so `fixed` cannot finish
+    /// (exit 1, a note naming the job, a plan file without an infinite
+    /// time); `matched` lays the ring along the circuits.
+    @Test("a plan whose job cannot finish is infeasible (exit 1), not a bad-arguments failure")
+    func unroutableTransfer() throws {
+        _ = try #require(OptoplanBinary.url, "the optoplan executable is built with the tests")
+        let dir = try OptoplanBinary.directory([
+            "ring.json": """
+            { "problem": "collective",
+              "fabric": { "nodes": 4, "ocsPortsPerNode": 1, "circuitRate": "100Gbps", "packetRate": 0,
+                          "reconfigurationDelay": "10us", "maxHops": 2 },
+              "current": [[0, 2], [2, 1], [1, 3], [3, 0]], "reconfigure": false,
+              "jobs": [ { "name": "a", "collectives": [ { "name": "dp", "type": "allreduce", "group": [0, 1, 2, 3], "bytes": "1GB" } ] } ] }
+            """,
+        ])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let instance = dir.appendingPathComponent("ring.json").path
+        let plan = dir.appendingPathComponent("fixed.plan.json").path
+        let fixed = try OptoplanBinary.run(["collective", instance, "--method", "fixed", "--output", plan])
+        #expect(fixed.status == 1, "\(fixed.stderr)")
+        #expect(fixed.stderr.contains("job a cannot finish"), "\(fixed.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: plan))) as? [String: Any]
+        #expect(json?["status"] as? String == "infeasible")
+        #expect((json?["metrics"] as? [String: Any])?["time"] == nil)
+        let matched = try OptoplanBinary.run(["collective", instance, "--method", "matched", "--quiet"])
+        #expect(matched.status == 0, "\(matched.stderr)")
+    }
+
     @Test("validate names every problem of a collective instance and plan by JSON path, exit 65")
     func validateErrors() throws {
         _ = try #require(OptoplanBinary.url, "the optoplan executable is built with the tests")

@@ -153,9 +153,9 @@ struct CollectivePlannerTests {
         }
     }
 
-    @Test("given circuits (groups of 4–6 here; auto tries every order up to 8): auto's and ilp's ring orders are optimal for the evaluator (p = 0, one allreduce)")
+    @Test("given circuits (groups of 4, 5, 6 and 8; auto tries every order up to 8): auto's and ilp's ring orders are optimal for the evaluator (p = 0, one allreduce)")
     func givenCircuitsEvaluatorOptimal() throws {
-        for (seed, m) in [(UInt64(11), 4), (12, 5), (13, 6)] {
+        for (seed, m) in [(UInt64(11), 4), (12, 5), (13, 6), (14, 8)] {
             let instance = randomGivenInstance(seed: seed, nodes: m + 1, m: m, ports: 2, maxHops: m, cycle: true)
             let orders = try #require(CollectivePlanner.exhaustiveRingOrders(instance, limit: CollectivePlanner.exhaustiveLimit))
             var best = Double.infinity

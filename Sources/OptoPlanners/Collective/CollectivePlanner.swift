@@ -251,8 +251,23 @@ public enum CollectivePlanner {
     }
 
     /// `plan` with its job times replaced (and the bounds recomputed).
+    ///
+    /// A job whose time is not finite cannot finish: some transfer of it has
+    /// no circuit path within `maxHops` and no packet fabric between its
+    /// ends. Such a plan is `infeasible`, without times (a file cannot hold
+    /// an infinite one), with a note naming the jobs.
     static func with(_ plan: CollectivePlan, times: [Double], instance: CollectiveInstance) -> CollectivePlan {
         var p = plan
+        let stuck = instance.jobs.indices.filter { !times[$0].isFinite }.map { instance.jobs[$0].name }
+        if !stuck.isEmpty {
+            p.status = .infeasible
+            p.metrics.objective = 0
+            p.metrics.time = nil
+            p.metrics.jobs = nil
+            p.notes = (p.notes ?? []) + ["\(stuck.count == 1 ? "job" : "jobs") \(stuck.joined(separator: ", ")) cannot finish on these circuits: "
+                + "a transfer has no circuit path within maxHops \(instance.maxHops) and no packet fabric between its ends"]
+            return p
+        }
         let bounds = instance.jobLowerBounds(startDelay: instance.startDelay(for: plan.circuits))
         var jobs: [String: CollectiveJobTime] = [:]
         for (j, job) in instance.jobs.enumerated() { jobs[job.name] = CollectiveJobTime(time: times[j], lowerBound: bounds[j]) }
