@@ -27,9 +27,30 @@ extension LinkPoolProblem {
     ///   the limit or 1 s, whichever is more).
     func solveExact(symmetric: Bool, settings: LinkPoolSolveSettings, start: LinkPoolAllocation?) throws -> LinkPoolExactOutcome {
         if transit {
-            return objective == .concurrent
-                ? try searchConcurrentTransit(symmetric: symmetric, settings: settings, start: start)
-                : try solveThroughputTransit(symmetric: symmetric, settings: settings, start: start)
+            // The 1-hop optimum is a transit plan too (its circuits, routed
+            // with transit, carry at least as much): it starts the search
+            // when it beats the given start, so the transit method is never
+            // below the 1-hop one, even when its own search stops unproven.
+            var better = start
+            var notes: [String] = []
+            var oneHop = self
+            oneHop.maxHops = 1
+            var quick = settings
+            quick.timeLimit = max(0.05, 0.2 * settings.timeLimit)
+            quick.progress = nil
+            if let counts = (try? oneHop.solveExact(symmetric: symmetric, settings: quick, start: nil))?.allocation?.counts,
+               let routed = try? routedAllocation(counts, solver: settings.solver, timeLimit: quick.timeLimit),
+               routed.objective > (start?.objective ?? -1) * (1 + 1e-9) {
+                better = routed
+                notes.append("the transit search started from the 1-hop exact plan's circuits, routed with transit")
+            }
+            var rest = settings
+            rest.timeLimit = max(0.05, settings.timeLimit - quick.timeLimit)
+            var outcome = objective == .concurrent
+                ? try searchConcurrentTransit(symmetric: symmetric, settings: rest, start: better)
+                : try solveThroughputTransit(symmetric: symmetric, settings: rest, start: better)
+            outcome.notes = notes + outcome.notes
+            return outcome
         }
         if objective == .concurrent {
             return try searchConcurrent(symmetric: symmetric, settings: settings, start: start)

@@ -64,7 +64,7 @@ struct LinkPoolProblem: Sendable {
     /// The change budget, when given.
     let maxChanges: Int?
     /// `fabric.maxHops`: 1, or 2 for transit over `s→k→t` (PROBLEMS.md §2 "With transit").
-    let maxHops: Int
+    var maxHops: Int
 
     /// Whether pairs may route over two circuits.
     var transit: Bool { maxHops > 1 }
