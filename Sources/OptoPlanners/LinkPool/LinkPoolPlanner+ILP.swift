@@ -90,18 +90,7 @@ extension LinkPoolProblem {
         }
         if case .rejected(let why) = r1.warmStart { notes.append("warm start not used: \(why)") }
 
-        switch r1.termination {
-        case .infeasible:
-            return LinkPoolExactOutcome(allocation: nil, status: .infeasible, bound: nil,
-                                        notes: notes + ["no allocation satisfies the port limits and the change budget"])
-        case .unbounded, .infeasibleOrUnbounded, .numericalError, .otherError:
-            if !r1.hasSolution { throw PlanningError.solverFailed("\(r1.termination): \(r1.message)") }
-        case .optimal, .timeLimit, .interrupted:
-            break
-        }
-        guard r1.hasSolution else {
-            throw PlanningError.solverFailed("the solver stopped (\(r1.termination)) before finding any feasible allocation")
-        }
+        if let infeasible = try stageOneVerdict(r1, notes: notes) { return infeasible }
         let proven = r1.termination == .optimal
         var bound = r1.bestBound.map { stage1.unscaled($0) }
         let first = allocation(stage1.counts(r1))
@@ -165,3 +154,23 @@ extension LinkPoolProblem {
     }
 }
 
+extension LinkPoolProblem {
+    /// Stage 1 of an exact link-pool model read (one-hop and transit
+    /// alike): the infeasible outcome to return, or nil to go on with its
+    /// solution. Throws when the solver stopped without any allocation.
+    func stageOneVerdict(_ r1: SolveResult, notes: [String]) throws -> LinkPoolExactOutcome? {
+        switch r1.termination {
+        case .infeasible:
+            return LinkPoolExactOutcome(allocation: nil, status: .infeasible, bound: nil,
+                                        notes: notes + ["no allocation satisfies the port limits and the change budget"])
+        case .unbounded, .infeasibleOrUnbounded, .numericalError, .otherError:
+            if !r1.hasSolution { throw PlanningError.solverFailed("\(r1.termination): \(r1.message)") }
+        case .optimal, .timeLimit, .interrupted:
+            break
+        }
+        guard r1.hasSolution else {
+            throw PlanningError.solverFailed("the solver stopped (\(r1.termination)) before finding any feasible allocation")
+        }
+        return nil
+    }
+}

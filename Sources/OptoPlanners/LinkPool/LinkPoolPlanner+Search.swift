@@ -114,18 +114,25 @@ extension LinkPoolProblem {
         o.cuts.gomory = true
         let r: SolveResult
         do { r = try solver.solve(f.model, options: o) } catch { throw PlanningError.solverFailed("\(error)") }
+        return try testAnswer(r, counts: f.counts, solverAnswers: &solverAnswers)
+    }
+
+    /// A fixed-λ test's solve read as its answer (one-hop and transit
+    /// models alike): infeasible, the circuits found (checked against the
+    /// port limits), or unknown when the solver stopped without either.
+    func testAnswer(_ r: SolveResult, counts: (SolveResult) -> [Int], solverAnswers: inout Int) throws -> LambdaTest {
         switch r.termination {
         case .infeasible:
             solverAnswers += 1
             return .infeasible
         case .optimal, .timeLimit, .interrupted:
             guard r.hasSolution else { return .unknown("\(r.termination) after \(String(format: "%.3f", r.solveSeconds)) s") }
-            let c = f.counts(r)
+            let c = counts(r)
             guard violation(c) == nil else { return .unknown("the solver's allocation breaks a port limit") }
             solverAnswers += 1
             return .feasible(c)
         case .unbounded, .infeasibleOrUnbounded, .numericalError, .otherError:
-            if r.hasSolution, violation(f.counts(r)) == nil { return .feasible(f.counts(r)) }
+            if r.hasSolution, violation(counts(r)) == nil { return .feasible(counts(r)) }
             throw PlanningError.solverFailed("\(r.termination): \(r.message)")
         }
     }

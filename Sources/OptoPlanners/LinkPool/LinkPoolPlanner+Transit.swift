@@ -179,20 +179,7 @@ extension LinkPoolProblem {
                                      rowScale: LinkPoolTransitModel.capRowScale)
             do { r = try solver.solve(f.model, options: o) } catch { throw PlanningError.solverFailed("\(error)") }
         }
-        switch r.termination {
-        case .infeasible:
-            solverAnswers += 1
-            return .infeasible
-        case .optimal, .timeLimit, .interrupted:
-            guard r.hasSolution else { return .unknown("\(r.termination) after \(String(format: "%.3f", r.solveSeconds)) s") }
-            let c = f.counts(r)
-            guard violation(c) == nil else { return .unknown("the solver's allocation breaks a port limit") }
-            solverAnswers += 1
-            return .feasible(c)
-        case .unbounded, .infeasibleOrUnbounded, .numericalError, .otherError:
-            if r.hasSolution, violation(f.counts(r)) == nil { return .feasible(f.counts(r)) }
-            throw PlanningError.solverFailed("\(r.termination): \(r.message)")
-        }
+        return try testAnswer(r, counts: f.counts, solverAnswers: &solverAnswers)
     }
 
     /// The exact concurrent method with transit: the search on λ, then the
@@ -358,18 +345,7 @@ extension LinkPoolProblem {
             do { r1 = try solver.solve(stage1.model, options: options) } catch { throw PlanningError.solverFailed("\(error)") }
         }
         if case .rejected(let why) = r1.warmStart { notes.append("warm start not used: \(why)") }
-        switch r1.termination {
-        case .infeasible:
-            return LinkPoolExactOutcome(allocation: nil, status: .infeasible, bound: nil,
-                                        notes: notes + ["no allocation satisfies the port limits and the change budget"])
-        case .unbounded, .infeasibleOrUnbounded, .numericalError, .otherError:
-            if !r1.hasSolution { throw PlanningError.solverFailed("\(r1.termination): \(r1.message)") }
-        case .optimal, .timeLimit, .interrupted:
-            break
-        }
-        guard r1.hasSolution else {
-            throw PlanningError.solverFailed("the solver stopped (\(r1.termination)) before finding any feasible allocation")
-        }
+        if let infeasible = try stageOneVerdict(r1, notes: notes) { return infeasible }
         let proven = r1.termination == .optimal
         var bound = r1.bestBound.map { stage1.unscaled($0) }
         let firstCounts = stage1.counts(r1)
