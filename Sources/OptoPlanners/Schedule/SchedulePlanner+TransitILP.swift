@@ -189,20 +189,11 @@ extension ScheduleExact {
         }
         let unit = built.unit
         var counts = [[Int]](repeating: [Int](repeating: 0, count: n * n), count: epochs)
-        var flows = [TransitEpochFlows](repeating: TransitEpochFlows(nodes: n), count: epochs)
         for e in 0..<epochs {
             for (ci, k) in built.circuitPairs.enumerated() { counts[e][k] = Int(result.value(built.x[e][ci]).rounded()) }
-            for (idx, k) in built.demandPairs.enumerated() {
-                if let v = built.d[e][idx] { flows[e].direct[k] = max(0, result.value(v)) * unit }
-                if let v = built.q[e][idx] { flows[e].packet[k] = max(0, result.value(v)) * unit }
-            }
-            for p in built.g[e] {
-                let v = max(0, result.value(p.v)) * unit
-                let k = built.demandPairs[p.pair]
-                if v > 0 { flows[e].transit.append(TransitRoute(k / n, p.via, k % n, v)) }
-            }
         }
-        flows = ScheduleTransit.clamped(f, durations: durations, demands: demands, counts: counts, flows: flows)
+        let flows = ScheduleTransit.clamped(f, durations: durations, demands: demands, counts: counts,
+                                            flows: transitFlows(built, result, nodes: n, epochs: epochs))
         let objective = (result.objectiveValue ?? 0) * unit
         let optimal = result.termination == .optimal
         var bound = (result.bestBound ?? demands.reduce(0) { $0 + $1.reduce(0, +) } / unit) * unit
@@ -242,9 +233,16 @@ extension ScheduleExact {
         }
         let result = try solver.solve(built.model, options: SolverOptions(timeLimit: timeLimit))
         guard result.termination == .optimal, result.hasSolution else { return nil }
+        return ScheduleTransit.clamped(f, durations: durations, demands: demands, counts: counts,
+                                       flows: transitFlows(built, result, nodes: n, epochs: durations.count))
+    }
+
+    /// The direct, packet and transit bytes of a solved transit epochs
+    /// model, per epoch (before `ScheduleTransit.clamped`).
+    static func transitFlows(_ built: TransitEpochsModel, _ result: SolveResult, nodes n: Int, epochs: Int) -> [TransitEpochFlows] {
         let unit = built.unit
-        var flows = [TransitEpochFlows](repeating: TransitEpochFlows(nodes: n), count: durations.count)
-        for e in durations.indices {
+        var flows = [TransitEpochFlows](repeating: TransitEpochFlows(nodes: n), count: epochs)
+        for e in 0..<epochs {
             for (idx, k) in built.demandPairs.enumerated() {
                 if let v = built.d[e][idx] { flows[e].direct[k] = max(0, result.value(v)) * unit }
                 if let v = built.q[e][idx] { flows[e].packet[k] = max(0, result.value(v)) * unit }
@@ -255,6 +253,6 @@ extension ScheduleExact {
                 if v > 0 { flows[e].transit.append(TransitRoute(k / n, p.via, k % n, v)) }
             }
         }
-        return ScheduleTransit.clamped(f, durations: durations, demands: demands, counts: counts, flows: flows)
+        return flows
     }
 }
