@@ -38,10 +38,9 @@ mkdir -p "$OUT"
 "$OPTOPLAN_BIN" report --output "$OUT" --datasets datasets --time-limit 5
 
 # Notebooks waiting for a planner that is not built yet: not run (nor indexed)
-# unless OPTOPLAN_NOTEBOOKS_ALL=1. transit-pod-series needs `optoplan linkpool`
-# with fabric.maxHops 2 (it says so on its page when the binary lacks it);
-# take it off this list once that planner is on main.
-HELD=" transit-pod-series "
+# unless OPTOPLAN_NOTEBOOKS_ALL=1 (names separated by spaces, e.g.
+# " transit-pod-series "). Empty: every planner the notebooks use is built.
+HELD=" "
 
 # Figures come out through the kernel's inline backend (%matplotlib inline in each notebook).
 unset MPLBACKEND
@@ -71,7 +70,7 @@ done
         echo "<li><a href=\"$name.html\">$title</a> (<code>notebooks/$name.ipynb</code>)</li>"
     done
     echo '</ul><p>Pages drawn by OptoPlan itself, no Python needed (<code>optoplan report</code>):</p><ul>'
-    for page in schedule-gantt linkpool-reference stagger-load; do
+    for page in schedule-gantt linkpool-reference stagger-load collective-rings; do
         [ -f "$OUT/$page.html" ] && echo "<li><a href=\"$page.html\">$(grep -m1 -o '<title>[^<]*</title>' "$OUT/$page.html" | sed 's:</*title>::g')</a></li>"
     done
     echo '</ul></body></html>'
