@@ -331,8 +331,8 @@ final class GLPKProblem {
 
     /// Runs branch and bound from an optimal LP relaxation (GLPK's MIP
     /// presolver stays off so the callback sees the original columns).
-    func branchAndBound(timeLimit: Double?, relativeGap: Double?, cuts: CutOptions, verbose: Bool,
-                        state: SearchState) -> GLPKReturnCode {
+    func branchAndBound(timeLimit: Double?, relativeGap: Double?, cuts: CutOptions, nodeSelection: NodeSelection = .bestLocalBound,
+                        verbose: Bool, state: SearchState) -> GLPKReturnCode {
         var parm = glp_iocp()
         glp_init_iocp(&parm)
         parm.msg_lev = verbose ? GLP_MSG_ALL : GLP_MSG_OFF
@@ -343,6 +343,12 @@ final class GLPKProblem {
         parm.mir_cuts = cuts.mixedIntegerRounding ? GLP_ON : GLP_OFF
         parm.cov_cuts = cuts.cover ? GLP_ON : GLP_OFF
         parm.clq_cuts = cuts.clique ? GLP_ON : GLP_OFF
+        switch nodeSelection {
+        case .depthFirst: parm.bt_tech = GLP_BT_DFS
+        case .breadthFirst: parm.bt_tech = GLP_BT_BFS
+        case .bestLocalBound: parm.bt_tech = GLP_BT_BLB
+        case .bestProjection: parm.bt_tech = GLP_BT_BPH
+        }
         parm.cb_func = searchCallback
         let unmanaged = Unmanaged.passRetained(state)
         defer { unmanaged.release() }

@@ -166,7 +166,8 @@ public struct GLPKSolver: Solver {
             return result(.timeLimit, .noSolution, bound: state.bound, warm: warm, message: "time limit in the LP relaxation")
         }
         let mipCode = problem.branchAndBound(timeLimit: remaining(), relativeGap: options.relativeGap,
-                                             cuts: options.cuts, verbose: options.verbose, state: state)
+                                             cuts: options.cuts, nodeSelection: options.nodeSelection,
+                                             verbose: options.verbose, state: state)
         if heuristic != nil {
             switch state.heuristicOutcome {
             case true?: warm = .accepted

