@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OptoCore
 import OptoGLPK
+import OptoModel
 import OptoPlanners
 import OptoTraffic
 
@@ -181,7 +182,7 @@ public struct ScheduleCommand: ParsableCommand {
         if let actualPath = actual {
             let truth = try CLIFiles.loadScheduleInstance(actualPath)
             do {
-                comparison = try Self.compare(plan, predicted: inst, actual: truth)
+                comparison = try Self.compare(plan, predicted: inst, actual: truth, solver: options.solver)
             } catch {
                 StandardError.print("error: \(actualPath): \(error)")
                 throw ExitStatus.badInput
@@ -216,14 +217,15 @@ public struct ScheduleCommand: ParsableCommand {
 
     /// Plan on the prediction, score on the actual traffic: a table per
     /// epoch (epochs mode) or one line (window mode).
-    static func compare(_ plan: SchedulePlan, predicted: ScheduleInstance, actual: ScheduleInstance) throws -> String {
+    static func compare(_ plan: SchedulePlan, predicted: ScheduleInstance, actual: ScheduleInstance,
+                        solver: (any Solver)? = nil) throws -> String {
         switch (predicted.mode, actual.mode) {
         case (.epochs(let pe), .epochs(let ae)):
             guard pe.count == ae.count else {
                 throw ScheduleError.invalidInstance("the actual series has \(ae.count) epochs, the prediction \(pe.count)")
             }
-            let p = try ScheduleScoring.scoreEpochs(predicted, epochs: plan.epochs ?? [])
-            let a = try ScheduleScoring.scoreEpochs(actual, epochs: plan.epochs ?? [])
+            let p = try ScheduleScoring.scoreEpochs(predicted, epochs: plan.epochs ?? [], solver: solver)
+            let a = try ScheduleScoring.scoreEpochs(actual, epochs: plan.epochs ?? [], solver: solver)
             var lines = ["epoch  predicted served  actual served  actual demand  actual backlog  circuits changed"]
             for e in ae.indices {
                 func cell(_ v: Double, _ w: Int) -> String {

@@ -43,6 +43,22 @@ struct ScheduleTransitCLITests {
         #expect(abs((oRows.first?["objective"] as? Double ?? 0) - 4.4e9) < 1e3)
     }
 
+    /// `--actual` scores the plan's circuits with the transit routing LP per
+    /// epoch: on the hand case the plan's own traffic is served in full
+    /// (5 GB: 2, 1.5 and 1.5 GB per epoch), where one-hop scoring of the same
+    /// circuits gives 4.4 GB.
+    @Test("schedule --actual scores transit plans with transit routing")
+    func actualWithTransit() throws {
+        let dir = try OptoplanBinary.directory(["t.json": Self.instance])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try OptoplanBinary.run(["schedule", "t.json", "--method", "ilp", "--time-limit", "20", "--quiet",
+                                        "--actual", "t.json", "--output", "t.plan.json"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let output = r.stdout + r.stderr
+        #expect(output.contains("total: predicted 5GB served, actual 5GB served, backlog 0B"), "\(output)")
+        #expect(output.contains("    1             1.5GB          1.5GB"), "\(output)")
+    }
+
     @Test("batch plans maxHops-2 epochs instances; export --as mathprog carries maxHops")
     func batchAndExport() throws {
         let dir = try OptoplanBinary.directory(["in/a.json": Self.instance, "in/b.json": Self.instance])

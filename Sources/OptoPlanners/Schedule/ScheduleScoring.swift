@@ -1,4 +1,5 @@
 import OptoCore
+import OptoModel
 
 /// What a window-mode (or makespan-mode) schedule serves, computed exactly
 /// under PROBLEMS.md §1a: circuits first, then the best use of the packet
@@ -158,7 +159,13 @@ public enum ScheduleScoring {
     /// Serving the most in each epoch is what the flow-level evaluator does
     /// too; it is a lower estimate of the best multi-epoch packet routing.
     /// - Complexity: O(E·N²) plus one transportation max-flow per epoch.
-    public static func scoreEpochs(_ instance: ScheduleInstance, epochs circuits: [SchedulePlan.EpochCircuits]) throws -> EpochScore {
+    ///
+    /// With `maxHops: 2` and a `solver`, every epoch is routed by the
+    /// per-epoch transit routing LP (``ScheduleTransit``): direct, two-circuit
+    /// and packet bytes of the traffic scored, as an operator re-routes over
+    /// the circuits in place; without a solver, over one circuit only.
+    public static func scoreEpochs(_ instance: ScheduleInstance, epochs circuits: [SchedulePlan.EpochCircuits],
+                                   solver: (any Solver)? = nil) throws -> EpochScore {
         guard case .epochs(let epochs) = instance.mode else {
             throw PlanningError.methodNotApplicable(method: "scoreEpochs", reason: "the instance is not in epochs mode")
         }
@@ -177,7 +184,28 @@ public enum ScheduleScoring {
             }
             return c
         }
+        if instance.maxHops >= 2, let solver {
+            return try scoreEpochsWithTransit(f, durations: epochs.map(\.duration), demands: demands, counts: counts, solver: solver)
+        }
         return scoreEpochs(f, durations: epochs.map(\.duration), demands: demands, counts: counts)
+    }
+
+    /// `scoreEpochs` with each epoch routed by the transit routing LP.
+    static func scoreEpochsWithTransit(_ f: ScheduleFabric, durations: [Double], demands: [[Double]], counts: [[Int]],
+                                       solver: any Solver) throws -> EpochScore {
+        let n = f.n
+        var backlog = [Double](repeating: 0, count: n * n)
+        var served: [Double] = [], left: [Double] = [], changed: [Int] = []
+        for e in durations.indices {
+            for k in 0..<(n * n) { backlog[k] += demands[e][k] }
+            let previous = e == 0 ? nil : counts[e - 1]
+            let flows = try ScheduleTransit.routeEpoch(f, duration: durations[e], counts: counts[e], previous: previous,
+                                                       available: &backlog, solver: solver)
+            served.append(flows.total)
+            left.append(backlog.reduce(0, +))
+            changed.append(previous.map { p in (0..<(n * n)).reduce(0) { $0 + max(0, counts[e][$1] - p[$1]) } } ?? 0)
+        }
+        return EpochScore(servedPerEpoch: served, backlogPerEpoch: left, changedPerEpoch: changed)
     }
 
     static func scoreEpochs(_ f: ScheduleFabric, durations: [Double], demands: [[Double]], counts: [[Int]]) -> EpochScore {
