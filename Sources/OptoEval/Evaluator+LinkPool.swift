@@ -237,17 +237,8 @@ extension Evaluator {
         var merged: [Int: Double] = [:]
         for (k, e) in transit.enumerated() {
             let (s, v, t) = (e.source, e.via, e.target)
-            guard (0..<n).contains(s), (0..<n).contains(v), (0..<n).contains(t) else {
-                throw EvaluationError.invalidPlan("transit[\(k)] \(e) names a node outside 0..<\(n)")
-            }
-            guard s != t, v != s, v != t else {
-                throw EvaluationError.invalidPlan("transit[\(k)] \(e) must pass through a third node")
-            }
-            guard e.amount.isFinite, e.amount >= 0 else {
-                throw EvaluationError.invalidPlan("transit[\(k)] \(e) has a rate that is negative or not finite")
-            }
-            guard circuitCapacity[s, v] > 0, circuitCapacity[v, t] > 0 else {
-                throw EvaluationError.invalidPlan("transit[\(k)] \(e) crosses a circuit the plan does not have")
+            try checkTransitEntry(e, label: "transit[\(k)] \(e)", nodes: n, badAmount: "has a rate that is negative or not finite", circuitsName: "the plan") {
+                circuitCapacity[$0, $1] > 0
             }
             guard e.amount > 0 else { continue }
             let planned: Double
@@ -305,5 +296,30 @@ extension Evaluator {
             if transitLoad.values[k] > 0 { best = min(best, circuitCapacity.values[k] / transitLoad.values[k]) }
         }
         return min(best, lambdaCapacity(demand: load, circuitCapacity: circuitCapacity, packetRate: packetRate))
+    }
+}
+
+extension Evaluator {
+    /// One transit entry of a plan checked before it is scored (link-pool
+    /// and epochs plans alike): its three nodes in `0..<nodes` and
+    /// different, its amount finite and 0 or more (else `badAmount` is the
+    /// message), and both its circuits among those `hasCircuit` knows
+    /// (`circuitsName` says whose, in the message).
+    ///
+    /// - Throws: `EvaluationError.invalidPlan` naming `label`.
+    static func checkTransitEntry(_ r: TransitRoute, label: String, nodes n: Int, badAmount: String, circuitsName: String,
+                                  hasCircuit: (Int, Int) -> Bool) throws {
+        guard (0..<n).contains(r.source), (0..<n).contains(r.via), (0..<n).contains(r.target) else {
+            throw EvaluationError.invalidPlan("\(label) names a node outside 0..<\(n)")
+        }
+        guard r.source != r.target, r.via != r.source, r.via != r.target else {
+            throw EvaluationError.invalidPlan("\(label) must pass through a third node")
+        }
+        guard r.amount.isFinite, r.amount >= 0 else {
+            throw EvaluationError.invalidPlan("\(label) \(badAmount)")
+        }
+        guard hasCircuit(r.source, r.via), hasCircuit(r.via, r.target) else {
+            throw EvaluationError.invalidPlan("\(label) crosses a circuit \(circuitsName) does not have")
+        }
     }
 }

@@ -80,19 +80,8 @@ extension Evaluator {
             }
             let circuits = Set(planEpoch.circuits.map { $0.from * n + $0.to })
             for (k, r) in routes.enumerated() {
-                let label = "epochs[\(e)].transit[\(k)] \(r)"
-                guard (0..<n).contains(r.source), (0..<n).contains(r.via), (0..<n).contains(r.target) else {
-                    throw EvaluationError.invalidPlan("\(label) names a node outside 0..<\(n)")
-                }
-                guard r.source != r.target, r.via != r.source, r.via != r.target else {
-                    throw EvaluationError.invalidPlan("\(label) must pass through a third node")
-                }
-                guard r.amount.isFinite, r.amount >= 0 else {
-                    throw EvaluationError.invalidPlan("\(label) has bytes that are negative or not finite")
-                }
-                guard circuits.contains(r.source * n + r.via), circuits.contains(r.via * n + r.target) else {
-                    throw EvaluationError.invalidPlan("\(label) crosses a circuit epoch \(e) does not have")
-                }
+                try checkTransitEntry(r, label: "epochs[\(e)].transit[\(k)] \(r)", nodes: n, badAmount: "has bytes that are negative or not finite",
+                                      circuitsName: "epoch \(e)") { circuits.contains($0 * n + $1) }
             }
             var served: [Int: Double]?
             if let list = planEpoch.served {
