@@ -184,41 +184,40 @@ public enum ScheduleScoring {
             }
             return c
         }
-        if instance.maxHops >= 2, let solver {
-            return try scoreEpochsWithTransit(f, durations: epochs.map(\.duration), demands: demands, counts: counts, solver: solver)
+        let durations = epochs.map(\.duration)
+        guard instance.maxHops >= 2, let solver else {
+            return scoreEpochs(f, durations: durations, demands: demands, counts: counts)
         }
-        return scoreEpochs(f, durations: epochs.map(\.duration), demands: demands, counts: counts)
-    }
-
-    /// `scoreEpochs` with each epoch routed by the transit routing LP.
-    static func scoreEpochsWithTransit(_ f: ScheduleFabric, durations: [Double], demands: [[Double]], counts: [[Int]],
-                                       solver: any Solver) throws -> EpochScore {
-        let n = f.n
-        var backlog = [Double](repeating: 0, count: n * n)
-        var served: [Double] = [], left: [Double] = [], changed: [Int] = []
-        for e in durations.indices {
-            for k in 0..<(n * n) { backlog[k] += demands[e][k] }
-            let previous = e == 0 ? nil : counts[e - 1]
+        return try scoreEpochs(f, durations: durations, demands: demands, counts: counts) { e, available, previous in
             let flows = try ScheduleTransit.routeEpoch(f, duration: durations[e], counts: counts[e], previous: previous,
-                                                       available: &backlog, solver: solver)
-            served.append(flows.total)
-            left.append(backlog.reduce(0, +))
-            changed.append(previous.map { p in (0..<(n * n)).reduce(0) { $0 + max(0, counts[e][$1] - p[$1]) } } ?? 0)
+                                                       available: &available, solver: solver)
+            let changed = previous.map { p in counts[e].indices.reduce(0) { $0 + max(0, counts[e][$1] - p[$1]) } } ?? 0
+            return (flows.total, available.reduce(0, +), changed)
         }
-        return EpochScore(servedPerEpoch: served, backlogPerEpoch: left, changedPerEpoch: changed)
     }
 
     static func scoreEpochs(_ f: ScheduleFabric, durations: [Double], demands: [[Double]], counts: [[Int]]) -> EpochScore {
+        scoreEpochs(f, durations: durations, demands: demands, counts: counts) { e, available, previous in
+            epochStep(f, duration: durations[e], available: &available, counts: counts[e], previous: previous)
+        }
+    }
+
+    /// The epochs in order, the backlog carried: `step(e, available,
+    /// previous)` serves epoch `e` from `available` (backlog plus the
+    /// epoch's demand, left holding the backlog) with the circuits of
+    /// epoch `e` (`previous`: epoch `e − 1`'s, nil for the first) and
+    /// returns the bytes served, the backlog and the circuits changed.
+    static func scoreEpochs(_ f: ScheduleFabric, durations: [Double], demands: [[Double]], counts: [[Int]],
+                            step: (Int, inout [Double], [Int]?) throws -> (served: Double, backlog: Double, changed: Int)) rethrows -> EpochScore {
         let n = f.n
         var backlog = [Double](repeating: 0, count: n * n)
         var served: [Double] = [], left: [Double] = [], changed: [Int] = []
         for e in durations.indices {
             for k in 0..<(n * n) { backlog[k] += demands[e][k] }
-            let step = epochStep(f, duration: durations[e], available: &backlog, counts: counts[e],
-                                 previous: e == 0 ? nil : counts[e - 1])
-            served.append(step.served)
-            left.append(step.backlog)
-            changed.append(step.changed)
+            let r = try step(e, &backlog, e == 0 ? nil : counts[e - 1])
+            served.append(r.served)
+            left.append(r.backlog)
+            changed.append(r.changed)
         }
         return EpochScore(servedPerEpoch: served, backlogPerEpoch: left, changedPerEpoch: changed)
     }
