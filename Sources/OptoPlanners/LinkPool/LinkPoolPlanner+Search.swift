@@ -224,17 +224,12 @@ extension LinkPoolProblem {
                 settings.progress?(SolveProgress(elapsedSeconds: elapsed(), incumbent: lo, bestBound: hi,
                                                  relativeGap: lo > 0 ? (hi - lo) / lo : nil, nodeCount: 0))
             })
-        guard let found = result.counts else {
-            if result.proven {
-                return LinkPoolExactOutcome(allocation: nil, status: .infeasible, bound: nil,
-                                            notes: ["no allocation satisfies the port limits and the change budget"])
-            }
-            throw PlanningError.solverFailed("the search stopped (\(result.stopReason ?? "no answer")) before finding any feasible allocation")
+        let found: [Int]
+        switch try searchVerdict(result, seconds: elapsed(), notes: &notes) {
+        case .counts(let c): found = c
+        case .done(let outcome): return outcome
         }
         let first = allocation(found)
-        if !result.proven {
-            notes.append("the search on λ stopped (\(result.stopReason ?? "no answer")) after \(String(format: "%.3f", elapsed())) s and \(result.tests) tests, before proving optimality")
-        }
 
         // Stage 2: the fewest circuits at λ_lo.
         var chosen = first
@@ -280,5 +275,32 @@ extension LinkPoolProblem {
     func isSymmetric(_ counts: [Int]) -> Bool {
         for i in 0..<n { for j in (i + 1)..<max(i + 1, n) where counts[i * n + j] != counts[j * n + i] { return false } }
         return true
+    }
+}
+
+/// What the search on λ leaves for its stage 2: the circuits it found, or
+/// an outcome to return at once.
+enum LambdaSearchVerdict {
+    case counts([Int])
+    case done(LinkPoolExactOutcome)
+}
+
+extension LinkPoolProblem {
+    /// The search on λ read (one-hop and transit alike): its circuits, with
+    /// a note in `notes` when it stopped unproven; a proof that no
+    /// allocation exists as an infeasible outcome. Throws when it stopped
+    /// before finding any allocation.
+    func searchVerdict(_ result: LambdaSearchResult, seconds: Double, notes: inout [String]) throws -> LambdaSearchVerdict {
+        guard let found = result.counts else {
+            if result.proven {
+                return .done(LinkPoolExactOutcome(allocation: nil, status: .infeasible, bound: nil,
+                                                  notes: ["no allocation satisfies the port limits and the change budget"]))
+            }
+            throw PlanningError.solverFailed("the search stopped (\(result.stopReason ?? "no answer")) before finding any feasible allocation")
+        }
+        if !result.proven {
+            notes.append("the search on λ stopped (\(result.stopReason ?? "no answer")) after \(String(format: "%.3f", seconds)) s and \(result.tests) tests, before proving optimality")
+        }
+        return .counts(found)
     }
 }

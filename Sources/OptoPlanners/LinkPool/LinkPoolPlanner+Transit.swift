@@ -259,17 +259,13 @@ extension LinkPoolProblem {
                 settings.progress?(SolveProgress(elapsedSeconds: elapsed(), incumbent: lo, bestBound: hi,
                                                  relativeGap: lo > 0 ? (hi - lo) / lo : nil, nodeCount: 0))
             })
-        guard let found = result.counts else {
-            if result.proven {
-                return LinkPoolExactOutcome(allocation: nil, status: .infeasible, bound: nil,
-                                            notes: ["no allocation satisfies the port limits and the change budget"])
-            }
-            throw PlanningError.solverFailed("the search stopped (\(result.stopReason ?? "no answer")) before finding any feasible allocation")
+        let found: [Int]
+        switch try searchVerdict(result, seconds: elapsed(), notes: &notes) {
+        case .counts(let c): found = c
+        case .done(let outcome): return outcome
         }
         let first = try route(found)
-        if !result.proven {
-            notes.append("the search on λ stopped (\(result.stopReason ?? "no answer")) after \(String(format: "%.3f", elapsed())) s and \(result.tests) tests, before proving optimality")
-        } else if coarse {
+        if result.proven && coarse {
             notes.append("optimal to 1e-5 relative: the solver's tolerances blurred the test just above λ")
         }
 
