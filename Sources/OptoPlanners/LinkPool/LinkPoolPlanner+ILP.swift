@@ -35,6 +35,7 @@ extension LinkPoolProblem {
             var notes: [String] = []
             var oneHop = self
             oneHop.maxHops = 1
+            let began = ContinuousClock.now
             var quick = settings
             quick.timeLimit = max(0.05, 0.2 * settings.timeLimit)
             quick.progress = nil
@@ -45,7 +46,8 @@ extension LinkPoolProblem {
                 notes.append("the transit search started from the 1-hop exact plan's circuits, routed with transit")
             }
             var rest = settings
-            rest.timeLimit = max(0.05, settings.timeLimit - quick.timeLimit)
+            // What the 1-hop start did not use goes to the transit search.
+            rest.timeLimit = max(0.05, settings.timeLimit - Self.seconds(since: began))
             var outcome = objective == .concurrent
                 ? try searchConcurrentTransit(symmetric: symmetric, settings: rest, start: better)
                 : try solveThroughputTransit(symmetric: symmetric, settings: rest, start: better)
