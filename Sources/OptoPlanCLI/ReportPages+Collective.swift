@@ -3,6 +3,7 @@ import Foundation
 import OptoCore
 import OptoEval
 import OptoPlanners
+import OptoTraffic
 
 extension ReportBuilder {
     // MARK: Collective plans: circuit graph, rings, step timeline
@@ -123,12 +124,11 @@ extension ReportBuilder {
             body += "<p class=\"note\">\(SVGChart.escape(datasetsLabel))/\(file) is not in the datasets directory: the reference case is left out.</p>\n"
         }
         // Given circuits that are the union of four Hamiltonian cycles (seeded): matched finds four disjoint rings.
-        var state: UInt64 = 42
-        func next() -> UInt64 { state &+= 0x9E37_79B9_7F4A_7C15; var z = state; z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9; z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB; return z ^ (z >> 31) }
+        var rng = SeededGenerator(seed: 42)
         var circuits: [Circuit] = []
         for _ in 0..<4 {
             var order = Array(0..<8)
-            for i in stride(from: 7, to: 0, by: -1) { order.swapAt(i, Int(next() % UInt64(i + 1))) }
+            for i in stride(from: 7, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
             for i in 0..<8 { circuits.append(Circuit(order[i], order[(i + 1) % 8])) }
         }
         let union = CollectiveInstance(fabric: Fabric(nodes: 8, ports: 4, circuitRate: 100e9, packetRate: 0, reconfigurationDelay: 1e-5),
