@@ -47,7 +47,7 @@ extension LinkPoolProblem {
             }
             var rest = settings
             // What the 1-hop start did not use goes to the transit search.
-            rest.timeLimit = max(0.05, settings.timeLimit - Self.seconds(since: began))
+            rest.timeLimit = max(0.05, settings.timeLimit - (ContinuousClock.now - began).seconds)
             var outcome = objective == .concurrent
                 ? try searchConcurrentTransit(symmetric: symmetric, settings: rest, start: better)
                 : try solveThroughputTransit(symmetric: symmetric, settings: rest, start: better)

@@ -30,12 +30,6 @@ extension LinkPoolProblem {
     /// in circuits) on needs of tens of circuits is above 1e-8 relative.
     static let transitSearchTolerance = 1e-6
 
-    /// Seconds since `start`.
-    static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let d = start.duration(to: ContinuousClock().now)
-        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    }
-
     /// The routing LP over the circuits `counts`: the best objective with
     /// direct, transit and packet rates, and those rates.
     ///
@@ -186,7 +180,7 @@ extension LinkPoolProblem {
     /// fewest circuits, then the tidy routing (see the top of this file).
     func searchConcurrentTransit(symmetric: Bool, settings: LinkPoolSolveSettings, start: LinkPoolAllocation?) throws -> LinkPoolExactOutcome {
         let began = ContinuousClock().now
-        func elapsed() -> Double { Self.seconds(since: began) }
+        func elapsed() -> Double { (ContinuousClock.now - began).seconds }
         let limit = max(settings.timeLimit, 0.01)
         let searchLimit = limit * 0.9
         let solver = settings.solver
@@ -351,7 +345,7 @@ extension LinkPoolProblem {
         }
         var chosen = first
         var fewestProven = false
-        let remaining = limit - Self.seconds(since: began)
+        let remaining = limit - (ContinuousClock.now - began).seconds
         let z1 = stage1.scaled(first.objective)
         if firstCounts.reduce(0, +) > 0 && remaining > 0.005 && !(settings.shouldStop?() ?? false) {
             let stage2 = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false),
@@ -529,7 +523,7 @@ extension LinkPoolPlanner {
             a = problem.allocation(problem.current)
         }
         return problem.plan(a, method: "route", status: .optimal, bound: a.objective, gap: 0,
-                            seconds: LinkPoolProblem.seconds(since: began), notes: notes)
+                            seconds: (ContinuousClock.now - began).seconds, notes: notes)
     }
 
     /// Why a link-pool plan's routing is inconsistent with its instance, or
