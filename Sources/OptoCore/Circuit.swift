@@ -51,4 +51,14 @@ extension Array where Element == Circuit {
         }
         return m
     }
+
+    /// The circuits of a row-major count vector (`counts[i·N + j]` parallel
+    /// circuits `i → j`), in pair order, each listed once per multiplicity:
+    /// the inverse of counting them.
+    public init(counts: [Int], nodes n: Int) {
+        self.init()
+        for k in counts.indices where counts[k] > 0 {
+            for _ in 0..<counts[k] { append(Circuit(k / n, k % n)) }
+        }
+    }
 }

@@ -216,11 +216,7 @@ public struct ReplayRunner: Sendable {
 
     /// A plan holding `counts[e]` in epoch `e`.
     public static func plan(_ counts: [[Int]], nodes n: Int, method: String) -> SchedulePlan {
-        let epochs = counts.map { c -> SchedulePlan.EpochCircuits in
-            var cs: [Circuit] = []
-            for k in 0..<(n * n) { for _ in 0..<c[k] { cs.append(Circuit(k / n, k % n)) } }
-            return SchedulePlan.EpochCircuits(circuits: cs)
-        }
+        let epochs = counts.map { SchedulePlan.EpochCircuits(circuits: [Circuit](counts: $0, nodes: n)) }
         return SchedulePlan(method: method, status: .heuristic, metrics: PlanMetrics(objective: 0), epochs: epochs)
     }
 

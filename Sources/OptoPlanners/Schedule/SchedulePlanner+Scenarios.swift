@@ -265,11 +265,7 @@ extension SchedulePlanner {
             metrics.backlogBytes = max(0, total - obj)
             if let b = bound { metrics.gap = SolveResult.gap(objective: obj, bound: b) }
         }
-        let epochs = counts.map { c -> SchedulePlan.EpochCircuits in
-            var cs: [Circuit] = []
-            for k in 0..<(n * n) { for _ in 0..<c[k] { cs.append(Circuit(k / n, k % n)) } }
-            return SchedulePlan.EpochCircuits(circuits: cs)
-        }
+        let epochs = counts.map { SchedulePlan.EpochCircuits(circuits: [Circuit](counts: $0, nodes: n)) }
         return SchedulePlan(method: method, status: status, metrics: metrics, epochs: epochs)
     }
 

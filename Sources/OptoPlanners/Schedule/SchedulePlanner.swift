@@ -205,11 +205,7 @@ public enum SchedulePlanner {
         metrics.servedBytes = score.servedBytes
         metrics.backlogBytes = score.backlogBytes
         metrics.circuitsChanged = score.circuitsChanged
-        let epochs = counts.map { c -> SchedulePlan.EpochCircuits in
-            var cs: [Circuit] = []
-            for k in 0..<(n * n) { for _ in 0..<c[k] { cs.append(Circuit(k / n, k % n)) } }
-            return SchedulePlan.EpochCircuits(circuits: cs)
-        }
+        let epochs = counts.map { SchedulePlan.EpochCircuits(circuits: [Circuit](counts: $0, nodes: n)) }
         return SchedulePlan(method: method, status: status, metrics: metrics, epochs: epochs)
     }
 }

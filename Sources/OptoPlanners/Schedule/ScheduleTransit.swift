@@ -278,11 +278,8 @@ enum ScheduleTransit {
         var changed = 0
         var epochs: [SchedulePlan.EpochCircuits] = []
         for e in counts.indices {
-            var cs: [Circuit] = []
-            for k in 0..<(n * n) {
-                for _ in 0..<counts[e][k] { cs.append(Circuit(k / n, k % n)) }
-                if e > 0 { changed += max(0, counts[e][k] - counts[e - 1][k]) }
-            }
+            let cs = [Circuit](counts: counts[e], nodes: n)
+            if e > 0 { for k in 0..<(n * n) { changed += max(0, counts[e][k] - counts[e - 1][k]) } }
             var fl = flows[e]
             fl.transit = fl.transit.filter { $0.amount > tiny }
             let served = fl.served(nodes: n)
