@@ -78,7 +78,8 @@ extension Evaluator {
             if !routes.isEmpty && instance.maxHops < 2 {
                 throw EvaluationError.invalidPlan("epochs[\(e)] has transit entries but the instance has maxHops 1")
             }
-            let circuits = Set(planEpoch.circuits.map { $0.from * n + $0.to })
+            // Built only for an epoch with transit: one-hop plans skip it.
+            let circuits = routes.isEmpty ? [] : Set(planEpoch.circuits.map { $0.from * n + $0.to })
             for (k, r) in routes.enumerated() {
                 try checkTransitEntry(r, label: "epochs[\(e)].transit[\(k)] \(r)", nodes: n, badAmount: "has bytes that are negative or not finite",
                                       circuitsName: "epoch \(e)") { circuits.contains($0 * n + $1) }
