@@ -92,16 +92,20 @@ extension PlanIO {
     /// names any error).
     static func fastSchedulePlan(_ json: JSONValue, lifted: [SchedulePlan.Configuration]? = nil) -> SchedulePlan? {
         guard case .object(let members) = json,
-              let index = members.firstIndex(where: { $0.key == "configurations" }) else { return nil }
-        if let lifted {
-            var rest = members
-            rest.remove(at: index)
-            guard var plan = try? JSONDecoder().decode(SchedulePlan.self, from: Data(JSONValue.object(rest).serializedBytes(pretty: false)))
-            else { return nil }
-            plan.configurations = lifted
-            return plan
-        }
-        guard case .array(let elements) = members[index].value else { return nil }
+              let index = members.firstIndex(where: { $0.key == "configurations" }),
+              let configurations = lifted ?? treeConfigurations(members[index].value) else { return nil }
+        var rest = members
+        rest.remove(at: index)
+        guard var plan = try? JSONDecoder().decode(SchedulePlan.self, from: Data(JSONValue.object(rest).serializedBytes(pretty: false)))
+        else { return nil }
+        plan.configurations = configurations
+        return plan
+    }
+
+    /// Configurations from the parsed tree (`validate` keeps the whole tree),
+    /// or nil when they are not exactly as a plan writes them.
+    private static func treeConfigurations(_ value: JSONValue) -> [SchedulePlan.Configuration]? {
+        guard case .array(let elements) = value else { return nil }
         var configurations: [SchedulePlan.Configuration] = []
         configurations.reserveCapacity(elements.count)
         for element in elements {
@@ -127,12 +131,7 @@ extension PlanIO {
             guard let duration, let circuits else { return nil }
             configurations.append(.init(duration: duration, circuits: circuits))
         }
-        var rest = members
-        rest.remove(at: index)
-        guard var plan = try? JSONDecoder().decode(SchedulePlan.self, from: Data(JSONValue.object(rest).serializedBytes(pretty: false)))
-        else { return nil }
-        plan.configurations = configurations
-        return plan
+        return configurations
     }
 }
 
