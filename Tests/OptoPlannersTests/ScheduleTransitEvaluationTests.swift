@@ -25,7 +25,7 @@ struct ScheduleTransitEvaluationTests {
     @Test("the evaluator never serves more than an epochs transit plan claims", arguments: [UInt64(41), 42, 43, 44])
     func neverMoreThanClaimed(seed: UInt64) throws {
         let instance = ScheduleTransitTests.randomInstance(nodes: 4, ports: seed % 2 == 0 ? 2 : 1, epochs: 3, seed: seed)
-        for method in [ScheduleMethod.ilp, .greedy] {
+        for method in [ScheduleMethod.ilp, .greedy, .static, .rotor] {
             let plan = try SchedulePlanner.plan(instance, method: method, options: ScheduleTransitTests.options())
             let m = try Evaluator.evaluate(plan, on: instance)
             let claimed = try #require(plan.metrics.servedBytes)

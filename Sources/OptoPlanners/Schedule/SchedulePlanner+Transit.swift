@@ -39,8 +39,8 @@ extension SchedulePlanner {
             let counts = method == .static ? ScheduleHeuristics.epochsStatic(f, durations: durations, demands: demands)
                                            : ScheduleHeuristics.epochsRotor(f, durations: durations)
             let flows = try ScheduleTransit.route(f, durations: durations, demands: demands, counts: counts, solver: solver)
-            return ScheduleTransit.plan(f, durations: durations, demands: demands, counts: counts, flows: flows,
-                                        method: method.rawValue, status: .heuristic, bound: nil, gap: nil)
+            return routedPlan(f, durations: durations, demands: demands, counts: counts, perEpoch: flows,
+                              method: method.rawValue, solver: solver).plan
         case .bvn, .solstice, .bottleneck, .eclipse:
             throw PlanningError.methodNotApplicable(method: method.rawValue,
                 reason: "it schedules one matrix (window mode); epochs mode takes greedy, static, rotor or ilp")
@@ -69,7 +69,30 @@ extension SchedulePlanner {
         var plan: SchedulePlan
     }
 
-    /// The time the transit heuristic gives the routing of its circuits over
+    /// A heuristic's circuits as a plan with their best routing known:
+    /// `perEpoch` (routed epoch by epoch, which is myopic: it fills an
+    /// epoch's circuits with the bytes at hand even where a later epoch has
+    /// room for them), or, where the transit model's size estimate is within
+    /// ``seriesRoutingSeconds`` of the size rule's rate, the routing over the
+    /// whole series (``ScheduleExact/routeSeries(_:durations:demands:counts:solver:timeLimit:)``)
+    /// when it serves more, so the plan claims the most its circuits serve.
+    static func routedPlan(_ f: ScheduleFabric, durations: [Double], demands: [[Double]], counts: [[Int]],
+                           perEpoch: [TransitEpochFlows], method: String, solver: any Solver)
+        -> (flows: [TransitEpochFlows], plan: SchedulePlan) {
+        let plan = ScheduleTransit.plan(f, durations: durations, demands: demands, counts: counts, flows: perEpoch,
+                                        method: method, status: .heuristic, bound: nil, gap: nil)
+        let nonzeros = transitNonzeroEstimate(f, durations: durations, demands: demands)
+        guard Double(nonzeros) <= AutoSizeRule.nonzerosPerSecond * seriesRoutingSeconds,
+              let series = try? ScheduleExact.routeSeries(f, durations: durations, demands: demands, counts: counts,
+                                                          solver: solver, timeLimit: seriesRoutingSeconds) else {
+            return (perEpoch, plan)
+        }
+        let better = ScheduleTransit.plan(f, durations: durations, demands: demands, counts: counts, flows: series,
+                                          method: method, status: .heuristic, bound: nil, gap: nil)
+        return better.metrics.objective > plan.metrics.objective ? (series, better) : (perEpoch, plan)
+    }
+
+    /// The time a transit heuristic gives the routing of its circuits over
     /// the whole series (``ScheduleExact/routeSeries(_:durations:demands:counts:solver:timeLimit:)``),
     /// and, through the size rule's rate, the largest model it tries it on.
     static let seriesRoutingSeconds = 10.0
@@ -77,22 +100,9 @@ extension SchedulePlanner {
     static func transitHeuristic(_ f: ScheduleFabric, durations: [Double], demands: [[Double]],
                                  solver: any Solver) throws -> TransitHeuristic {
         var r = try ScheduleTransit.greedy(f, durations: durations, demands: demands, solver: solver)
-        var plan = ScheduleTransit.plan(f, durations: durations, demands: demands, counts: r.counts, flows: r.flows,
-                                        method: "greedy", status: .heuristic, bound: nil, gap: nil)
-        // The per-epoch routing is myopic; where the series is small enough,
-        // its circuits are routed again over the whole series at once, so
-        // the plan claims the most its circuits can serve.
-        let nonzeros = transitNonzeroEstimate(f, durations: durations, demands: demands)
-        if Double(nonzeros) <= AutoSizeRule.nonzerosPerSecond * seriesRoutingSeconds,
-           let series = try? ScheduleExact.routeSeries(f, durations: durations, demands: demands, counts: r.counts,
-                                                       solver: solver, timeLimit: seriesRoutingSeconds) {
-            let better = ScheduleTransit.plan(f, durations: durations, demands: demands, counts: r.counts, flows: series,
-                                              method: "greedy", status: .heuristic, bound: nil, gap: nil)
-            if better.metrics.objective > plan.metrics.objective {
-                r.flows = series
-                plan = better
-            }
-        }
+        let plan: SchedulePlan
+        (r.flows, plan) = routedPlan(f, durations: durations, demands: demands, counts: r.counts, perEpoch: r.flows,
+                                     method: "greedy", solver: solver)
         let oneHop = ScheduleHeuristics.epochsGreedy(f, durations: durations, demands: demands)
         var flat = epochsPlan(f, durations: durations, demands: demands, counts: oneHop, method: "greedy",
                               status: .heuristic, bound: nil, gap: nil)
