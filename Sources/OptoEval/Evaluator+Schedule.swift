@@ -126,6 +126,7 @@ extension Evaluator {
             }
             try validate(demand, nodes: n, label: "demand")
             var intervals: [CircuitInterval] = []
+            intervals.reserveCapacity(configurations.reduce(0) { $0 + $1.circuits.count })
             var t = 0.0
             for (m, c) in configurations.enumerated() {
                 guard c.duration.isFinite && c.duration >= 0 else {

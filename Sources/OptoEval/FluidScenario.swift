@@ -1,9 +1,20 @@
-/// One live circuit `from → to` over `[start, end)`.
+/// One live circuit `from → to` over `[start, end)`. Node indices are
+/// stored in 32 bits: a long plan has millions of intervals.
 struct CircuitInterval: Equatable {
-    var from: Int
-    var to: Int
+    private var fromIndex: Int32
+    private var toIndex: Int32
     var start: Double
     var end: Double
+
+    init(from: Int, to: Int, start: Double, end: Double) {
+        fromIndex = Int32(truncatingIfNeeded: from)
+        toIndex = Int32(truncatingIfNeeded: to)
+        self.start = start
+        self.end = end
+    }
+
+    var from: Int { Int(fromIndex) }
+    var to: Int { Int(toIndex) }
 }
 
 /// A schedule run reduced to what the fluid simulation needs: the packet

@@ -129,49 +129,55 @@ struct PortFluidSimulator {
     /// The timed events in three streams, each in time order: circuits
     /// going down, circuits coming up, demand arrivals. At one instant downs
     /// come first, then ups, then arrivals, so a circuit kept across a
-    /// boundary never counts twice. (A long plan has configurations ×
-    /// circuits changes, 35 million for the `bvn` plan of cluster C, so
-    /// they are kept as compact sorted streams and merged as the run goes,
-    /// not sorted as one list of events.)
+    /// boundary never counts twice. A long plan has configurations ×
+    /// circuits intervals (17.7 million for the `bvn` plan of cluster C), so
+    /// the streams read the scenario's interval list in place: window-mode
+    /// intervals come in order of both start and end, and only a list out
+    /// of order (or with empty intervals, which are skipped) gets index
+    /// arrays sorted by time. (Copying the intervals into sorted event
+    /// lists cost the `bvn` evaluation over 1 GB of fresh memory.)
     private struct TimedStreams {
-        var downs: [(time: Double, pair: Int32)] = []
-        var ups: [(time: Double, pair: Int32)] = []
-        var arrivals: [(time: Double, index: Int)] = []
+        let circuits: [CircuitInterval]
+        /// Indices into `circuits` in order of end and of start; `nil`: the list's own order.
+        let downOrder: [Int]?
+        let upOrder: [Int]?
+        let arrivals: [(time: Double, index: Int)]
         var nextDown = 0, nextUp = 0, nextArrival = 0
 
-        init(_ s: FluidScenario, nodes n: Int) {
-            downs.reserveCapacity(s.circuits.count)
-            ups.reserveCapacity(s.circuits.count)
-            for c in s.circuits where c.end > c.start {
-                let pair = Int32(truncatingIfNeeded: c.from * n + c.to)
-                ups.append((c.start, pair))
-                downs.append((c.end, pair))
+        init(_ s: FluidScenario) {
+            let list = s.circuits
+            var byStart = true, byEnd = true, empty = false
+            var k = 0
+            while k < list.count {
+                if list[k].end <= list[k].start { empty = true }
+                if k > 0 {
+                    if list[k].start < list[k - 1].start { byStart = false }
+                    if list[k].end < list[k - 1].end { byEnd = false }
+                }
+                k += 1
             }
-            // Window-mode intervals come in time order already; sort only when not.
-            if !Self.ordered(ups) { ups.sort { $0.time < $1.time } }
-            if !Self.ordered(downs) { downs.sort { $0.time < $1.time } }
+            let live = empty ? list.indices.filter { list[$0].end > list[$0].start } : Array(list.indices)
+            circuits = list
+            downOrder = byEnd && !empty ? nil : live.sorted { list[$0].end < list[$1].end }
+            upOrder = byStart && !empty ? nil : live.sorted { list[$0].start < list[$1].start }
             arrivals = s.arrivals.enumerated().map { ($1.time, $0) }.sorted { $0.time < $1.time }
         }
 
-        static func ordered(_ list: [(time: Double, pair: Int32)]) -> Bool {
-            var k = 1
-            while k < list.count {
-                if list[k].time < list[k - 1].time { return false }
-                k += 1
-            }
-            return true
-        }
+        var downCount: Int { downOrder?.count ?? circuits.count }
+        var upCount: Int { upOrder?.count ?? circuits.count }
+        func down(_ k: Int) -> CircuitInterval { circuits[downOrder.map { $0[k] } ?? k] }
+        func up(_ k: Int) -> CircuitInterval { circuits[upOrder.map { $0[k] } ?? k] }
 
         /// When the next timed event happens.
         var nextTime: Double {
-            min(nextDown < downs.count ? downs[nextDown].time : .infinity,
-                nextUp < ups.count ? ups[nextUp].time : .infinity,
+            min(nextDown < downCount ? down(nextDown).end : .infinity,
+                nextUp < upCount ? up(nextUp).start : .infinity,
                 nextArrival < arrivals.count ? arrivals[nextArrival].time : .infinity)
         }
     }
 
     private mutating func run(_ s: FluidScenario) -> FluidOutcome {
-        var timed = TimedStreams(s, nodes: n)
+        var timed = TimedStreams(s)
         let lastArrival = s.arrivals.map(\.time).max() ?? 0
         var live = Array(repeating: 0, count: n * n)
         let end = s.end ?? .infinity
@@ -227,12 +233,16 @@ struct PortFluidSimulator {
         while true {
             let instant = timed.nextTime
             guard instant <= t else { return }
-            while timed.nextDown < timed.downs.count && timed.downs[timed.nextDown].time <= instant {
-                changeLive(Int(timed.downs[timed.nextDown].pair), by: -1, &live)
+            while timed.nextDown < timed.downCount {
+                let c = timed.down(timed.nextDown)
+                guard c.end <= instant else { break }
+                changeLive(c.from * n + c.to, by: -1, &live)
                 timed.nextDown += 1
             }
-            while timed.nextUp < timed.ups.count && timed.ups[timed.nextUp].time <= instant {
-                changeLive(Int(timed.ups[timed.nextUp].pair), by: 1, &live)
+            while timed.nextUp < timed.upCount {
+                let c = timed.up(timed.nextUp)
+                guard c.start <= instant else { break }
+                changeLive(c.from * n + c.to, by: 1, &live)
                 timed.nextUp += 1
             }
             while timed.nextArrival < timed.arrivals.count && timed.arrivals[timed.nextArrival].time <= instant {
