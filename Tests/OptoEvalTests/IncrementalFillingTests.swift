@@ -98,4 +98,47 @@ import OptoCore
             #expect(close(served[pair], outcome.demand[f], relative: 1e-6), "\(pair / n)->\(pair % n), seed \(seed): carried \(served[pair]) of \(outcome.demand[f])")
         }
     }
+
+    /// Replayed refillings (the previous order replayed, repaired where a
+    /// port must freeze before a port it shares a flow with, given up for
+    /// the heap where repairs pile up): on fabrics whose ports have
+    /// different rates and whose flows have distinct sizes, so the order of
+    /// the ports moves at nearly every completion, the packet rates of every
+    /// interval are the max-min fair rates of a fresh filling. The seeds
+    /// between them take every path: replays kept, repairs, give-ups.
+    @Test func replayedFillingsAreMaxMinFair() {
+        var replayed = 0, repairs = 0, abandoned = 0, intervals = 0
+        for seed in 0..<12 {
+            let n = [12, 24, 40, 70][seed % 4]
+            var rng = SplitMix(seed: UInt64(7000 + seed))
+            let rates = [5e9, 10e9, 20e9]
+            let packet = (0..<n).map { _ in rates[Int.random(in: 0..<rates.count, using: &rng)] }
+            var demand = Array(repeating: 0.0, count: n * n)
+            let density = min(0.5, 220 / Double(n * n))
+            for i in 0..<n {
+                for j in 0..<n where i != j && Double.random(in: 0..<1, using: &rng) < density {
+                    demand[i * n + j] = 1e4 * Double.random(in: 1..<200, using: &rng)
+                }
+            }
+            let s = FluidScenario(nodes: n, packetRate: packet, circuitRate: 40e9,
+                                  arrivals: [(time: 0, demand: demand)], circuits: [], end: nil)
+            var sim = PortFluidSimulator(nodes: n, packetRate: packet, circuitRate: 40e9)
+            sim.intervalObserver = { start, end, flows in
+                intervals += 1
+                let expected = MaxMinProblem(capacities: packet + packet,
+                                             flowResources: flows.map { [$0.from, n + $0.to] },
+                                             caps: flows.map { _ in .infinity }).solve()
+                for (k, f) in flows.enumerated() {
+                    #expect(close(f.packet, expected[k], absolute: 1e-3), "\(f.from)->\(f.to) in [\(start), \(end)), seed \(seed): \(f.packet) vs \(expected[k])")
+                }
+            }
+            let outcome = sim.simulate(s)
+            #expect(outcome.completion.allSatisfy { $0 != nil }, "seed \(seed)")
+            replayed += sim.replayed
+            repairs += sim.repairs
+            abandoned += sim.abandoned
+        }
+        #expect(intervals > 1000)
+        #expect(replayed > 0 && repairs > 0 && abandoned > 0, "replayed \(replayed), repairs \(repairs), given up \(abandoned)")
+    }
 }
