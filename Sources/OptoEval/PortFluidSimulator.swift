@@ -36,6 +36,7 @@
 ///   replayed after it (`replay` has the argument). On cluster C this
 ///   halves the evaluation; where the order moves too much (1,024 sparse
 ///   nodes) replays give up early and pause, and the heap fills.
+///   A port that rose past the next one's level waits in a small heap.
 /// - **Flows bucketed by bottleneck.** A flow frozen at port `p` has rate
 ///   `level(p)`; all flows of a bucket share one rate. Each bucket keeps a
 ///   virtual clock `V_p` (bytes a member has received since the start) and
@@ -100,10 +101,12 @@ struct PortFluidSimulator {
     private(set) var stalePops = 0
     private(set) var moves = 0
     /// Incremental refillings done by replaying the previous order, the
-    /// repairs they made and the replays given up (for the benchmark).
+    /// repairs they made, the replays given up and the ports a replay made
+    /// wait (for the benchmark and the tests).
     private(set) var replayed = 0
     private(set) var repairs = 0
     private(set) var abandoned = 0
+    private(set) var deferrals = 0
     /// Give-ups in a row, refillings left before replays resume, and the current pause.
     private var replayStreak = 0
     private var replayPause = 0
@@ -552,8 +555,13 @@ struct PortFluidSimulator {
     /// are undone and replayed after it (a repair). Two send ports never
     /// share a flow, so most swaps the removed flows cause need no repair.
     ///
-    /// Where the order moves too much (the 1,024-node sparse fabric: a
-    /// repair every few steps), repairs cost more than the heap saves, so
+    /// The ports of the removed flows rise past their old places, and each
+    /// would clash with most of its neighbours if frozen where it was: a
+    /// port whose level is above the next kept port's waits in a small heap
+    /// (as do the ports the previous filling left almost full without
+    /// freezing them), and each step takes the lower of the next kept port
+    /// and the heap's lowest. Where the order still moves too much (the
+    /// 1,024-node sparse fabric), repairs cost more than the heap saves, so
     /// a replay gives up once its repairs have undone more than a quarter
     /// of its steps, and after a run of give-ups replays are paused.
     private mutating func replay(from start: Int) -> Bool {
@@ -567,13 +575,55 @@ struct PortFluidSimulator {
         var current = t.highest[start - 1]
         var h = 0
         var budget = hintCount / 4 + 4
+        t.clearDeferred()
+        func open(_ p: Int) -> Bool { t.rank[p] == PortFilling.unfrozen && t.fillCount[p] > 0 }
+        func levelOf(_ p: Int) -> Double { max(0, t.fillCapacity[p]) / Double(t.fillCount[p]) }
+        // Ports the previous filling never froze (their flows all froze at
+        // their other ports) may have to freeze now: those it left with
+        // under 1 % of their capacity wait in the heap from the start (the
+        // others rarely must, and the final check below catches them).
+        for q in 0..<(2 * n) where t.keptPosition[q] < 0 && t.load[q] > t.capacity[q] * 0.99 && open(q) {
+            guard t.pushDeferred(q, key: 0) else { return abandonReplay(start) }
+        }
         while t.logCount < t.linked {
-            guard h < hintCount else { return abandonReplay(start) }
-            let p = Int(t.kept[h])
-            h += 1
-            guard t.rank[p] == PortFilling.unfrozen && t.fillCount[p] > 0 else { continue }
+            // The next port in the kept order, and the lowest deferred one.
+            while h < hintCount && !open(Int(t.kept[h])) { h += 1 }
+            let next = h < hintCount ? Int(t.kept[h]) : -1
+            let nextLevel = next >= 0 ? levelOf(next) : .infinity
+            var waiting = -1, waitingLevel = Double.infinity
+            while t.deferredCount > 0 {
+                let q = t.deferredTop
+                guard open(q) else { t.popDeferred(); continue }
+                let a = levelOf(q)
+                if a > t.deferredTopKey * (1 + 1e-12) && a > t.deferredSmallestChildKey {
+                    t.replaceDeferredTop(a)
+                    continue
+                }
+                waiting = q
+                waitingLevel = a
+                break
+            }
+            guard next >= 0 || waiting >= 0 else { return abandonReplay(start) }
+            let p: Int
+            if waiting >= 0 && waitingLevel <= nextLevel {
+                p = waiting
+                t.popDeferred()
+            } else {
+                p = next
+                h += 1
+                // A port whose level rose past the next one's (the ports of
+                // the removed flows, mostly) waits in a small heap instead
+                // of being frozen early and repaired.
+                var k = h
+                while k < hintCount && !open(Int(t.kept[k])) { k += 1 }
+                if k < hintCount && levelOf(Int(t.kept[k])) < nextLevel * (1 - 1e-12) {
+                    guard t.pushDeferred(p, key: nextLevel) else { return abandonReplay(start) }
+                    deferrals += 1
+                    continue
+                }
+            }
             while true {
-                let actual = max(0, t.fillCapacity[p]) / Double(t.fillCount[p])
+                let actual = levelOf(p)
                 if actual >= current * (1 - 1e-12) {
                     current = max(current, actual)
                     freeze(p, at: current)
@@ -588,7 +638,16 @@ struct PortFluidSimulator {
                 guard k >= start && t.steps - k <= budget else { return abandonReplay(start) }
                 budget -= t.steps - k
                 repairs += 1
-                for j in k..<t.steps { h = min(h, t.keptPosition[Int(t.order[j])]) }
+                for j in k..<t.steps {
+                    let q = Int(t.order[j])
+                    let position = t.keptPosition[q]
+                    if position >= 0 {
+                        h = min(h, position)
+                    } else {
+                        // Not in the kept order: it waits again (0 is a lower bound of its level).
+                        guard t.pushDeferred(q, key: 0) else { return abandonReplay(start) }
+                    }
+                }
                 t.undo(to: k)
                 current = t.highest[k - 1]
             }
@@ -820,6 +879,13 @@ final class PortFilling {
     let kept: UnsafeMutablePointer<Int32>
     let keptPosition: UnsafeMutablePointer<Int>
     private(set) var keptCount = 0
+    /// The replay's deferred ports: lower bounds of their levels, ports.
+    /// Sized for the ports; a repair rewinds the kept order, so a port can
+    /// be deferred again while an old entry waits, and a push past the size
+    /// fails (the replay gives up).
+    let deferredKey: UnsafeMutablePointer<Double>
+    let deferredPort: UnsafeMutablePointer<Int32>
+    private(set) var deferredCount = 0
     private(set) var steps = 0
     /// The undo log: neighbour and its capacity before the update.
     let logPort: UnsafeMutablePointer<Int32>
@@ -858,7 +924,9 @@ final class PortFilling {
         logStart = buffer(ports + 1, 0)
         highest = buffer(ports, 0.0)
         kept = buffer(ports, Int32(0))
-        keptPosition = buffer(ports, 0)
+        keptPosition = buffer(ports, -1)
+        deferredKey = buffer(ports, 0.0)
+        deferredPort = buffer(ports, Int32(0))
         // Each flow is logged at most once per filling: when its first port freezes.
         logPort = buffer(nodes * nodes, Int32(0))
         logCapacity = buffer(nodes * nodes, 0.0)
@@ -874,6 +942,7 @@ final class PortFilling {
         adjacency.deallocate(); rowSummary.deallocate(); unfrozen.deallocate(); bucketedElsewhere.deallocate()
         order.deallocate(); logStart.deallocate()
         highest.deallocate(); kept.deallocate(); keptPosition.deallocate()
+        deferredKey.deallocate(); deferredPort.deallocate()
         logPort.deallocate(); logCapacity.deallocate()
         heapKey.deallocate(); heapPort.deallocate()
     }
@@ -932,6 +1001,7 @@ final class PortFilling {
 
     /// Keeps the order of the steps from `step` on, to replay after undoing them.
     func keepOrder(from step: Int) {
+        for k in 0..<keptCount { keptPosition[Int(kept[k])] = -1 }
         keptCount = max(0, steps - step)
         for k in 0..<keptCount {
             kept[k] = order[step + k]
@@ -1045,6 +1115,64 @@ final class PortFilling {
     func replaceHeapTop(_ key: Double) {
         heapKey[0] = key
         siftDown(0)
+    }
+
+    // MARK: deferred ports of a replay (a binary min-heap on lower bounds of their levels)
+
+    func clearDeferred() { deferredCount = 0 }
+
+    var deferredTop: Int { Int(deferredPort[0]) }
+    var deferredTopKey: Double { deferredKey[0] }
+
+    /// The smaller key of the top's two children; `+∞` without children.
+    var deferredSmallestChildKey: Double {
+        min(deferredCount > 1 ? deferredKey[1] : .infinity, deferredCount > 2 ? deferredKey[2] : .infinity)
+    }
+
+    func pushDeferred(_ p: Int, key: Double) -> Bool {
+        guard deferredCount < ports else { return false }
+        var i = deferredCount
+        deferredCount += 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            if deferredKey[parent] <= key { break }
+            deferredKey[i] = deferredKey[parent]
+            deferredPort[i] = deferredPort[parent]
+            i = parent
+        }
+        deferredKey[i] = key
+        deferredPort[i] = Int32(truncatingIfNeeded: p)
+        return true
+    }
+
+    func popDeferred() {
+        deferredCount -= 1
+        if deferredCount > 0 {
+            deferredKey[0] = deferredKey[deferredCount]
+            deferredPort[0] = deferredPort[deferredCount]
+            siftDeferred()
+        }
+    }
+
+    func replaceDeferredTop(_ key: Double) {
+        deferredKey[0] = key
+        siftDeferred()
+    }
+
+    private func siftDeferred() {
+        var i = 0
+        let k = deferredKey[0], p = deferredPort[0]
+        while true {
+            var c = 2 * i + 1
+            if c >= deferredCount { break }
+            if c + 1 < deferredCount && deferredKey[c + 1] < deferredKey[c] { c += 1 }
+            if k <= deferredKey[c] { break }
+            deferredKey[i] = deferredKey[c]
+            deferredPort[i] = deferredPort[c]
+            i = c
+        }
+        deferredKey[i] = k
+        deferredPort[i] = p
     }
 
     private func siftDown(_ start: Int) {

@@ -105,9 +105,10 @@ import OptoCore
     /// different rates and whose flows have distinct sizes, so the order of
     /// the ports moves at nearly every completion, the packet rates of every
     /// interval are the max-min fair rates of a fresh filling. The seeds
-    /// between them take every path: replays kept, repairs, give-ups.
+    /// between them take every path: replays kept, repairs, give-ups, ports
+    /// made to wait.
     @Test func replayedFillingsAreMaxMinFair() {
-        var replayed = 0, repairs = 0, abandoned = 0, intervals = 0
+        var replayed = 0, repairs = 0, abandoned = 0, deferrals = 0, intervals = 0
         for seed in 0..<12 {
             let n = [12, 24, 40, 70][seed % 4]
             var rng = SplitMix(seed: UInt64(7000 + seed))
@@ -137,8 +138,10 @@ import OptoCore
             replayed += sim.replayed
             repairs += sim.repairs
             abandoned += sim.abandoned
+            deferrals += sim.deferrals
         }
         #expect(intervals > 1000)
-        #expect(replayed > 0 && repairs > 0 && abandoned > 0, "replayed \(replayed), repairs \(repairs), given up \(abandoned)")
+        #expect(replayed > 0 && repairs > 0 && abandoned > 0 && deferrals > 0,
+                "replayed \(replayed), repairs \(repairs), given up \(abandoned), deferred \(deferrals)")
     }
 }
