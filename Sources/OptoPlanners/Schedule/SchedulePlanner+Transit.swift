@@ -4,7 +4,8 @@ import OptoModel
 /// Epochs mode with transit (`maxHops: 2`, PROBLEMS.md §1b "With transit").
 ///
 /// - `ilp`: the model of `SchedulePlanner+TransitILP.swift`, warm-started
-///   from the transit heuristic.
+///   from the better of the transit heuristic and the 1-hop epochs
+///   optimum routed with transit (``exactTransitPlan(_:durations:demands:heuristic:options:method:)``).
 /// - `greedy`: the transit heuristic (``ScheduleTransit/greedy(_:durations:demands:solver:)``);
 ///   when the 1-hop `greedy` plan serves more (the heuristic routes each
 ///   epoch for itself, which can serve less later), that plan is returned.
@@ -113,17 +114,47 @@ extension SchedulePlanner {
         return TransitHeuristic(counts: r.counts, flows: r.flows, plan: plan)
     }
 
+    /// The transit model, warm-started from the better of the transit
+    /// heuristic's plan and the 1-hop epochs optimum (solved within a fifth
+    /// of the time limit, its circuits routed with transit), so the plan
+    /// never serves less than the 1-hop exact plan found in that time; the
+    /// model gets the rest of the time. If the model's incumbent serves less
+    /// than its start (a start the solver did not take), the start is
+    /// returned with the model's bound.
     static func exactTransitPlan(_ f: ScheduleFabric, durations: [Double], demands: [[Double]], heuristic: TransitHeuristic,
                                  options: PlanningOptions, method: String) throws -> SchedulePlan {
         let solver = options.solver!
-        let flows = try heuristic.flows
+        let began = ContinuousClock.now
+        var counts = heuristic.counts
+        var flows = try heuristic.flows
             ?? ScheduleTransit.route(f, durations: durations, demands: demands, counts: heuristic.counts, solver: solver)
-        let r = try ScheduleExact.planEpochsTransit(f, durations: durations, demands: demands, options: options,
-                                                    start: (heuristic.counts, flows))
+        var served = heuristic.plan.metrics.objective
+        var notes: [String] = []
+        var oneHopOptions = options
+        oneHopOptions.timeLimit = options.timeLimit / 5
+        if let oneHop = try? ScheduleExact.planEpochs(f, durations: durations, demands: demands, options: oneHopOptions),
+           let perEpoch = try? ScheduleTransit.route(f, durations: durations, demands: demands, counts: oneHop.counts, solver: solver) {
+            let routed = routedPlan(f, durations: durations, demands: demands, counts: oneHop.counts, perEpoch: perEpoch,
+                                    method: method, solver: solver)
+            if routed.plan.metrics.objective > served * (1 + 1e-12) {
+                notes.append("warm start: the 1-hop epochs plan (\(oneHop.status.rawValue)) routed with transit, which serves more than the transit heuristic's")
+                (counts, flows, served) = (oneHop.counts, routed.flows, routed.plan.metrics.objective)
+            }
+        }
+        var rest = options
+        rest.timeLimit = max(1, options.timeLimit - (ContinuousClock.now - began).seconds)
+        let r = try ScheduleExact.planEpochsTransit(f, durations: durations, demands: demands, options: rest,
+                                                    start: (counts, flows))
         var plan = ScheduleTransit.plan(f, durations: durations, demands: demands, counts: r.counts, flows: r.flows,
                                         method: method, status: r.status, bound: r.bound, gap: r.gap)
+        notes += r.notes
+        if plan.metrics.objective < served * (1 - 1e-9) {
+            plan = ScheduleTransit.plan(f, durations: durations, demands: demands, counts: counts, flows: flows,
+                                        method: method, status: .feasible, bound: r.bound, gap: nil)
+            notes.append("the model's incumbent served less than its start: the start is returned")
+        }
         if let b = r.bound { plan.metrics.gap = SolveResult.gap(objective: plan.metrics.objective, bound: b) }
-        plan.notes = r.notes.isEmpty ? nil : r.notes
+        plan.notes = notes.isEmpty ? nil : notes
         return plan
     }
 

@@ -20,8 +20,9 @@ import OptoModel
 /// `u_st > 0`, `q` only where both ends have packet rate. Unlike the 1-hop
 /// model, circuits exist on every pair a circuit can join, not only on
 /// pairs with demand: a circuit without demand of its own can carry
-/// transit. Warm start: the transit heuristic's plan
-/// (``ScheduleTransit/greedy(_:durations:demands:solver:)``).
+/// transit. Warm start: the better of the transit heuristic's plan
+/// (``ScheduleTransit/greedy(_:durations:demands:solver:)``) and the 1-hop
+/// epochs optimum routed with transit (`exactTransitPlan`).
 extension ScheduleExact {
     struct TransitEpochsModel {
         var model: Model
@@ -199,7 +200,7 @@ extension ScheduleExact {
         var bound = (result.bestBound ?? demands.reduce(0) { $0 + $1.reduce(0, +) } / unit) * unit
         if optimal { bound = max(bound, objective) }
         var notes = warmNote(result.warmStart)
-        if warm == nil { notes.append("warm start: the transit heuristic's plan did not fit the model") }
+        if warm == nil { notes.append("warm start: the starting plan did not fit the model") }
         return (counts, flows, optimal ? .optimal : .feasible, bound, SolveResult.gap(objective: objective, bound: bound), notes)
     }
 }
