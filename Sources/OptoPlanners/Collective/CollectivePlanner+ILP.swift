@@ -207,10 +207,15 @@ extension CollectivePlanner {
     }
 
     /// A plan's horizon `T` on the steady-rate model (rings and circuits
-    /// pinned: an LP), plus its start delay: what `ilp` minimises.
+    /// pinned: an LP, the ring-order model with every ring fixed), plus its
+    /// start delay: what `ilp` minimises. Free instances route the pinned
+    /// configuration direct only, as the free model does.
     public static func steadyRateTime(_ instance: CollectiveInstance, circuits: [Circuit], rings: [String: [CollectivePlan.Ring]],
                                       solver: any Solver) throws -> Double {
-        guard let m = SteadyRateModel(instance, fixedRings: rings, fixedCircuits: circuits) else { return instance.startDelay(for: circuits) }
+        guard let m = RingOrderModel(instance, circuits: circuits, maxHops: instance.reconfigure ? 1 : instance.maxHops, fixedRings: rings) else {
+            return instance.startDelay(for: circuits)
+        }
+        if m.infeasible { return .infinity }
         let r = try solver.solve(m.model, options: SolverOptions(timeLimit: 30))
         guard r.hasSolution else { return .infinity }
         return instance.startDelay(for: circuits) + m.horizon(r)

@@ -209,8 +209,83 @@ public enum CollectivePlanner {
         return total + 6 * pairs
     }
 
+    /// `ilp` with the circuits given (`reconfigure: false`): the ring-order
+    /// model (`CollectivePlanner+RingModel.swift`) for every ring count
+    /// `R` from the smallest port count `R_c` of each group down to
+    /// `⌊R_c/2⌋ + 1` (every smaller count is one of these with rings
+    /// repeated: two slots of `S/4` are one ring of `S/2`), the same step
+    /// for all allreduces; the variants in the order of their degree cut,
+    /// each warm-started from `matched`'s rings rounded to its slots, the
+    /// time left shared among those still to solve, and a variant skipped
+    /// when its cut already reaches the best horizon found. Optimal when
+    /// every variant was solved or skipped so.
+    static func exactGiven(_ instance: CollectiveInstance, solver: any Solver, options: PlanningOptions, method: String,
+                           seconds: () -> Double) throws -> CollectivePlan? {
+        let circuits = instance.current ?? []
+        let f = instance.fabric
+        var base: [String: Int] = [:]
+        for job in instance.jobs {
+            for c in job.collectives where c.kind == .allreduce && c.group.count >= 2 {
+                base[CollectiveInstance.key(job: job.name, collective: c.name)] = max(1, c.group.map { f.ocsPortsPerNode[$0] }.min() ?? 1)
+            }
+        }
+        let steps = base.values.map { $0 - $0 / 2 }.max() ?? 1
+        var variants: [RingOrderModel] = []
+        var seen = Set<[String: Int]>()
+        for j in 0..<steps {
+            let counts = base.mapValues { max($0 / 2 + 1, $0 - j) }
+            guard seen.insert(counts).inserted else { continue }
+            guard let m = RingOrderModel(instance, circuits: circuits, maxHops: instance.maxHops, ringCounts: counts) else { return nil }
+            variants.append(m)
+        }
+        variants.sort { $0.cut < $1.cut }
+        let matched = matchedGiven(instance, circuits: circuits)
+        let limit = options.timeLimit.isFinite && options.timeLimit > 0 ? options.timeLimit : 30
+        let began = seconds()
+        var best: (model: RingOrderModel, result: SolveResult, tau: Double)? = nil
+        var bound = Double.infinity
+        var proven = true
+        var notes: [String] = []
+        for (i, m) in variants.enumerated() {
+            if m.infeasible { continue }
+            if let b = best, m.cut >= b.tau * (1 - 1e-9) { bound = min(bound, m.cut); continue }
+            var o = options.solverOptions()
+            o.timeLimit = max(0.5, (limit - (seconds() - began)) / Double(variants.count - i))
+            var start: [String: [[Int]]] = [:]
+            for (key, count) in m.ringCount { if let rings = matched[key], let s = slots(rings, count: count) { start[key] = s } }
+            o.warmStart = m.warmStart(start)
+            let r: SolveResult
+            do { r = try solver.solve(m.model, options: o) } catch { throw PlanningError.solverFailed("\(error)") }
+            if case .rejected(let why) = r.warmStart { notes.append("warm start rejected: \(why)") }
+            if r.termination == .infeasible { continue }
+            guard r.hasSolution else { proven = false; bound = min(bound, m.cut); continue }
+            let tau = r.value(m.tau)
+            if r.termination != .optimal { proven = false }
+            bound = min(bound, r.termination == .optimal ? tau : max(m.cut, r.bestBound ?? m.cut))
+            if best == nil || tau < best!.tau * (1 - 1e-12) { best = (m, r, tau) }
+        }
+        guard let found = best else {
+            if proven {
+                return CollectivePlan(method: method, status: .infeasible, metrics: PlanMetrics(objective: 0, solveSeconds: seconds()),
+                                      circuits: [], rings: [:], notes: ["the ring-order model has no solution: some ring node or alltoall pair has no circuit route within maxHops and no packet fabric"])
+            }
+            throw PlanningError.solverFailed("the solver stopped before finding a solution")
+        }
+        let time = found.model.horizon(found.result)
+        let lower = min(time, found.model.horizon * bound)
+        var p = plan(instance, circuits, found.model.rings(found.result), method: method,
+                     status: proven && lower >= time * (1 - 1e-9) ? .optimal : .feasible,
+                     times: instance.jobs.map { _ in time }, seconds: seconds())
+        p.metrics.bound = lower
+        p.metrics.gap = SolveResult.gap(objective: time, bound: lower)
+        let r = found.model.ringCount.values.sorted()
+        p.notes = ["times are the steady-rate model's (all jobs share one horizon); \(r.count == 1 ? "\(r[0]) equal ring shares" : "ring counts \(r)")"] + notes
+        return p
+    }
+
     static func exact(_ instance: CollectiveInstance, solver: any Solver, options: PlanningOptions, method: String,
                       seconds: () -> Double) throws -> CollectivePlan {
+        if !instance.reconfigure, let p = try exactGiven(instance, solver: solver, options: options, method: method, seconds: seconds) { return p }
         guard let m = SteadyRateModel(instance) else {
             // No traffic: nothing to decide.
             let f = fixedPlan(instance)
