@@ -254,6 +254,28 @@ extension CollectivePlanner {
                     let t = model.time(circuits: circuits, rings: trial)
                     if t < bestTime * (1 - 1e-12) { best = cand; bestTime = t }
                 }
+                // Unequal shares: equal slots laid where the circuits have room (CollectivePlanner+Slots.swift).
+                var others = rings
+                others[key] = nil
+                var background: [Int: Double] = [:]
+                var fromRoutes: [Int: [[Int]?]] = [:]
+                for (pair, b) in pairTraffic(instance, rings: others) {
+                    let u = pair / n, v = pair % n
+                    if fromRoutes[u] == nil { fromRoutes[u] = routing.routes(from: u) }
+                    guard let path = fromRoutes[u]![v] else { continue }
+                    for h in 0..<(path.count - 1) { background[path[h] * n + path[h + 1], default: 0] += b }
+                }
+                // Starts: the best candidate, then the others with several rings (their covers differ), then the rank order.
+                var starts = [best]
+                for cand in candidates where cand.count > 1 && starts.count < 4 && !starts.contains(where: { $0.map(\.order) == cand.map(\.order) }) { starts.append(cand) }
+                if bestTime.isInfinite { starts.append([.init(order: segmentedRing(c.group, circuits: circuits, nodes: n), bytes: c.bytes)]) }
+                for cand in slotSearch(c, starts: starts, ports: maxRings, routing: routing, rate: instance.fabric.circuitRate,
+                                       background: background, moves: slotMoves(c.group.count)) {
+                    var trial = rings
+                    trial[key] = cand
+                    let t = model.time(circuits: circuits, rings: trial)
+                    if t < bestTime * (1 - 1e-12) { best = cand; bestTime = t }
+                }
                 rings[key] = best
             }
         }

@@ -262,23 +262,25 @@ extension CollectivePlanner {
             return nil
         }
 
-        /// The rings of a solution: `S` split evenly over the `R_c` rings,
-        /// equal rings merged (their shares added).
+        /// The rings of a solution: one ring of `S/R_c` per slot (so every
+        /// transfer of a step has the same size), or one ring with all of
+        /// `S` when every slot holds the same order.
         func rings(_ r: SolveResult) -> [String: [CollectivePlan.Ring]] {
             let n = instance.fabric.nodes
             var out: [String: [CollectivePlan.Ring]] = [:]
             for (key, all) in successor {
                 guard let c = collective(key) else { continue }
-                var orders: [[Int]] = [], shares: [Int] = []
+                var orders: [[Int]] = []
                 for x in all {
                     var next: [Int: Int] = [:]
                     for (pair, v) in x where r.value(v) > 0.5 { next[pair / n] = pair % n }
                     var order = [c.group[0]]
                     while order.count < c.group.count, let s = next[order.last!], !order.contains(s) { order.append(s) }
                     if order.count != c.group.count { order = c.group }
-                    if let i = orders.firstIndex(of: order) { shares[i] += 1 } else { orders.append(order); shares.append(1) }
+                    orders.append(order)
                 }
-                var rings = zip(orders, shares).map { CollectivePlan.Ring(order: $0, bytes: c.bytes * Double($1) / Double(all.count)) }
+                if Set(orders).count == 1 { out[key] = [.init(order: orders[0], bytes: c.bytes)]; continue }
+                var rings = orders.map { CollectivePlan.Ring(order: $0, bytes: c.bytes / Double(orders.count)) }
                 rings[rings.count - 1].bytes = c.bytes - rings.dropLast().reduce(0) { $0 + $1.bytes }
                 out[key] = rings
             }
