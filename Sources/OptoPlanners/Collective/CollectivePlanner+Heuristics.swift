@@ -216,7 +216,7 @@ extension CollectivePlanner {
     /// fewest off-circuit hops. The rank-order ring stays a candidate. The
     /// drain model keeps the fastest candidate, so `matched` is never worse
     /// than `fixed`, nor than the earlier depth-first method, under it.
-    static func matchedGiven(_ instance: CollectiveInstance, circuits: [Circuit], budget: Int = 200_000) -> [String: [CollectivePlan.Ring]] {
+    static func matchedGiven(_ instance: CollectiveInstance, circuits: [Circuit], budget: Int = 200_000, slots useSlots: Bool = true) -> [String: [CollectivePlan.Ring]] {
         let n = instance.fabric.nodes
         let model = CollectiveTimeModel(instance)
         let routing = CircuitRouting(nodes: n, circuits: circuits, maxHops: instance.maxHops)
@@ -269,7 +269,7 @@ extension CollectivePlanner {
                 var starts = [best]
                 for cand in candidates where cand.count > 1 && starts.count < 4 && !starts.contains(where: { $0.map(\.order) == cand.map(\.order) }) { starts.append(cand) }
                 if bestTime.isInfinite { starts.append([.init(order: segmentedRing(c.group, circuits: circuits, nodes: n), bytes: c.bytes)]) }
-                for cand in slotSearch(c, starts: starts, ports: maxRings, routing: routing, rate: instance.fabric.circuitRate,
+                for cand in !useSlots ? [] : slotSearch(c, starts: starts, ports: maxRings, routing: routing, rate: instance.fabric.circuitRate,
                                        background: background, moves: slotMoves(c.group.count)) {
                     var trial = rings
                     trial[key] = cand

@@ -257,7 +257,7 @@ extension CollectivePlanner {
             return values
         }
 
-        private func collective(_ key: String) -> Collective? {
+        func collective(_ key: String) -> Collective? {
             for job in instance.jobs { for c in job.collectives where CollectiveInstance.key(job: job.name, collective: c.name) == key { return c } }
             return nil
         }
@@ -279,10 +279,7 @@ extension CollectivePlanner {
                     if order.count != c.group.count { order = c.group }
                     orders.append(order)
                 }
-                if Set(orders).count == 1 { out[key] = [.init(order: orders[0], bytes: c.bytes)]; continue }
-                var rings = orders.map { CollectivePlan.Ring(order: $0, bytes: c.bytes / Double(orders.count)) }
-                rings[rings.count - 1].bytes = c.bytes - rings.dropLast().reduce(0) { $0 + $1.bytes }
-                out[key] = rings
+                out[key] = CollectivePlanner.ringsFromSlots(orders, bytes: c.bytes)
             }
             return out
         }
@@ -298,5 +295,27 @@ extension CollectivePlanner {
         var out: [[Int]] = []
         for (ring, k) in zip(rings, parts) { out += Array(repeating: ring.order, count: k) }
         return out.count == count ? out : nil
+    }
+}
+
+extension CollectivePlanner.RingOrderModel {
+    /// The rings of slot orders per key (as ``rings(_:)`` builds them from a solution).
+    func rings(slots: [String: [[Int]]]) -> [String: [CollectivePlan.Ring]] {
+        var out: [String: [CollectivePlan.Ring]] = [:]
+        for (key, orders) in slots { if let c = collective(key) { out[key] = CollectivePlanner.ringsFromSlots(orders, bytes: c.bytes) } }
+        return out
+    }
+}
+
+extension CollectivePlanner {
+    /// Equal slots as rings: one ring of `S/R` per slot, or one ring with
+    /// all of `S` when every slot holds the same order (so every transfer
+    /// of a step has the same size).
+    static func ringsFromSlots(_ orders: [[Int]], bytes: Double) -> [CollectivePlan.Ring] {
+        guard let first = orders.first else { return [] }
+        if Set(orders).count == 1 { return [.init(order: first, bytes: bytes)] }
+        var rings = orders.map { CollectivePlan.Ring(order: $0, bytes: bytes / Double(orders.count)) }
+        rings[rings.count - 1].bytes = bytes - rings.dropLast().reduce(0) { $0 + $1.bytes }
+        return rings
     }
 }

@@ -143,14 +143,7 @@ extension CollectivePlanner {
                 }
                 guard missing == 0 else { continue }
                 // Slots stay separate rings unless all are one ring.
-                var rings: [CollectivePlan.Ring]
-                if Set(slots).count == 1 {
-                    rings = [.init(order: slots[0], bytes: c.bytes)]
-                } else {
-                    rings = slots.map { .init(order: $0, bytes: c.bytes / Double(count)) }
-                    rings[count - 1].bytes = c.bytes - rings.dropLast().reduce(0) { $0 + $1.bytes }
-                }
-                results.append(rings)
+                results.append(ringsFromSlots(slots, bytes: c.bytes))
                 if current.worst <= floor * (1 + 1e-9) { break search }
             }
         }

@@ -242,7 +242,7 @@ public enum CollectivePlanner {
         let matched = matchedGiven(instance, circuits: circuits)
         let limit = options.timeLimit.isFinite && options.timeLimit > 0 ? options.timeLimit : 30
         let began = seconds()
-        var best: (model: RingOrderModel, result: SolveResult, tau: Double)? = nil
+        var best: (model: RingOrderModel, rings: [String: [CollectivePlan.Ring]], tau: Double)? = nil
         var bound = Double.infinity
         var proven = true
         var notes: [String] = []
@@ -254,6 +254,10 @@ public enum CollectivePlanner {
             var start: [String: [[Int]]] = [:]
             for (key, count) in m.ringCount { if let rings = matched[key], let s = slots(rings, count: count) { start[key] = s } }
             o.warmStart = m.warmStart(start)
+            // The warm start is a plan of the model too: kept when the solver returns nothing better (a time limit in the root LP).
+            if let w = o.warmStart, let tau = w[m.tau], best == nil || tau < best!.tau * (1 - 1e-12) {
+                best = (m, m.rings(slots: start), tau)
+            }
             let r: SolveResult
             do { r = try solver.solve(m.model, options: o) } catch { throw PlanningError.solverFailed("\(error)") }
             if case .rejected(let why) = r.warmStart { notes.append("warm start rejected: \(why)") }
@@ -262,7 +266,7 @@ public enum CollectivePlanner {
             let tau = r.value(m.tau)
             if r.termination != .optimal { proven = false }
             bound = min(bound, r.termination == .optimal ? tau : max(m.cut, r.bestBound ?? m.cut))
-            if best == nil || tau < best!.tau * (1 - 1e-12) { best = (m, r, tau) }
+            if best == nil || tau < best!.tau * (1 - 1e-12) { best = (m, m.rings(r), tau) }
         }
         guard let found = best else {
             if proven {
@@ -271,9 +275,9 @@ public enum CollectivePlanner {
             }
             throw PlanningError.solverFailed("the solver stopped before finding a solution")
         }
-        let time = found.model.horizon(found.result)
+        let time = found.model.horizon * found.tau
         let lower = min(time, found.model.horizon * bound)
-        var p = plan(instance, circuits, found.model.rings(found.result), method: method,
+        var p = plan(instance, circuits, found.rings, method: method,
                      status: proven && lower >= time * (1 - 1e-9) ? .optimal : .feasible,
                      times: instance.jobs.map { _ in time }, seconds: seconds())
         p.metrics.bound = lower
