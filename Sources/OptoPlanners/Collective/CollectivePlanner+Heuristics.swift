@@ -216,6 +216,11 @@ extension CollectivePlanner {
     /// fewest off-circuit hops. The rank-order ring stays a candidate. The
     /// drain model keeps the fastest candidate, so `matched` is never worse
     /// than `fixed`, nor than the earlier depth-first method, under it.
+    /// Last, unless the best already meets the group's degree bound, the slot
+    /// search (``slotSearch(_:starts:ports:routing:rate:background:moves:seed:)``)
+    /// from the best candidates: `R` equal slots with unequal shares per
+    /// ring, kept only when the drain model says they are faster
+    /// (`slots: false` skips it).
     static func matchedGiven(_ instance: CollectiveInstance, circuits: [Circuit], budget: Int = 200_000, slots useSlots: Bool = true) -> [String: [CollectivePlan.Ring]] {
         let n = instance.fabric.nodes
         let model = CollectiveTimeModel(instance)

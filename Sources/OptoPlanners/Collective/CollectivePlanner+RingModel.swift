@@ -30,7 +30,21 @@ import OptoModel
 /// optimum is the model's; it closes the gap the fractional relaxation
 /// leaves when a node keeps fewer circuits than there are rings (three
 /// circuits for four rings: some circuit carries two quanta). `ilp`
-/// warm-starts from `matched`'s rings rounded to `R_c` equal shares.
+/// warm-starts from `matched`'s rings rounded to `R_c` equal shares and
+/// keeps that start when the solver returns nothing better in its time.
+///
+/// What it optimises: the largest job time when every pair's bytes of
+/// the iteration stream at a constant rate (the steady-rate horizon), over
+/// ring orders with `R` equal slots (a ring in several slots carries a
+/// multiple of `S/R`). Where it differs from the evaluator: steps are
+/// pipelined (an alltoall's one step and an allreduce's `2(m−1)` overlap
+/// at constant rates; the evaluator runs each collective's steps one after
+/// another with max-min sharing), and a pair's bytes split freely between
+/// its circuit route and the packet fabric (the evaluator fills circuits
+/// first). With one allreduce and `p = 0` the two agree exactly: each slot
+/// is its own ring of `S/R` in the plan, so every transfer of a step has the
+/// same size and a step lasts `8·(S/(R·m))·L_max/r_c` in both
+/// (`CollectiveRingShareTests`).
 extension CollectivePlanner {
     final class RingOrderModel {
         let model = Model(name: "collective-rings")

@@ -18,15 +18,18 @@ public enum CollectiveMethod: String, CaseIterable, Sendable {
 ///   strides for the relayed and alltoall traffic (TotientPerms, TopoOpt,
 ///   NSDI 2023). Given circuits: circuit-disjoint Hamiltonian cycles of the
 ///   circuit graph, else a segmented ring with the fewest off-circuit hops
-///   (`CollectivePlanner+Heuristics.swift`). When circuits are free but
+///   (`CollectivePlanner+Heuristics.swift`), then unequal shares: `R` equal
+///   slots laid where the circuits have room (`CollectivePlanner+Slots.swift`).
+///   When circuits are free but
 ///   `current` is given, the current circuits with fitted rings are a
 ///   candidate too (they save `δ`).
-/// - `ilp`: the steady-rate model (`CollectivePlanner+ILP.swift`): exact for
-///   its model on small instances.
+/// - `ilp`: the steady-rate model (`CollectivePlanner+ILP.swift`; with given
+///   circuits the ring-order model of `CollectivePlanner+RingModel.swift`):
+///   exact for its model on small instances.
 /// - `auto`: `fixed` and `matched` (with a judge and free circuits, also
-///   `matched`'s next ``autoSplitCandidates`` port splits), then `ilp` (no warm start: its
-///   binaries are ring successors, which GLPK finds quickly at the sizes
-///   the rule admits) when the size rule of ``AutoSizeRule`` allows
+///   `matched`'s next ``autoSplitCandidates`` port splits), then `ilp` (with given circuits
+///   the ring-order model, warm-started from `matched`; free circuits the
+///   steady-rate model without a warm start) when the size rule of ``AutoSizeRule`` allows
 ///   (estimate: `8·R·m²` per allreduce plus `6` per pair with traffic);
 ///   with given circuits and at most ``exhaustiveLimit`` combinations of
 ///   single-ring orders, every combination too. The best candidate by
