@@ -6,13 +6,16 @@ import OptoCore
 /// than the group's ports (`r` of `k`), and `S` split evenly over those `r`
 /// runs at `k/r` of the bound, while a node with `d` circuits left could
 /// carry `S/d` per circuit. The stage splits `S` into `R` equal *slots*
-/// (`R` from `k` down to `⌊k/2⌋ + 1`; a ring holding several slots carries
-/// a larger share, so shares are multiples of `S/R`), starts from the
+/// (`R` from `k` down to 1: a ring holding several slots carries a larger
+/// share, so shares are multiples of `S/R`, and a search with fewer slots
+/// moves what would be tied slots together), starts from the
 /// candidate's rings rounded to slots, and moves nodes within a slot's ring
-/// (relocate one node, or swap two) while the circuit loads do not get
-/// worse: the most loaded circuit (load over capacity, the drain model's
-/// measure), then how many circuits share that load, then the sum of
-/// squares. A slot may use off-circuit hops (relayed over their route), so
+/// (relocate one node, half the time right after one of its circuit
+/// predecessors; move a stretch of two or three; swap two) while the
+/// circuit loads do not get worse (after `max(200, 20·m)` moves without a
+/// new best, one move is kept whatever it costs; the best state is kept), in this order: the hops without a route,
+/// the most loaded circuit (load over capacity, the drain model's measure),
+/// how many circuits share that load, the sum of squares. A slot may use off-circuit hops (relayed over their route), so
 /// the extra rings are segmented rings carrying a slot each where the
 /// circuits have room.
 ///
@@ -102,9 +105,14 @@ extension CollectivePlanner {
         }
 
         var rng = SplitMix64(seed: seed ^ UInt64(m))
+        let kickAfter = max(200, 20 * m)
+        let members = Set(c.group)
+        var predecessors: [Int: [Int]] = [:]
+        for key in id.keys where members.contains(key / n) && members.contains(key % n) { predecessors[key % n, default: []].append(key / n) }
+        for u in predecessors.keys { predecessors[u]!.sort() }
         var results: [[CollectivePlan.Ring]] = []
         search: for start in starts {
-            for count in stride(from: ports, through: ports / 2 + 1, by: -1) {
+            for count in stride(from: ports, through: 1, by: -1) {
                 guard var slots = slots(start, count: count) else { continue }
                 let quantum = c.bytes / Double(count) * perStep
                 var slotHops: [(circuits: [Int], missing: Int)] = []
@@ -116,15 +124,31 @@ extension CollectivePlanner {
                 }
                 var missing = slotHops.reduce(0) { $0 + $1.missing }
                 var current = score(load, missing: missing)
+                var best = (slots: slots, score: current)
+                var sinceBest = 0
                 for _ in 0..<(moves / starts.count) {
+                    sinceBest += 1
+                    // A kick after `kickAfter` moves without a new best: the next move is kept whatever it costs.
+                    let kick = sinceBest % kickAfter == 0
                     let r = Int.random(in: 0..<count, using: &rng)
                     var order = slots[r]
                     let i = Int.random(in: 0..<m, using: &rng)
-                    if Bool.random(using: &rng) {
-                        // Relocate the node at i to another place.
+                    switch Int.random(in: 0..<3, using: &rng) {
+                    case 0:
+                        // Relocate the node at i: half the time right after one of its circuit predecessors.
                         let u = order.remove(at: i)
-                        order.insert(u, at: Int.random(in: 0..<m, using: &rng))
-                    } else {
+                        if Bool.random(using: &rng), let w = predecessors[u]?.randomElement(using: &rng), let at = order.firstIndex(of: w) {
+                            order.insert(u, at: at + 1)
+                        } else {
+                            order.insert(u, at: Int.random(in: 0..<m, using: &rng))
+                        }
+                    case 1:
+                        // Move a stretch of two or three nodes.
+                        let len = min(m - 1, Int.random(in: 2...3, using: &rng))
+                        var stretch: [Int] = []
+                        for _ in 0..<len { stretch.append(order.remove(at: min(i, order.count - 1))) }
+                        order.insert(contentsOf: stretch, at: Int.random(in: 0...order.count, using: &rng))
+                    default:
                         order.swapAt(i, Int.random(in: 0..<m, using: &rng))
                     }
                     guard order != slots[r] else { continue }
@@ -132,19 +156,20 @@ extension CollectivePlanner {
                     for e in slotHops[r].circuits { load[e] -= quantum }
                     for e in h.circuits { load[e] += quantum }
                     let s = score(load, missing: missing - slotHops[r].missing + h.missing)
-                    if !(current < s) {
+                    if kick || !(current < s) {
                         missing += h.missing - slotHops[r].missing
                         slots[r] = order; slotHops[r] = h; current = s
+                        if current < best.score { best = (slots, current); sinceBest = 0 }
                         if missing == 0 && current.worst <= floor * (1 + 1e-9) { break }
                     } else {
                         for e in h.circuits { load[e] -= quantum }
                         for e in slotHops[r].circuits { load[e] += quantum }
                     }
                 }
-                guard missing == 0 else { continue }
+                guard best.score.missing == 0 else { continue }
                 // Slots stay separate rings unless all are one ring.
-                results.append(ringsFromSlots(slots, bytes: c.bytes))
-                if current.worst <= floor * (1 + 1e-9) { break search }
+                results.append(ringsFromSlots(best.slots, bytes: c.bytes))
+                if best.score.worst <= floor * (1 + 1e-9) { break search }
             }
         }
         return results
