@@ -8,16 +8,17 @@ import OptoCore
 /// carry `S/d` per circuit. The stage splits `S` into `R` equal *slots*
 /// (`R` from `k` down to 1: a ring holding several slots carries a larger
 /// share, so shares are multiples of `S/R`, and a search with fewer slots
-/// moves what would be tied slots together), starts from the
-/// candidate's rings rounded to slots, and moves nodes within a slot's ring
-/// (relocate one node, half the time right after one of its circuit
-/// predecessors; move a stretch of two or three; swap two) while the
-/// circuit loads do not get worse (after `max(200, 20·m)` moves without a
-/// new best, one move is kept whatever it costs; the best state is kept), in this order: the hops without a route,
-/// the most loaded circuit (load over capacity, the drain model's measure),
-/// how many circuits share that load, the sum of squares. A slot may use off-circuit hops (relayed over their route), so
-/// the extra rings are segmented rings carrying a slot each where the
-/// circuits have room.
+/// moves what would be tied slots together), starts from the candidate's
+/// rings rounded to slots, and moves nodes within a slot's ring (relocate
+/// one node, half the time right after one of its circuit predecessors;
+/// move a stretch of two or three; swap two) while these do not get worse,
+/// in this order: the hops without a route, the most loaded circuit (load
+/// over capacity, the drain model's measure), how many circuits share that
+/// load, the sum of squares. After `max(200, 20·m)` moves without a new
+/// best one move is kept whatever it costs (a kick); the best state seen
+/// is the result. A slot may use off-circuit hops (relayed over their
+/// route), so the extra rings are segmented rings carrying a slot each
+/// where the circuits have room.
 ///
 /// Each slot stays its own ring of `S/R` in the plan (equal rings are
 /// merged only when every slot is the same ring), so every transfer of a
