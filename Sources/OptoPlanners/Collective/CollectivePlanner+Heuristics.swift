@@ -220,8 +220,9 @@ extension CollectivePlanner {
     /// search (``slotSearch(_:starts:ports:routing:rate:background:moves:seed:)``)
     /// from the best candidates: `R` equal slots with unequal shares per
     /// ring, kept only when the drain model says they are faster
-    /// (`slots: false` skips it).
-    static func matchedGiven(_ instance: CollectiveInstance, circuits: [Circuit], budget: Int = 200_000, slots useSlots: Bool = true) -> [String: [CollectivePlan.Ring]] {
+    /// (`slots: false` skips it; `slotMoves` overrides its move budget).
+    static func matchedGiven(_ instance: CollectiveInstance, circuits: [Circuit], budget: Int = 200_000, slots useSlots: Bool = true,
+                             slotMoves moves: Int? = nil) -> [String: [CollectivePlan.Ring]] {
         let n = instance.fabric.nodes
         let model = CollectiveTimeModel(instance)
         let routing = CircuitRouting(nodes: n, circuits: circuits, maxHops: instance.maxHops)
@@ -275,7 +276,7 @@ extension CollectivePlanner {
                 for cand in candidates where cand.count > 1 && starts.count < 4 && !starts.contains(where: { $0.map(\.order) == cand.map(\.order) }) { starts.append(cand) }
                 if bestTime.isInfinite { starts.append([.init(order: segmentedRing(c.group, circuits: circuits, nodes: n), bytes: c.bytes)]) }
                 for cand in !useSlots ? [] : slotSearch(c, starts: starts, ports: maxRings, routing: routing, rate: instance.fabric.circuitRate,
-                                       background: background, moves: slotMoves(c.group.count)) {
+                                       background: background, moves: moves ?? slotMoves(c.group.count)) {
                     var trial = rings
                     trial[key] = cand
                     let t = model.time(circuits: circuits, rings: trial)
