@@ -263,7 +263,7 @@ public enum CollectivePlanner {
             }
             let r: SolveResult
             do { r = try solver.solve(m.model, options: o) } catch { throw PlanningError.solverFailed("\(error)") }
-            if case .rejected(let why) = r.warmStart { notes.append("warm start rejected: \(why)") }
+            if case .rejected(let why) = r.warmStart, r.termination != .optimal { notes.append("warm start rejected: \(why)") }
             if r.termination == .infeasible { continue }
             guard r.hasSolution else { proven = false; bound = min(bound, m.cut); continue }
             let tau = r.value(m.tau)
@@ -286,7 +286,7 @@ public enum CollectivePlanner {
         p.metrics.bound = lower
         p.metrics.gap = SolveResult.gap(objective: time, bound: lower)
         let r = found.model.ringCount.values.sorted()
-        p.notes = ["times are the steady-rate model's (all jobs share one horizon); \(r.count == 1 ? "\(r[0]) equal ring shares" : "ring counts \(r)")"] + notes
+        p.notes = ["times are the steady-rate model's (all jobs share one horizon); \(r.count == 1 ? "\(r[0]) equal ring slot\(r[0] == 1 ? "" : "s")" : "equal ring slots per allreduce \(r)")"] + notes
         return p
     }
 
