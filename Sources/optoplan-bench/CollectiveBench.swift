@@ -11,9 +11,11 @@ import OptoPlanners
 ///   Hamiltonian cycles, so a Hamiltonian cycle exists), then the same
 ///   graphs with 10 % of the circuits failed; one AllReduce over every
 ///   node, no packet fabric, `maxHops` 4. Ratio of `matched` to the bound
-///   and to `fixed`, and on damaged graphs (up to 16 nodes) to `ilp`'s
-///   ring orders and to `auto` (which tries `ilp` and, up to 8 nodes,
-///   every ring order), evaluated.
+///   and to `fixed`, to the damaged graph's own degree bound, and on
+///   damaged graphs to `ilp`'s ring orders (`--ilp-sizes`, default 8–32)
+///   and to `auto` (`--auto-sizes`, default 8–16; it tries `ilp` and, up
+///   to 8 nodes, every ring order), evaluated; `--detail` prints every
+///   instance to standard error.
 /// - Free circuits: one job with a data-parallel AllReduce over all nodes
 ///   and expert-parallel alltoalls over groups of 8 (4 MB and 64 MB per
 ///   pair); `k` = 4 and 8 ports; packet fabric 0 and 10 % of a node's
@@ -31,7 +33,9 @@ enum CollectiveBench {
         let seeds = Int(value("--seeds") ?? "3") ?? 3
         let limit = Double(value("--time-limit") ?? "10") ?? 10
         let options = PlanningOptions(timeLimit: limit, solver: GLPKSolver())
-        given(sizes: sizes, seeds: seeds, options: options)
+        let ilpSizes = Set((value("--ilp-sizes") ?? "8,16,32").split(separator: ",").compactMap { Int($0) })
+        let autoSizes = Set((value("--auto-sizes") ?? "8,16").split(separator: ",").compactMap { Int($0) })
+        given(sizes: sizes, seeds: seeds, options: options, ilpSizes: ilpSizes, autoSizes: autoSizes, detail: args.contains("--detail"))
         free(sizes: freeSizes, options: options)
     }
 
@@ -41,15 +45,36 @@ enum CollectiveBench {
         (try? Evaluator.evaluate(plan, on: instance).makespan ?? .infinity) ?? .infinity
     }
 
-    static func given(sizes: [Int], seeds: Int, options: PlanningOptions) {
+    /// The damaged graph's own bound (p = 0): every node sends and receives
+    /// `2(m−1)·S/m` over the circuits it has left, so no ring order beats
+    /// `8·2(m−1)·S/m / (min(out, in circuits)·r_c)` at its worst node.
+    static func degreeBound(_ instance: CollectiveInstance) -> Double {
+        let n = instance.fabric.nodes
+        var out = Array(repeating: 0, count: n), inn = out
+        for c in instance.current ?? [] { out[c.from] += 1; inn[c.to] += 1 }
+        var worst = 0.0
+        for job in instance.jobs {
+            for c in job.collectives {
+                for u in c.group {
+                    let d = min(out[u], inn[u])
+                    worst = max(worst, d > 0 ? 8 * c.bytesSentPerRank / (Double(d) * instance.fabric.circuitRate) : .infinity)
+                }
+            }
+        }
+        return worst
+    }
+
+    static func given(sizes: [Int], seeds: Int, options: PlanningOptions, ilpSizes: Set<Int>, autoSizes: Set<Int>, detail: Bool) {
         print("Given circuits: k-regular graphs (k random Hamiltonian cycles), one AllReduce over all nodes, p = 0, maxHops 4")
-        print("| N | k | graph | matched/bound mean | worst | fixed/matched mean | matched/ilp worst | matched/auto worst | matched CPU s | matched wall s |")
-        print("|---|---|---|---|---|---|---|---|---|---|")
+        print("graph bound: 8·2(m−1)·S/m over (fewest circuits left at a node)·r_c, what no ring order on the damaged graph beats")
+        print("no plan: seeds on which no ring order finishes (a node without circuits, or ilp proves none); the other columns are over the rest")
+        print("| N | k | graph | no plan | matched/bound mean | worst | matched/graph bound worst | fixed/matched mean | matched/ilp worst | ilp solved | ilp CPU s mean / wall s max | matched/auto worst | matched CPU s | matched wall s |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for n in sizes {
             for k in [2, 4] {
                 for damaged in [false, true] {
-                    var toBound: [Double] = [], overFixed: [Double] = [], toAuto: [Double] = [], toILP: [Double] = []
-                    var cpuMatched = 0.0, wallMatched = 0.0
+                    var toBound: [Double] = [], toGraph: [Double] = [], overFixed: [Double] = [], toAuto: [Double] = [], toILP: [Double] = []
+                    var cpuMatched = 0.0, wallMatched = 0.0, cpuILP = 0.0, wallILP = 0.0, ilpRuns = 0, ilpSolved = 0, noPlan = 0, fixedStuck = 0
                     for seed in 0..<seeds {
                         var rng = LinkPoolBench.RNG(state: UInt64(1000 * n + 10 * k + seed))
                         var circuits: [Circuit] = []
@@ -65,19 +90,46 @@ enum CollectiveBench {
                                                           maxHops: 4, current: circuits, reconfigure: false,
                                                           jobs: [CollectiveJob(name: "j", collectives: [Collective(name: "ar", kind: .allreduce, group: Array(0..<n), bytes: 1e9)])])
                         let c0 = cpu(), w0 = ContinuousClock.now
-                        guard let matched = try? CollectivePlanner.plan(instance, method: .matched) else { continue }
+                        guard let matched = try? CollectivePlanner.plan(instance, method: .matched, options: options) else { continue }
                         cpuMatched += cpu() - c0
                         let w = w0.duration(to: ContinuousClock.now)
                         wallMatched += Double(w.components.seconds) + Double(w.components.attoseconds) * 1e-18
                         let fixed = try! CollectivePlanner.plan(instance, method: .fixed)
                         let tm = evaluated(matched, instance), tf = evaluated(fixed, instance)
                         let bound = instance.jobLowerBounds(startDelay: 0)[0]
-                        toBound.append(tm / bound)
-                        overFixed.append(tf / tm)
-                        if damaged && n <= 16, let ilp = try? CollectivePlanner.plan(instance, method: .ilp, options: options), ilp.status != .infeasible {
-                            toILP.append(tm / evaluated(ilp, instance))
+                        let graph = degreeBound(instance)
+                        var line = String(format: "N %d k %d %@ seed %d: matched/bound %.4f graph bound/bound %.4f rings %d", n, k, damaged ? "damaged" : "intact", seed,
+                                          tm / bound, graph / bound, matched.rings["j/ar"]?.count ?? 0)
+                        var impossible = !graph.isFinite
+                        var ti = Double.nan
+                        if damaged && ilpSizes.contains(n) {
+                            let c1 = cpu(), w1 = ContinuousClock.now
+                            let ilp = try? CollectivePlanner.plan(instance, method: .ilp, options: options)
+                            cpuILP += cpu() - c1
+                            let w = w1.duration(to: ContinuousClock.now)
+                            wallILP = max(wallILP, Double(w.components.seconds) + Double(w.components.attoseconds) * 1e-18)
+                            ilpRuns += 1
+                            if let ilp, ilp.status != .infeasible {
+                                if ilp.status == .optimal { ilpSolved += 1 }
+                                ti = evaluated(ilp, instance)
+                                line += String(format: "; ilp %@ %.4f (model %.4f, bound %.4f) in %.1f CPU s", ilp.status.rawValue, ti / bound,
+                                               (ilp.metrics.time ?? .nan) / bound, (ilp.metrics.bound ?? .nan) / bound, cpu() - c1)
+                            } else if ilp?.status == .infeasible {
+                                ilpSolved += 1
+                                impossible = true
+                                line += "; ilp: no ring order exists"
+                            } else {
+                                line += "; ilp no plan"
+                            }
                         }
-                        if damaged && n <= 16 {
+                        if detail { FileHandle.standardError.write((line + "\n").data(using: .utf8)!) }
+                        // A graph on which no ring order can finish (a node without circuits, or ilp's proof) counts apart.
+                        if impossible { noPlan += 1; continue }
+                        toBound.append(tm / bound)
+                        toGraph.append(tm / graph)
+                        if tf.isFinite { overFixed.append(tf / tm) } else { fixedStuck += 1 }
+                        if ti.isFinite { toILP.append(tm / ti) }
+                        if damaged && autoSizes.contains(n) {
                             let judge: @Sendable (CollectivePlan) -> [Double]? = { p in (try? Evaluator.evaluate(p, on: instance)).flatMap { $0.makespan }.map { [$0] } }
                             if let auto = try? CollectivePlanner.plan(instance, method: .auto, options: options, judge: judge) {
                                 toAuto.append(tm / evaluated(auto, instance))
@@ -86,8 +138,12 @@ enum CollectiveBench {
                     }
                     let mean = { (xs: [Double]) in xs.isEmpty ? Double.nan : xs.reduce(0, +) / Double(xs.count) }
                     func worst(_ xs: [Double]) -> String { xs.isEmpty ? "–" : String(format: "%.4f", xs.max()!) }
-                    print(String(format: "| %d | %d | %@ | %.4f | %.4f | %.3f | %@ | %@ | %.3f | %.3f |", n, k, damaged ? "10% failed" : "intact",
-                                 mean(toBound), toBound.max() ?? .nan, mean(overFixed), worst(toILP), worst(toAuto),
+                    func meanCell(_ xs: [Double]) -> String { xs.isEmpty ? "–" : String(format: "%.4f", mean(xs)) }
+                    let ilpCell = ilpRuns == 0 ? "–" : "\(ilpSolved)/\(ilpRuns)"
+                    let ilpCPU = ilpRuns == 0 ? "–" : String(format: "%.1f / %.1f", cpuILP / Double(ilpRuns), wallILP)
+                    let fixedCell = (overFixed.isEmpty ? "–" : String(format: "%.3f", mean(overFixed))) + (fixedStuck > 0 ? " (\(fixedStuck) inf)" : "")
+                    print(String(format: "| %d | %d | %@ | %d | %@ | %@ | %@ | %@ | %@ | %@ | %@ | %@ | %.3f | %.3f |", n, k, damaged ? "10% failed" : "intact", noPlan,
+                                 meanCell(toBound), worst(toBound), worst(toGraph), fixedCell, worst(toILP), ilpCell, ilpCPU, worst(toAuto),
                                  cpuMatched / Double(max(1, seeds)), wallMatched / Double(max(1, seeds))))
                 }
             }

@@ -216,7 +216,13 @@ extension CollectivePlanner {
     /// fewest off-circuit hops. The rank-order ring stays a candidate. The
     /// drain model keeps the fastest candidate, so `matched` is never worse
     /// than `fixed`, nor than the earlier depth-first method, under it.
-    static func matchedGiven(_ instance: CollectiveInstance, circuits: [Circuit], budget: Int = 200_000) -> [String: [CollectivePlan.Ring]] {
+    /// Last, unless the best already meets the group's degree bound, the slot
+    /// search (``slotSearch(_:starts:ports:routing:rate:background:moves:seed:)``)
+    /// from the best candidates: `R` equal slots with unequal shares per
+    /// ring, kept only when the drain model says they are faster
+    /// (`slots: false` skips it; `slotMoves` overrides its move budget).
+    static func matchedGiven(_ instance: CollectiveInstance, circuits: [Circuit], budget: Int = 200_000, slots useSlots: Bool = true,
+                             slotMoves moves: Int? = nil) -> [String: [CollectivePlan.Ring]] {
         let n = instance.fabric.nodes
         let model = CollectiveTimeModel(instance)
         let routing = CircuitRouting(nodes: n, circuits: circuits, maxHops: instance.maxHops)
@@ -249,6 +255,28 @@ extension CollectivePlanner {
                 }
                 var best = rings[key]!, bestTime = Double.infinity
                 for cand in candidates {
+                    var trial = rings
+                    trial[key] = cand
+                    let t = model.time(circuits: circuits, rings: trial)
+                    if t < bestTime * (1 - 1e-12) { best = cand; bestTime = t }
+                }
+                // Unequal shares: equal slots laid where the circuits have room (CollectivePlanner+Slots.swift).
+                var others = rings
+                others[key] = nil
+                var background: [Int: Double] = [:]
+                var fromRoutes: [Int: [[Int]?]] = [:]
+                for (pair, b) in pairTraffic(instance, rings: others) {
+                    let u = pair / n, v = pair % n
+                    if fromRoutes[u] == nil { fromRoutes[u] = routing.routes(from: u) }
+                    guard let path = fromRoutes[u]![v] else { continue }
+                    for h in 0..<(path.count - 1) { background[path[h] * n + path[h + 1], default: 0] += b }
+                }
+                // Starts: the best candidate, then the others with several rings (their covers differ), then the rank order.
+                var starts = [best]
+                for cand in candidates where cand.count > 1 && starts.count < 4 && !starts.contains(where: { $0.map(\.order) == cand.map(\.order) }) { starts.append(cand) }
+                if bestTime.isInfinite { starts.append([.init(order: segmentedRing(c.group, circuits: circuits, nodes: n), bytes: c.bytes)]) }
+                for cand in !useSlots ? [] : slotSearch(c, starts: starts, ports: maxRings, routing: routing, rate: instance.fabric.circuitRate,
+                                       background: background, moves: moves ?? slotMoves(c.group.count)) {
                     var trial = rings
                     trial[key] = cand
                     let t = model.time(circuits: circuits, rings: trial)

@@ -3,6 +3,13 @@ import OptoModel
 
 /// The exact model of the `ilp` method (the "steady-rate model").
 ///
+/// `ilp` solves this form when circuits are free (and `optoplan export`
+/// writes it, as `models/collective.mod` does); with given circuits it
+/// solves the ring-order model of `CollectivePlanner+RingModel.swift`: for
+/// `R_c` rings the same optimum, written linearly, and solved for fewer
+/// rings too (`R_c − 1` down to `⌊R_c/2⌋ + 1`); and
+/// ``steadyRateTime`` scores pinned plans on that form.
+///
 /// The whole iteration is one horizon `T`: every job finishes by `start + T`
 /// (so minimising `T` minimises the largest job time), and every transfer
 /// streams at a constant rate over it. With `θ = 1/T` and `B_uv(x)` the
@@ -23,8 +30,9 @@ import OptoModel
 /// ```
 ///
 /// `R_c` is the smallest port count in the group (the rings a node's ports
-/// can carry at once); shares are equal, and `R_c` equal rings are one ring
-/// with all the bytes. `θ_max = 1/T₀` with `T₀` the per-node lower bound of
+/// can carry at once); shares are equal (a ring held by several of the
+/// `R_c` slots carries their sum), and `R_c` equal rings are one ring with
+/// all the bytes. `θ_max = 1/T₀` with `T₀` the per-node lower bound of
 /// PROBLEMS.md §4 (without `δ`). The plan's time is `start + 1/θ`, with
 /// `start = δ` unless the configuration equals `current`.
 ///
@@ -207,10 +215,15 @@ extension CollectivePlanner {
     }
 
     /// A plan's horizon `T` on the steady-rate model (rings and circuits
-    /// pinned: an LP), plus its start delay: what `ilp` minimises.
+    /// pinned: an LP, the ring-order model with every ring fixed), plus its
+    /// start delay: what `ilp` minimises. Free instances route the pinned
+    /// configuration direct only, as the free model does.
     public static func steadyRateTime(_ instance: CollectiveInstance, circuits: [Circuit], rings: [String: [CollectivePlan.Ring]],
                                       solver: any Solver) throws -> Double {
-        guard let m = SteadyRateModel(instance, fixedRings: rings, fixedCircuits: circuits) else { return instance.startDelay(for: circuits) }
+        guard let m = RingOrderModel(instance, circuits: circuits, maxHops: instance.reconfigure ? 1 : instance.maxHops, fixedRings: rings) else {
+            return instance.startDelay(for: circuits)
+        }
+        if m.infeasible { return .infinity }
         let r = try solver.solve(m.model, options: SolverOptions(timeLimit: 30))
         guard r.hasSolution else { return .infinity }
         return instance.startDelay(for: circuits) + m.horizon(r)

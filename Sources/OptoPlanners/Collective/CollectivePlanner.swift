@@ -18,15 +18,18 @@ public enum CollectiveMethod: String, CaseIterable, Sendable {
 ///   strides for the relayed and alltoall traffic (TotientPerms, TopoOpt,
 ///   NSDI 2023). Given circuits: circuit-disjoint Hamiltonian cycles of the
 ///   circuit graph, else a segmented ring with the fewest off-circuit hops
-///   (`CollectivePlanner+Heuristics.swift`). When circuits are free but
+///   (`CollectivePlanner+Heuristics.swift`), then unequal shares: `R` equal
+///   slots laid where the circuits have room (`CollectivePlanner+Slots.swift`).
+///   When circuits are free but
 ///   `current` is given, the current circuits with fitted rings are a
 ///   candidate too (they save `δ`).
-/// - `ilp`: the steady-rate model (`CollectivePlanner+ILP.swift`): exact for
-///   its model on small instances.
+/// - `ilp`: the steady-rate model (`CollectivePlanner+ILP.swift`; with given
+///   circuits the ring-order model of `CollectivePlanner+RingModel.swift`):
+///   exact for its model on small instances.
 /// - `auto`: `fixed` and `matched` (with a judge and free circuits, also
-///   `matched`'s next ``autoSplitCandidates`` port splits), then `ilp` (no warm start: its
-///   binaries are ring successors, which GLPK finds quickly at the sizes
-///   the rule admits) when the size rule of ``AutoSizeRule`` allows
+///   `matched`'s next ``autoSplitCandidates`` port splits), then `ilp` (with given circuits
+///   the ring-order model, warm-started from `matched`; free circuits the
+///   steady-rate model without a warm start) when the size rule of ``AutoSizeRule`` allows
 ///   (estimate: `8·R·m²` per allreduce plus `6` per pair with traffic);
 ///   with given circuits and at most ``exhaustiveLimit`` combinations of
 ///   single-ring orders, every combination too. The best candidate by
@@ -209,8 +212,87 @@ public enum CollectivePlanner {
         return total + 6 * pairs
     }
 
+    /// `ilp` with the circuits given (`reconfigure: false`): the ring-order
+    /// model (`CollectivePlanner+RingModel.swift`) for every ring count
+    /// `R` from the smallest port count `R_c` of each group down to
+    /// `⌊R_c/2⌋ + 1` (every smaller count is one of these with rings
+    /// repeated: two slots of `S/4` are one ring of `S/2`), the same step
+    /// for all allreduces; the variants in the order of their degree cut,
+    /// each warm-started from `matched`'s rings rounded to its slots, the
+    /// time left shared among those still to solve, and a variant skipped
+    /// when its cut already reaches the best horizon found. Optimal when
+    /// every variant was solved or skipped so.
+    static func exactGiven(_ instance: CollectiveInstance, solver: any Solver, options: PlanningOptions, method: String,
+                           seconds: () -> Double) throws -> CollectivePlan? {
+        let circuits = instance.current ?? []
+        let f = instance.fabric
+        var base: [String: Int] = [:]
+        for job in instance.jobs {
+            for c in job.collectives where c.kind == .allreduce && c.group.count >= 2 {
+                base[CollectiveInstance.key(job: job.name, collective: c.name)] = max(1, c.group.map { f.ocsPortsPerNode[$0] }.min() ?? 1)
+            }
+        }
+        let steps = base.values.map { $0 - $0 / 2 }.max() ?? 1
+        var variants: [RingOrderModel] = []
+        var seen = Set<[String: Int]>()
+        for j in 0..<steps {
+            let counts = base.mapValues { max($0 / 2 + 1, $0 - j) }
+            guard seen.insert(counts).inserted else { continue }
+            guard let m = RingOrderModel(instance, circuits: circuits, maxHops: instance.maxHops, ringCounts: counts) else { return nil }
+            variants.append(m)
+        }
+        variants.sort { $0.cut < $1.cut }
+        let matched = matchedGiven(instance, circuits: circuits)
+        let limit = options.timeLimit.isFinite && options.timeLimit > 0 ? options.timeLimit : 30
+        let began = seconds()
+        var best: (model: RingOrderModel, rings: [String: [CollectivePlan.Ring]], tau: Double)? = nil
+        var bound = Double.infinity
+        var proven = true
+        var notes: [String] = []
+        for (i, m) in variants.enumerated() {
+            if m.infeasible { continue }
+            if let b = best, m.cut >= b.tau * (1 - 1e-9) { bound = min(bound, m.cut); continue }
+            var o = options.solverOptions()
+            o.timeLimit = max(0.5, (limit - (seconds() - began)) / Double(variants.count - i))
+            var start: [String: [[Int]]] = [:]
+            for (key, count) in m.ringCount { if let rings = matched[key], let s = slots(rings, count: count) { start[key] = s } }
+            o.warmStart = m.warmStart(start)
+            // The warm start is a plan of the model too: kept when the solver returns nothing better (a time limit in the root LP).
+            if let w = o.warmStart, let tau = w[m.tau], best == nil || tau < best!.tau * (1 - 1e-12) {
+                best = (m, m.rings(slots: start), tau)
+            }
+            let r: SolveResult
+            do { r = try solver.solve(m.model, options: o) } catch { throw PlanningError.solverFailed("\(error)") }
+            if case .rejected(let why) = r.warmStart, r.termination != .optimal { notes.append("warm start rejected: \(why)") }
+            if r.termination == .infeasible { continue }
+            guard r.hasSolution else { proven = false; bound = min(bound, m.cut); continue }
+            let tau = r.value(m.tau)
+            if r.termination != .optimal { proven = false }
+            bound = min(bound, r.termination == .optimal ? tau : max(m.cut, r.bestBound ?? m.cut))
+            if best == nil || tau < best!.tau * (1 - 1e-12) { best = (m, m.rings(r), tau) }
+        }
+        guard let found = best else {
+            if proven {
+                return CollectivePlan(method: method, status: .infeasible, metrics: PlanMetrics(objective: 0, solveSeconds: seconds()),
+                                      circuits: [], rings: [:], notes: ["the ring-order model has no solution: some ring node or alltoall pair has no circuit route within maxHops and no packet fabric"])
+            }
+            throw PlanningError.solverFailed("the solver stopped before finding a solution")
+        }
+        let time = found.model.horizon * found.tau
+        let lower = min(time, found.model.horizon * bound)
+        var p = plan(instance, circuits, found.rings, method: method,
+                     status: proven && lower >= time * (1 - 1e-9) ? .optimal : .feasible,
+                     times: instance.jobs.map { _ in time }, seconds: seconds())
+        p.metrics.bound = lower
+        p.metrics.gap = SolveResult.gap(objective: time, bound: lower)
+        let r = found.model.ringCount.values.sorted()
+        p.notes = ["times are the steady-rate model's (all jobs share one horizon); \(r.count == 1 ? "\(r[0]) equal ring slot\(r[0] == 1 ? "" : "s")" : "equal ring slots per allreduce \(r)")"] + notes
+        return p
+    }
+
     static func exact(_ instance: CollectiveInstance, solver: any Solver, options: PlanningOptions, method: String,
                       seconds: () -> Double) throws -> CollectivePlan {
+        if !instance.reconfigure, let p = try exactGiven(instance, solver: solver, options: options, method: method, seconds: seconds) { return p }
         guard let m = SteadyRateModel(instance) else {
             // No traffic: nothing to decide.
             let f = fixedPlan(instance)
