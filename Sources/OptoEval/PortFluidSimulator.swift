@@ -109,6 +109,11 @@ struct PortFluidSimulator {
     private(set) var deferrals = 0
     /// Give-ups in a row, refillings left before replays resume, and the current pause.
     private var replayStreak = 0
+    /// The step a replay given up was undone to.
+    private var resumeStep = 0
+    /// Whether refillings try the replay at all (off: the heap alone, the
+    /// reference the tests compare against).
+    var replays = true
     private var replayPause = 0
     private var replayBackoff = 0
 
@@ -485,8 +490,8 @@ struct PortFluidSimulator {
         fullRefill = false
         restartStep = Int.max
 
-        if start == 0 || !replay(from: start) {
-            if !heapFill(from: start) {
+        if start == 0 || !replays || !replay(from: start) {
+            if !heapFill(from: start == 0 ? 0 : resumeStep) {
                 t.reset()
                 _ = heapFill(from: 0)
             }
@@ -501,8 +506,9 @@ struct PortFluidSimulator {
     /// level (a lazy heap over the unfrozen ports). From scratch it always
     /// succeeds. Resumed after steps that `replay` froze out of level
     /// order, a port may come out below a level already frozen, which is
-    /// exact unless it shares a flow with such a port: then it returns
-    /// false and the caller fills from scratch.
+    /// exact unless it shares a flow with such a port, and a port that
+    /// never freezes may end over its capacity: then it returns false and
+    /// the caller fills from scratch.
     private mutating func heapFill(from start: Int) -> Bool {
         let t = fill
         t.buildHeap()
@@ -534,7 +540,10 @@ struct PortFluidSimulator {
                 freeze(p, at: actual)
             }
         }
-        return true
+        // Steps a replay froze before `start` may have left a port that
+        // never froze over its capacity (a replay checks that only when it
+        // finishes).
+        return start == 0 || t.neverFrozenWithinCapacity()
     }
 
     /// The filling from step `start` on, replaying the previous filling's
@@ -635,7 +644,9 @@ struct PortFluidSimulator {
                     break
                 }
                 // `p` must freeze before step `k`: undo from there on.
-                guard k >= start && t.steps - k <= budget else { return abandonReplay(start) }
+                // Past the budget the heap takes over from step `k`: the steps
+                // before it stand (each passed its check), `p` must go there.
+                guard k >= start && t.steps - k <= budget else { return abandonReplay(k >= start ? k : start) }
                 budget -= t.steps - k
                 repairs += 1
                 for j in k..<t.steps {
@@ -653,16 +664,17 @@ struct PortFluidSimulator {
             }
         }
         // A port that never froze must not end over its capacity.
-        for p in 0..<(2 * n) where t.rank[p] == PortFilling.unfrozen && t.degree[p] > 0 {
-            if t.fillCapacity[p] < -1e-10 * t.capacity[p] { return abandonReplay(start) }
-        }
+        guard t.neverFrozenWithinCapacity() else { return abandonReplay(start) }
         replayed += 1
         replayStreak = 0
         return true
     }
 
-    private mutating func abandonReplay(_ start: Int) -> Bool {
-        fill.undo(to: start)
+    /// Gives a replay up: undoes it to `step` (its start, or the step a
+    /// repair past the budget would have undone to), where the heap resumes.
+    private mutating func abandonReplay(_ step: Int) -> Bool {
+        fill.undo(to: step)
+        resumeStep = step
         abandoned += 1
         replayStreak += 1
         if replayStreak >= 8 {
@@ -1025,6 +1037,15 @@ final class PortFilling {
             k -= 1
         }
         return clash
+    }
+
+    /// Whether every port with flows that never froze is within its capacity
+    /// (beyond rounding).
+    func neverFrozenWithinCapacity() -> Bool {
+        for p in 0..<ports where rank[p] == PortFilling.unfrozen && degree[p] > 0 {
+            if fillCapacity[p] < -1e-10 * capacity[p] { return false }
+        }
+        return true
     }
 
     /// Undoes the steps from the last back to `step` (included), restoring
