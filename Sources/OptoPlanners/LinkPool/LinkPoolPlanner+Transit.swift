@@ -23,6 +23,15 @@ import OptoModel
 //   deadline allows and ports are full, single-circuit moves suggested by
 //   the routing (see `improveByMoves`).
 
+/// Phase timings of the transit search on standard error when the
+/// environment sets `OPTOPLAN_TRANSIT_TRACE` (a profiling aid; off by default).
+let transitTraceOn = ProcessInfo.processInfo.environment["OPTOPLAN_TRANSIT_TRACE"] != nil
+
+func transitTrace(_ message: @autoclosure () -> String) {
+    guard transitTraceOn else { return }
+    FileHandle.standardError.write(Data(("[transit] " + message() + "\n").utf8))
+}
+
 extension LinkPoolProblem {
     static let transitGomory = false
     /// The search on λ with transit proves optimality to this relative
@@ -162,11 +171,15 @@ extension LinkPoolProblem {
     func transitTest(at lambda: Double, symmetric: Bool, solver: any Solver, timeLimit: Double, verbose: Bool,
                      shouldStop: (@Sendable () -> Bool)?, solverAnswers: inout Int) throws -> LambdaTest {
         var f = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false), goal: .fixedLambda(lambda, fewest: false))
-        if f.infeasibleReason != nil { return .infeasible }
+        if f.infeasibleReason != nil { transitTrace("test λ=\(lambda): counting says infeasible"); return .infeasible }
         var o = SolverOptions(timeLimit: max(timeLimit, 0.01), verbose: verbose, shouldStop: shouldStop)
         o.cuts.gomory = Self.transitGomory
         var r: SolveResult
+        let t0 = ContinuousClock.now
         do { r = try solver.solve(f.model, options: o) } catch { throw PlanningError.solverFailed("\(error)") }
+        defer {
+            transitTrace("test λ=\(lambda): \(r.termination) in \(String(format: "%.2f", (ContinuousClock.now - t0).seconds)) s, \(f.model.variableCount) columns, \(f.routes.count) routes, nodes \(r.nodeCount)")
+        }
         if r.termination == .numericalError {
             // GLPK's integrality slack (see LinkPoolTransitModel.capRowScale): solve again with scaled rows.
             f = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false), goal: .fixedLambda(lambda, fewest: false),
@@ -206,13 +219,20 @@ extension LinkPoolProblem {
             counts = none
             lower = try route(none).objective
         }
-        // The first bound: the LP relaxation of the λ-variable transit model.
+        // The first bound: λ = 0 by counting (every allocation), else the LP
+        // relaxation of the λ-variable transit model.
         var upper = max(transitCapacityBound(), lower)
-        let relaxed = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: true), goal: .maximise)
-        if let r = try? solver.solve(relaxed.model, options: SolverOptions(timeLimit: max(0.05, 0.2 * searchLimit))),
-           r.termination == .optimal, r.hasSolution {
-            upper = max(lower, min(upper, relaxed.unscaled(r.value(relaxed.primary)) * (1 + 1e-9)))
+        if let why = transitZeroLambdaReason() {
+            upper = lower
+            notes.append(why)
+        } else {
+            let relaxed = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: true), goal: .maximise)
+            if let r = try? solver.solve(relaxed.model, options: SolverOptions(timeLimit: max(0.05, 0.2 * searchLimit))),
+               r.termination == .optimal, r.hasSolution {
+                upper = max(lower, min(upper, relaxed.unscaled(r.value(relaxed.primary)) * (1 + 1e-9)))
+            }
         }
+        transitTrace("start λ=\(lower), first bound \(upper) at \(String(format: "%.2f", elapsed())) s")
         var solverAnswers = 0
         var currentLower = lower
         var coarse = false
@@ -253,6 +273,7 @@ extension LinkPoolProblem {
                 settings.progress?(SolveProgress(elapsedSeconds: elapsed(), incumbent: lo, bestBound: hi,
                                                  relativeGap: lo > 0 ? (hi - lo) / lo : nil, nodeCount: 0))
             })
+        transitTrace("search: λ=\(result.lower) bound \(result.upper) proven \(result.proven) after \(result.tests) tests at \(String(format: "%.2f", elapsed())) s")
         let found: [Int]
         switch try searchVerdict(result, seconds: elapsed(), notes: &notes) {
         case .counts(let c): found = c
@@ -263,11 +284,15 @@ extension LinkPoolProblem {
             notes.append("optimal to 1e-5 relative: the solver's tolerances blurred the test just above λ")
         }
 
-        // Stage 2: the fewest circuits at λ_lo.
+        // Stage 2: the fewest circuits at λ_lo (none at all when λ = 0 is
+        // optimal and the empty allocation is allowed).
         var chosen = first
         var fewestProven = false
         let remaining = limit - elapsed()
-        if found.reduce(0, +) > 0 && remaining > 0.005 && first.objective > 0 && !(settings.shouldStop?() ?? false) {
+        if result.proven && first.objective == 0 && violation(none) == nil {
+            chosen = try route(none)
+            fewestProven = true
+        } else if found.reduce(0, +) > 0 && remaining > 0.005 && first.objective > 0 && !(settings.shouldStop?() ?? false) {
             let level = first.objective * (1 - 5e-10)
             var f = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false), goal: .fixedLambda(level, fewest: true))
             if f.infeasibleReason == nil {
@@ -297,6 +322,7 @@ extension LinkPoolProblem {
                 }
             }
         }
+        transitTrace("search and stage 2 done at \(String(format: "%.2f", elapsed())) s (fewest proven: \(fewestProven))")
         chosen = try routedAllocation(chosen.counts, solver: solver, tidy: true, timeLimit: max(1, limit - elapsed()))
         if !fewestProven {
             if !symmetric { chosen = trimmedToLoad(chosen) }
