@@ -152,7 +152,8 @@ enum LinkPoolTransitBench {
                 for packet in [true, false] {
                     for seed in 1...max(1, seeds) {
                         let inst = instance(nodes: n, seed: UInt64(seed), gravity: gravity, packet: packet)
-                        let options = PlanningOptions(timeLimit: limit, solver: GLPKSolver())
+                        let dump = ProcessInfo.processInfo.environment["OPTOPLAN_DUMP_MIPS"]
+                        let options = PlanningOptions(timeLimit: limit, solver: dump.map { DumpingSolver(directory: $0) } ?? GLPKSolver())
                         let greedy = timed { try LinkPoolPlanner.plan(inst, method: .greedy, options: PlanningOptions(timeLimit: 1, solver: GLPKSolver())) }
                         let ilp = timed { try LinkPoolPlanner.plan(inst, method: .ilp, options: options) }
                         var oneHop = inst
@@ -177,5 +178,27 @@ enum LinkPoolTransitBench {
             }
         }
         print("(greedy/ilp is against the ILP's plan, which is the optimum only where the status is optimal)")
+    }
+}
+
+/// A profiling aid: with `OPTOPLAN_DUMP_MIPS=DIR`, every integer solve of a
+/// transit model is written to DIR as CPLEX LP (named by sequence, then
+/// renamed with its termination and seconds) before GLPK solves it.
+struct DumpingSolver: Solver {
+    let inner = GLPKSolver()
+    let directory: String
+    var name: String { inner.name }
+    nonisolated(unsafe) static var sequence = 0
+
+    func solve(_ model: ValidatedModel, options: SolverOptions) throws -> SolveResult {
+        guard model.name == "linkpool-transit", model.kinds.contains(where: { $0 != .continuous }) else {
+            return try inner.solve(model, options: options)
+        }
+        Self.sequence += 1
+        let path = "\(directory)/\(String(format: "%04d", Self.sequence)).lp"
+        try? GLPKSolver.write(model, as: .cplexLP, to: path)
+        let r = try inner.solve(model, options: options)
+        try? FileManager.default.moveItem(atPath: path, toPath: path.replacingOccurrences(of: ".lp", with: "-\(r.termination)-\(String(format: "%.1f", r.solveSeconds))s.lp"))
+        return r
     }
 }

@@ -166,6 +166,52 @@ extension LinkPoolProblem {
         return best
     }
 
+    /// Whether the LP relaxation of the transit fixed-λ model with its cut
+    /// rows is feasible at `lambda` (false proves λ infeasible); nil when
+    /// the solver did not answer.
+    /// With `fractional`, the relaxation's circuit values are written there
+    /// when it is feasible.
+    func transitRelaxationAllows(_ lambda: Double, symmetric: Bool, solver: any Solver, timeLimit: Double,
+                                 fractional: inout [Double]?) -> Bool? {
+        let f = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: true),
+                                     goal: .fixedLambda(lambda, fewest: false), cuts: true)
+        if f.infeasibleReason != nil { return false }
+        guard timeLimit > 0.01, let r = try? solver.solve(f.model, options: SolverOptions(timeLimit: timeLimit)) else { return nil }
+        switch r.termination {
+        case .optimal:
+            if r.hasSolution { fractional = f.circuits.map { $0.map { max(0, r.value($0)) } ?? 0 } }
+            return true
+        case .infeasible, .infeasibleOrUnbounded: return false
+        default: return nil
+        }
+    }
+
+    /// Circuits rounded from fractional ones (a relaxation's): each pair's
+    /// whole part, then a path for every pair that needs one
+    /// (`coverPairs`), then one more circuit on the pairs with the largest
+    /// fractional parts while ports allow, then free ports filled
+    /// (`fillFreePorts`). Nil with a change budget (the rounding ignores it).
+    ///
+    /// - Complexity: O(N² log N + the fill).
+    func roundedCircuits(_ x: [Double]) -> [Int]? {
+        guard maxChanges == nil, x.count == n * n else { return nil }
+        var state = GreedyState(self, counts: [Int](repeating: 0, count: n * n))
+        for k in 0..<(n * n) where k / n != k % n {
+            let whole = Int((x[k] + 1e-6).rounded(.down))
+            for _ in 0..<max(0, whole) where state.canAdd(k) { state.add(k) }
+        }
+        if objective == .concurrent { coverPairs(&state) }
+        var rest: [(Double, Int)] = []
+        for k in 0..<(n * n) {
+            let r: Double = x[k] - Double(state.counts[k])
+            if r > 1e-6 { rest.append((r, k)) }
+        }
+        rest.sort { $0.0 > $1.0 }
+        for (_, k) in rest where state.canAdd(k) { state.add(k) }
+        fillFreePorts(&state)
+        return violation(state.counts) == nil ? state.counts : nil
+    }
+
     /// The transit fixed-λ question: circuits whose routing reaches `lambda`,
     /// or a proof that none exist.
     func transitTest(at lambda: Double, symmetric: Bool, solver: any Solver, timeLimit: Double, verbose: Bool,
@@ -174,6 +220,7 @@ extension LinkPoolProblem {
         if f.infeasibleReason != nil { transitTrace("test λ=\(lambda): counting says infeasible"); return .infeasible }
         var o = SolverOptions(timeLimit: max(timeLimit, 0.01), verbose: verbose, shouldStop: shouldStop)
         o.cuts.gomory = Self.transitGomory
+        if ProcessInfo.processInfo.environment["OPTOPLAN_TRANSIT_DFS"] != nil { o.nodeSelection = .depthFirst }
         var r: SolveResult
         let t0 = ContinuousClock.now
         do { r = try solver.solve(f.model, options: o) } catch { throw PlanningError.solverFailed("\(error)") }
@@ -231,6 +278,29 @@ extension LinkPoolProblem {
                r.termination == .optimal, r.hasSolution {
                 upper = max(lower, min(upper, relaxed.unscaled(r.value(relaxed.primary)) * (1 + 1e-9)))
             }
+            transitTrace("λ-variable relaxation bound \(upper) at \(String(format: "%.2f", elapsed())) s")
+            // Then the fixed-λ relaxation with the cut rows, bisected.
+            // Each feasible relaxation's circuits, rounded and routed, may
+            // also raise the start.
+            var allowed = lower
+            for _ in 0..<12 {
+                if upper - allowed <= 0.01 * upper || elapsed() > 0.3 * searchLimit { break }
+                let mid = allowed + 0.5 * (upper - allowed)
+                let t0 = ContinuousClock.now
+                var fractional: [Double]?
+                guard let allows = transitRelaxationAllows(mid, symmetric: symmetric, solver: solver,
+                                                           timeLimit: 0.3 * searchLimit - elapsed(), fractional: &fractional) else { break }
+                let took: Double = (ContinuousClock.now - t0).seconds
+                let verdict: String = allows ? "feasible" : "infeasible"
+                transitTrace("relaxation at λ=\(mid): " + verdict + " in \(took) s")
+                if allows { allowed = mid } else { upper = mid }
+                if !symmetric, let x = fractional, let c = roundedCircuits(x), let a = try? route(c), a.objective > lower {
+                    transitTrace("rounded relaxation: λ=\(a.objective)")
+                    lower = a.objective
+                    counts = c
+                }
+            }
+            upper = max(upper, lower)
         }
         transitTrace("start λ=\(lower), first bound \(upper) at \(String(format: "%.2f", elapsed())) s")
         var solverAnswers = 0
