@@ -200,7 +200,7 @@ extension LinkPoolProblem {
             let whole = Int((x[k] + 1e-6).rounded(.down))
             for _ in 0..<max(0, whole) where state.canAdd(k) { state.add(k) }
         }
-        if objective == .concurrent { coverPairs(&state) }
+        if objective == .concurrent { coverPairsEvicting(&state, guide: x) }
         var rest: [(Double, Int)] = []
         for k in 0..<(n * n) {
             let r: Double = x[k] - Double(state.counts[k])
@@ -218,20 +218,34 @@ extension LinkPoolProblem {
                      shouldStop: (@Sendable () -> Bool)?, solverAnswers: inout Int) throws -> LambdaTest {
         var f = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false), goal: .fixedLambda(lambda, fewest: false))
         if f.infeasibleReason != nil { transitTrace("test λ=\(lambda): counting says infeasible"); return .infeasible }
-        var o = SolverOptions(timeLimit: max(timeLimit, 0.01), verbose: verbose, shouldStop: shouldStop)
-        o.cuts.gomory = Self.transitGomory
-        if ProcessInfo.processInfo.environment["OPTOPLAN_TRANSIT_DFS"] != nil { o.nodeSelection = .depthFirst }
+        // GLPK's branch and bound finds a feasible point of this model (it
+        // has no objective) by luck of its node order: a test one order
+        // does not settle in 25 s another settles in 2 s. So the test runs
+        // in slices of 3, 6, 12, … s, alternating best-bound and depth-first
+        // node selection, until one answers or the time is gone (a proof of
+        // infeasibility costs at most about twice the single run).
+        let deadline = ContinuousClock.now + .seconds(max(timeLimit, 0.01))
+        var slice = 3.0
+        var attempt = 0
         var r: SolveResult
-        let t0 = ContinuousClock.now
-        do { r = try solver.solve(f.model, options: o) } catch { throw PlanningError.solverFailed("\(error)") }
-        defer {
-            transitTrace("test λ=\(lambda): \(r.termination) in \(String(format: "%.2f", (ContinuousClock.now - t0).seconds)) s, \(f.model.variableCount) columns, \(f.routes.count) routes, nodes \(r.nodeCount)")
-        }
-        if r.termination == .numericalError {
-            // GLPK's integrality slack (see LinkPoolTransitModel.capRowScale): solve again with scaled rows.
-            f = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false), goal: .fixedLambda(lambda, fewest: false),
-                                     rowScale: LinkPoolTransitModel.capRowScale)
+        while true {
+            let left = max(0.01, (deadline - ContinuousClock.now).seconds)
+            let last = left <= 1.5 * slice
+            var o = SolverOptions(timeLimit: last ? left : slice, verbose: verbose, shouldStop: shouldStop)
+            o.cuts.gomory = Self.transitGomory
+            o.nodeSelection = attempt % 2 == 0 ? .bestLocalBound : .depthFirst
+            let t0 = ContinuousClock.now
             do { r = try solver.solve(f.model, options: o) } catch { throw PlanningError.solverFailed("\(error)") }
+            if r.termination == .numericalError {
+                // GLPK's integrality slack (see LinkPoolTransitModel.capRowScale): solve again with scaled rows.
+                f = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false), goal: .fixedLambda(lambda, fewest: false),
+                                         rowScale: LinkPoolTransitModel.capRowScale)
+                do { r = try solver.solve(f.model, options: o) } catch { throw PlanningError.solverFailed("\(error)") }
+            }
+            transitTrace("test λ=\(lambda) attempt \(attempt): \(r.termination) in \(String(format: "%.2f", (ContinuousClock.now - t0).seconds)) s, \(f.model.variableCount) columns, \(f.routes.count) routes, nodes \(r.nodeCount)")
+            guard r.termination == .timeLimit, !r.hasSolution, !last else { break }
+            attempt += 1
+            slice *= 2
         }
         return try testAnswer(r, counts: f.counts, solverAnswers: &solverAnswers)
     }
@@ -283,6 +297,7 @@ extension LinkPoolProblem {
             // Each feasible relaxation's circuits, rounded and routed, may
             // also raise the start.
             var allowed = lower
+            var rounded: LinkPoolAllocation?
             for _ in 0..<12 {
                 if upper - allowed <= 0.01 * upper || elapsed() > 0.3 * searchLimit { break }
                 let mid = allowed + 0.5 * (upper - allowed)
@@ -294,11 +309,24 @@ extension LinkPoolProblem {
                 let verdict: String = allows ? "feasible" : "infeasible"
                 transitTrace("relaxation at λ=\(mid): " + verdict + " in \(took) s")
                 if allows { allowed = mid } else { upper = mid }
+                if transitTraceOn, let x = fractional {
+                    let c = roundedCircuits(x)
+                    transitTrace("rounding: \(c == nil ? "none" : "λ=\((try? route(c!))?.objective ?? -1)")")
+                }
                 if !symmetric, let x = fractional, let c = roundedCircuits(x), let a = try? route(c), a.objective > lower {
                     transitTrace("rounded relaxation: λ=\(a.objective)")
                     lower = a.objective
                     counts = c
+                    rounded = a
                 }
+            }
+            // Single-circuit moves from the best rounding (a few seconds at most).
+            if let a = rounded, let b = try? improveByMoves(a, solver: solver, deadline: .now + .seconds(min(3, 0.05 * limit))),
+               b.objective > lower, violation(b.counts) == nil {
+                transitTrace("moves from the rounding: λ=\(b.objective)")
+                cache[b.counts] = b
+                lower = b.objective
+                counts = b.counts
             }
             upper = max(upper, lower)
         }
@@ -516,6 +544,63 @@ extension LinkPoolProblem {
                 if state.counts[second] > 0 && state.canAdd(first) && state.free(via) > bestFree { best = first; bestFree = state.free(via) }
             }
             if best >= 0 { state.add(best) }
+        }
+    }
+
+    /// `coverPairs` for a rounding that has filled the ports: every pair
+    /// with demand and no packet port at one end that has no circuit and no
+    /// two-circuit path gets the one circuit that completes a path (its own,
+    /// or the missing half of `s → k → t`, the `k` with the largest
+    /// fractional `x_sk + x_kt`), making room where a port is full by taking
+    /// one circuit from a pair at that node that has two or more (it stays
+    /// joined).
+    ///
+    /// - Complexity: O(P·N²) for P pairs with demand.
+    func coverPairsEvicting(_ state: inout GreedyState, guide x: [Double]) {
+        func joined(_ s: Int, _ t: Int) -> Bool {
+            state.counts[s * n + t] > 0
+                || (0..<n).contains { $0 != s && $0 != t && state.counts[s * n + $0] > 0 && state.counts[$0 * n + t] > 0 }
+        }
+        // Room for one more circuit a→b: evict from a multi-circuit pair at a full end.
+        func makeRoom(_ a: Int, _ b: Int) -> Bool {
+            let k = a * n + b
+            if state.canAdd(k) { return true }
+            for end in [a, b] {
+                let needsOut = end == a, poolFull = state.free(end) < 1
+                let capFull = needsOut ? state.out[end] >= tx[end] : state.inc[end] >= rx[end]
+                guard poolFull || capFull else { continue }
+                var victim = -1, most = 1
+                for o in 0..<n where o != end {
+                    // An out-circuit of `end` frees a pool port and a transmitter, an in-circuit a pool port and a receiver.
+                    let outs = poolFull || (needsOut && capFull) ? [end * n + o] : []
+                    let ins = poolFull || (!needsOut && capFull) ? [o * n + end] : []
+                    for v in outs + ins where v != k && state.counts[v] > most && state.canRemove(v) {
+                        most = state.counts[v]
+                        victim = v
+                    }
+                }
+                guard victim >= 0 else { return false }
+                state.remove(victim)
+            }
+            return state.canAdd(k)
+        }
+        let pairs = (0..<(n * n)).filter { demand[$0] > 0 && !(packet[$0 / n] > 0 && packet[$0 % n] > 0) }.sorted { demand[$0] > demand[$1] }
+        for k in pairs {
+            let s = k / n, t = k % n
+            if joined(s, t) { continue }
+            // Candidates: the pair's own circuit, or the missing half of a path.
+            var options: [(Double, Int)] = [(x[k] + 1, k)]
+            for via in 0..<n where via != s && via != t {
+                let first = s * n + via, second = via * n + t
+                if state.counts[first] > 0 { options.append((x[first] + x[second], second)) }
+                if state.counts[second] > 0 { options.append((x[first] + x[second], first)) }
+            }
+            options.sort { $0.0 > $1.0 }
+            for (_, c) in options.prefix(4) {
+                let saved = state
+                if makeRoom(c / n, c % n) { state.add(c); break }
+                state = saved
+            }
         }
     }
 
