@@ -171,7 +171,8 @@ enum LinkPoolTransitBench {
                             "\(seed)".padding(toLength: 6, withPad: " ", startingAt: 0),
                             String(format: "%-13.6g", ilp.plan?.metrics.objective ?? .nan),
                             (ilp.plan?.status.rawValue ?? "failed").padding(toLength: 11, withPad: " ", startingAt: 0),
-                            String(format: "%.2f%%", 100 * (ilp.plan?.metrics.gap ?? .nan)).padding(toLength: 8, withPad: " ", startingAt: 0),
+                            ((ilp.plan?.metrics.objective ?? 0) > 0 || ilp.plan?.status == .optimal
+                                ? String(format: "%.2f%%", 100 * (ilp.plan?.metrics.gap ?? .nan)) : "-").padding(toLength: 8, withPad: " ", startingAt: 0),
                             String(format: "%-8.2f %-8.2f", ilp.wall, ilp.cpu),
                             String(format: "%-11.4f %-9.3f", (greedy.plan?.metrics.objective ?? .nan) / best, greedy.wall),
                             String(format: "%.4f", (direct?.metrics.objective ?? .nan) / best),

@@ -193,14 +193,16 @@ extension LinkPoolProblem {
     /// (`fillFreePorts`). Nil with a change budget (the rounding ignores it).
     ///
     /// - Complexity: O(N² log N + the fill).
-    func roundedCircuits(_ x: [Double]) -> [Int]? {
+    func roundedCircuits(_ x: [Double], evicting: Bool = true) -> [Int]? {
         guard maxChanges == nil, x.count == n * n else { return nil }
         var state = GreedyState(self, counts: [Int](repeating: 0, count: n * n))
         for k in 0..<(n * n) where k / n != k % n {
             let whole = Int((x[k] + 1e-6).rounded(.down))
             for _ in 0..<max(0, whole) where state.canAdd(k) { state.add(k) }
         }
-        if objective == .concurrent { coverPairsEvicting(&state, guide: x) }
+        if objective == .concurrent {
+            if evicting { coverPairsEvicting(&state, guide: x) } else { coverPairs(&state) }
+        }
         var rest: [(Double, Int)] = []
         for k in 0..<(n * n) {
             let r: Double = x[k] - Double(state.counts[k])
@@ -309,15 +311,14 @@ extension LinkPoolProblem {
                 let verdict: String = allows ? "feasible" : "infeasible"
                 transitTrace("relaxation at λ=\(mid): " + verdict + " in \(took) s")
                 if allows { allowed = mid } else { upper = mid }
-                if transitTraceOn, let x = fractional {
-                    let c = roundedCircuits(x)
-                    transitTrace("rounding: \(c == nil ? "none" : "λ=\((try? route(c!))?.objective ?? -1)")")
-                }
-                if !symmetric, let x = fractional, let c = roundedCircuits(x), let a = try? route(c), a.objective > lower {
-                    transitTrace("rounded relaxation: λ=\(a.objective)")
-                    lower = a.objective
-                    counts = c
-                    rounded = a
+                // Rounded with and without evictions (neither wins always).
+                for evicting in [true, false] where !symmetric {
+                    if let x = fractional, let c = roundedCircuits(x, evicting: evicting), let a = try? route(c), a.objective > lower {
+                        transitTrace("rounded relaxation: λ=\(a.objective)")
+                        lower = a.objective
+                        counts = c
+                        rounded = a
+                    }
                 }
             }
             // Single-circuit moves from the best rounding (a few seconds at most).
@@ -516,9 +517,44 @@ extension LinkPoolProblem {
         if base.objective > best.objective {
             best = try routedAllocation(base.counts, solver: solver)
         }
+        if let c = roundedRelaxation(solver: solver, above: best.objective, deadline: deadline),
+           let a = try? routedAllocation(c, solver: solver), a.objective > best.objective {
+            best = a
+        }
         best = try improveByMoves(best, solver: solver, deadline: deadline)
         best = try routedAllocation(best.counts, solver: solver, tidy: true)
         return trimmedToLoad(best)
+    }
+
+    /// The greedy's relaxation step (concurrent, no change budget, at most
+    /// 12 000 routes so the LPs take well under a second): the λ-variable
+    /// relaxation's bound B, then the fixed-λ relaxation with its cut rows
+    /// half-way between `above` and B (lower while it is infeasible, three
+    /// tries), its circuits rounded (`roundedCircuits`). Nil when a step
+    /// fails or the deadline passes.
+    func roundedRelaxation(solver: any Solver, above: Double, deadline: ContinuousClock.Instant?) -> [Int]? {
+        guard objective == .concurrent, maxChanges == nil else { return nil }
+        let pairs = (0..<(n * n)).reduce(0) { $0 + (demand[$1] > 0 ? 1 : 0) }
+        guard pairs * max(0, n - 2) <= 12_000 else { return nil }
+        func left() -> Double { deadline.map { ($0 - ContinuousClock.now).seconds } ?? 10 }
+        guard left() > 0.02 else { return nil }
+        let relaxed = LinkPoolTransitModel(self, circuits: .variables(symmetric: false, relaxed: true), goal: .maximise)
+        guard let r = try? solver.solve(relaxed.model, options: SolverOptions(timeLimit: left())), r.termination == .optimal, r.hasSolution else {
+            return nil
+        }
+        let bound = relaxed.unscaled(r.value(relaxed.primary))
+        var target = above + 0.5 * (bound - above)
+        for _ in 0..<3 where target > above && left() > 0.02 {
+            var x: [Double]?
+            guard let allows = transitRelaxationAllows(target, symmetric: false, solver: solver, timeLimit: left(), fractional: &x) else { return nil }
+            if allows, let x {
+                // With and without evictions, the better routed.
+                let both = [roundedCircuits(x), roundedCircuits(x, evicting: false)].compactMap { $0 }
+                return both.max { ((try? routedAllocation($0, solver: solver))?.objective ?? -1) < ((try? routedAllocation($1, solver: solver))?.objective ?? -1) }
+            }
+            target = above + 0.5 * (target - above)
+        }
+        return nil
     }
 
     /// For the concurrent objective every pair with demand needs a path
