@@ -334,7 +334,7 @@ extension LinkPoolProblem {
         transitTrace("start λ=\(lower), first bound \(upper) at \(String(format: "%.2f", elapsed())) s")
         var solverAnswers = 0
         var currentLower = lower
-        var coarse = false
+        var coarse = 0.0
         let tolerance = Self.transitSearchTolerance
         let result = try maximiseLambda(
             lower: lower, counts: counts, upper: upper, relativeTolerance: tolerance,
@@ -346,23 +346,31 @@ extension LinkPoolProblem {
                 // A feasible answer is confirmed by routing its counts. At the
                 // closing point (λ_lo·(1 + tol)) an unconfirmed one would be
                 // read as a proof that nothing beats λ_lo; it is not one.
-                // Then the test is asked again ten times further up: infeasible
-                // there proves λ_lo optimal to 1e-5 relative (GLPK's row
-                // tolerance, 1e-7·(1 + need), is that coarse on small needs).
+                // Then the test is asked again ten, then a hundred times further
+                // up: infeasible there proves λ_lo optimal to 1e-5 (1e-4)
+                // relative. GLPK's row tolerance, 1e-7·(1 + need), is that
+                // coarse on small needs, and its integrality tolerance (1e-5)
+                // lets a single circuit at capacity carry 1e-5 more.
                 if case .feasible(let c) = answer, lambda <= currentLower * (1 + 2 * tolerance),
                    try route(c).objective < lambda * (1 - 1e-9) {
-                    let again = try transitTest(at: currentLower * (1 + 10 * tolerance), symmetric: symmetric, solver: solver,
-                                                timeLimit: max(0.01, searchLimit - elapsed()), verbose: settings.verbose,
-                                                shouldStop: settings.shouldStop, solverAnswers: &solverAnswers)
-                    switch again {
-                    case .infeasible:
-                        coarse = true
-                        return .infeasible
-                    case .feasible(let c2) where try route(c2).objective > currentLower:
-                        return again
-                    default:
-                        return .unknown("the solver accepted λ = \(lambda) only within its tolerances")
+                    for factor in [10.0, 100.0] {
+                        let again = try transitTest(at: currentLower * (1 + factor * tolerance), symmetric: symmetric, solver: solver,
+                                                    timeLimit: max(0.01, searchLimit - elapsed()), verbose: settings.verbose,
+                                                    shouldStop: settings.shouldStop, solverAnswers: &solverAnswers)
+                        switch again {
+                        case .infeasible:
+                            coarse = factor * tolerance
+                            return .infeasible
+                        case .feasible(let c2) where try route(c2).objective > currentLower:
+                            return again
+                        case .feasible:
+                            continue
+                        case .unknown:
+                            break
+                        }
+                        break
                     }
+                    return .unknown("the solver accepted λ = \(lambda) only within its tolerances")
                 }
                 return answer
             },
@@ -379,8 +387,8 @@ extension LinkPoolProblem {
         case .done(let outcome): return outcome
         }
         let first = try route(found)
-        if result.proven && coarse {
-            notes.append("optimal to 1e-5 relative: the solver's tolerances blurred the test just above λ")
+        if result.proven && coarse > 0 {
+            notes.append("optimal to \(coarse < 5e-5 ? "1e-5" : "1e-4") relative: the solver's tolerances blurred the test just above λ")
         }
 
         // Stage 2: the fewest circuits at λ_lo (none at all when λ = 0 is
