@@ -174,8 +174,9 @@ enum LinkPoolTransitBench {
                             ((ilp.plan?.metrics.objective ?? 0) > 0 || ilp.plan?.status == .optimal
                                 ? String(format: "%.2f%%", 100 * (ilp.plan?.metrics.gap ?? .nan)) : "-").padding(toLength: 8, withPad: " ", startingAt: 0),
                             String(format: "%-8.2f %-8.2f", ilp.wall, ilp.cpu),
-                            String(format: "%-11.4f %-9.3f", (greedy.plan?.metrics.objective ?? .nan) / best, greedy.wall),
-                            String(format: "%.4f", (direct?.metrics.objective ?? .nan) / best),
+                            // Ratios only against a plan (a failed ILP has none).
+                            String(format: "%-11.4f %-9.3f", ilp.plan == nil ? .nan : (greedy.plan?.metrics.objective ?? .nan) / best, greedy.wall),
+                            String(format: "%.4f", ilp.plan == nil ? .nan : (direct?.metrics.objective ?? .nan) / best),
                         ]
                         print(cells.joined(separator: " "))
                     }
