@@ -430,7 +430,12 @@ extension LinkPoolProblem {
             }
         }
         transitTrace("search and stage 2 done at \(String(format: "%.2f", elapsed())) s (fewest proven: \(fewestProven))")
-        chosen = try routedAllocation(chosen.counts, solver: solver, tidy: true, timeLimit: max(1, limit - elapsed()))
+        // The tidy routing; when it does not finish (N = 64 dense: the LP
+        // alone can take the seconds left) the search's routing stands.
+        if let tidy = try? routedAllocation(chosen.counts, solver: solver, tidy: true, timeLimit: max(1, limit - elapsed())),
+           tidy.objective >= chosen.objective * (1 - 1e-9) {
+            chosen = tidy
+        }
         if !fewestProven {
             if !symmetric { chosen = trimmedToLoad(chosen) }
             if found.reduce(0, +) > 0 {
