@@ -23,7 +23,8 @@ import OptoTraffic
 ///
 /// Options: `--datasets DIR` (default `datasets`), `--matrices K` (the first
 /// K snapshots; default all), `--sizes 16,32,64`, `--seeds K` (default 1),
-/// `--time-limit S` (default 300), `--skip-pods`, `--skip-sizes`.
+/// `--time-limit S` (default 300), `--skip-pods`, `--skip-sizes`, `--demand
+/// gravity|skewed` and `--packet 100G|none` (one kind of seeded instance).
 enum LinkPoolTransitBench {
     /// Process CPU seconds.
     static func cpu() -> Double { Double(clock()) / Double(CLOCKS_PER_SEC) }
@@ -50,6 +51,7 @@ enum LinkPoolTransitBench {
     static func run(_ arguments: [String]) {
         var datasets = "datasets", matrices = Int.max, sizes = [16, 32, 64], seeds = 1, limit = 300.0
         var pods = true, bySize = true
+        var demands = [true, false], packets = [true, false]
         var k = 0
         while k < arguments.count {
             let a = arguments[k], v = k + 1 < arguments.count ? arguments[k + 1] : ""
@@ -61,14 +63,16 @@ enum LinkPoolTransitBench {
             case "--time-limit": limit = Double(v) ?? limit; k += 1
             case "--skip-pods": pods = false
             case "--skip-sizes": bySize = false
+            case "--demand": demands = v == "gravity" ? [true] : v == "skewed" ? [false] : demands; k += 1
+            case "--packet": packets = v == "100G" ? [true] : v == "none" ? [false] : packets; k += 1
             default:
-                print("unknown option \(a); options: --datasets DIR --matrices K --sizes 16,32,64 --seeds K --time-limit S --skip-pods --skip-sizes")
+                print("unknown option \(a); options: --datasets DIR --matrices K --sizes 16,32,64 --seeds K --time-limit S --skip-pods --skip-sizes --demand gravity|skewed --packet 100G|none")
                 return
             }
             k += 1
         }
         if pods { podSeries(URL(fileURLWithPath: datasets).appendingPathComponent("traces/fb_pod_a_4x4_series.csv"), matrices: matrices) }
-        if bySize { sizesTable(sizes, seeds: seeds, limit: limit) }
+        if bySize { sizesTable(sizes, seeds: seeds, limit: limit, demands: demands, packets: packets) }
     }
 
     // MARK: ATRO's setting on the pod series
@@ -143,16 +147,17 @@ enum LinkPoolTransitBench {
         return LinkPoolInstance(fabric: fabric, demand: demand, maxHops: 2)
     }
 
-    static func sizesTable(_ sizes: [Int], seeds: Int, limit: Double) {
+    static func sizesTable(_ sizes: [Int], seeds: Int, limit: Double, demands: [Bool] = [true, false], packets: [Bool] = [true, false]) {
         print("")
         print("transit by size: 400 Gb/s circuits, 8-16 pooled ports, packet 100 Gb/s or none, concurrent; ILP time limit \(limit) s")
         print("N    demand    packet  seed  ilp λ         status     gap      wall s   CPU s    greedy/ilp  greedy s  1-hop ilp/ilp")
         for n in sizes {
-            for gravity in [true, false] {
-                for packet in [true, false] {
+            for gravity in demands {
+                for packet in packets {
                     for seed in 1...max(1, seeds) {
                         let inst = instance(nodes: n, seed: UInt64(seed), gravity: gravity, packet: packet)
-                        let options = PlanningOptions(timeLimit: limit, solver: GLPKSolver())
+                        let dump = ProcessInfo.processInfo.environment["OPTOPLAN_DUMP_MIPS"]
+                        let options = PlanningOptions(timeLimit: limit, solver: dump.map { DumpingSolver(directory: $0) } ?? GLPKSolver())
                         let greedy = timed { try LinkPoolPlanner.plan(inst, method: .greedy, options: PlanningOptions(timeLimit: 1, solver: GLPKSolver())) }
                         let ilp = timed { try LinkPoolPlanner.plan(inst, method: .ilp, options: options) }
                         var oneHop = inst
@@ -166,10 +171,12 @@ enum LinkPoolTransitBench {
                             "\(seed)".padding(toLength: 6, withPad: " ", startingAt: 0),
                             String(format: "%-13.6g", ilp.plan?.metrics.objective ?? .nan),
                             (ilp.plan?.status.rawValue ?? "failed").padding(toLength: 11, withPad: " ", startingAt: 0),
-                            String(format: "%.2f%%", 100 * (ilp.plan?.metrics.gap ?? .nan)).padding(toLength: 8, withPad: " ", startingAt: 0),
+                            ((ilp.plan?.metrics.objective ?? 0) > 0 || ilp.plan?.status == .optimal
+                                ? String(format: "%.2f%%", 100 * (ilp.plan?.metrics.gap ?? .nan)) : "-").padding(toLength: 8, withPad: " ", startingAt: 0),
                             String(format: "%-8.2f %-8.2f", ilp.wall, ilp.cpu),
-                            String(format: "%-11.4f %-9.3f", (greedy.plan?.metrics.objective ?? .nan) / best, greedy.wall),
-                            String(format: "%.4f", (direct?.metrics.objective ?? .nan) / best),
+                            // Ratios only against a plan (a failed ILP has none).
+                            String(format: "%-11.4f %-9.3f", ilp.plan == nil ? .nan : (greedy.plan?.metrics.objective ?? .nan) / best, greedy.wall),
+                            String(format: "%.4f", ilp.plan == nil ? .nan : (direct?.metrics.objective ?? .nan) / best),
                         ]
                         print(cells.joined(separator: " "))
                     }
@@ -177,5 +184,27 @@ enum LinkPoolTransitBench {
             }
         }
         print("(greedy/ilp is against the ILP's plan, which is the optimum only where the status is optimal)")
+    }
+}
+
+/// A profiling aid: with `OPTOPLAN_DUMP_MIPS=DIR`, every integer solve of a
+/// transit model is written to DIR as CPLEX LP (named by sequence, then
+/// renamed with its termination and seconds) before GLPK solves it.
+struct DumpingSolver: Solver {
+    let inner = GLPKSolver()
+    let directory: String
+    var name: String { inner.name }
+    nonisolated(unsafe) static var sequence = 0
+
+    func solve(_ model: ValidatedModel, options: SolverOptions) throws -> SolveResult {
+        guard model.name == "linkpool-transit", model.kinds.contains(where: { $0 != .continuous }) else {
+            return try inner.solve(model, options: options)
+        }
+        Self.sequence += 1
+        let path = "\(directory)/\(String(format: "%04d", Self.sequence)).lp"
+        try? GLPKSolver.write(model, as: .cplexLP, to: path)
+        let r = try inner.solve(model, options: options)
+        try? FileManager.default.moveItem(atPath: path, toPath: path.replacingOccurrences(of: ".lp", with: "-\(r.termination)-\(String(format: "%.1f", r.solveSeconds))s.lp"))
+        return r
     }
 }

@@ -39,12 +39,14 @@ extension LinkPoolProblem {
             var quick = settings
             quick.timeLimit = max(0.05, 0.2 * settings.timeLimit)
             quick.progress = nil
-            if let counts = (try? oneHop.solveExact(symmetric: symmetric, settings: quick, start: nil))?.allocation?.counts,
+            if transitZeroLambdaReason() == nil,
+               let counts = (try? oneHop.solveExact(symmetric: symmetric, settings: quick, start: nil))?.allocation?.counts,
                let routed = try? routedAllocation(counts, solver: settings.solver, timeLimit: quick.timeLimit),
                routed.objective > (start?.objective ?? -1) * (1 + 1e-9) {
                 better = routed
                 notes.append("the transit search started from the 1-hop exact plan's circuits, routed with transit")
             }
+            transitTrace("1-hop start done at \(String(format: "%.2f", (ContinuousClock.now - began).seconds)) s, start λ \(better?.objective ?? -1)")
             var rest = settings
             // What the 1-hop start did not use goes to the transit search.
             rest.timeLimit = max(0.05, settings.timeLimit - (ContinuousClock.now - began).seconds)

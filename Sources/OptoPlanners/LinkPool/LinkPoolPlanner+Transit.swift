@@ -23,6 +23,15 @@ import OptoModel
 //   deadline allows and ports are full, single-circuit moves suggested by
 //   the routing (see `improveByMoves`).
 
+/// Phase timings of the transit search on standard error when the
+/// environment sets `OPTOPLAN_TRANSIT_TRACE` (a profiling aid; off by default).
+let transitTraceOn = ProcessInfo.processInfo.environment["OPTOPLAN_TRANSIT_TRACE"] != nil
+
+func transitTrace(_ message: @autoclosure () -> String) {
+    guard transitTraceOn else { return }
+    FileHandle.standardError.write(Data(("[transit] " + message() + "\n").utf8))
+}
+
 extension LinkPoolProblem {
     static let transitGomory = false
     /// The search on λ with transit proves optimality to this relative
@@ -157,21 +166,88 @@ extension LinkPoolProblem {
         return best
     }
 
+    /// Whether the LP relaxation of the transit fixed-λ model with its cut
+    /// rows is feasible at `lambda` (false proves λ infeasible); nil when
+    /// the solver did not answer.
+    /// With `fractional`, the relaxation's circuit values are written there
+    /// when it is feasible.
+    func transitRelaxationAllows(_ lambda: Double, symmetric: Bool, solver: any Solver, timeLimit: Double,
+                                 fractional: inout [Double]?) -> Bool? {
+        let f = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: true),
+                                     goal: .fixedLambda(lambda, fewest: false), cuts: true)
+        if f.infeasibleReason != nil { return false }
+        guard timeLimit > 0.01, let r = try? solver.solve(f.model, options: SolverOptions(timeLimit: timeLimit)) else { return nil }
+        switch r.termination {
+        case .optimal:
+            if r.hasSolution { fractional = f.circuits.map { $0.map { max(0, r.value($0)) } ?? 0 } }
+            return true
+        case .infeasible, .infeasibleOrUnbounded: return false
+        default: return nil
+        }
+    }
+
+    /// Circuits rounded from fractional ones (a relaxation's): each pair's
+    /// whole part, then a path for every pair that needs one
+    /// (`coverPairs`), then one more circuit on the pairs with the largest
+    /// fractional parts while ports allow, then free ports filled
+    /// (`fillFreePorts`). Nil with a change budget (the rounding ignores it).
+    ///
+    /// - Complexity: O(N² log N + the fill).
+    func roundedCircuits(_ x: [Double], evicting: Bool = true) -> [Int]? {
+        guard maxChanges == nil, x.count == n * n else { return nil }
+        var state = GreedyState(self, counts: [Int](repeating: 0, count: n * n))
+        for k in 0..<(n * n) where k / n != k % n {
+            let whole = Int((x[k] + 1e-6).rounded(.down))
+            for _ in 0..<max(0, whole) where state.canAdd(k) { state.add(k) }
+        }
+        if objective == .concurrent {
+            if evicting { coverPairsEvicting(&state, guide: x) } else { coverPairs(&state) }
+        }
+        var rest: [(Double, Int)] = []
+        for k in 0..<(n * n) {
+            let r: Double = x[k] - Double(state.counts[k])
+            if r > 1e-6 { rest.append((r, k)) }
+        }
+        rest.sort { $0.0 > $1.0 }
+        for (_, k) in rest where state.canAdd(k) { state.add(k) }
+        fillFreePorts(&state)
+        return violation(state.counts) == nil ? state.counts : nil
+    }
+
     /// The transit fixed-λ question: circuits whose routing reaches `lambda`,
     /// or a proof that none exist.
     func transitTest(at lambda: Double, symmetric: Bool, solver: any Solver, timeLimit: Double, verbose: Bool,
                      shouldStop: (@Sendable () -> Bool)?, solverAnswers: inout Int) throws -> LambdaTest {
         var f = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false), goal: .fixedLambda(lambda, fewest: false))
-        if f.infeasibleReason != nil { return .infeasible }
-        var o = SolverOptions(timeLimit: max(timeLimit, 0.01), verbose: verbose, shouldStop: shouldStop)
-        o.cuts.gomory = Self.transitGomory
+        if f.infeasibleReason != nil { transitTrace("test λ=\(lambda): counting says infeasible"); return .infeasible }
+        // GLPK's branch and bound finds a feasible point of this model (it
+        // has no objective) by luck of its node order: a test one order
+        // does not settle in 25 s another settles in 2 s. So the test runs
+        // in slices of 3, 6, 12, … s, alternating best-bound and depth-first
+        // node selection, until one answers or the time is gone (a proof of
+        // infeasibility costs at most about twice the single run).
+        let deadline = ContinuousClock.now + .seconds(max(timeLimit, 0.01))
+        var slice = 3.0
+        var attempt = 0
         var r: SolveResult
-        do { r = try solver.solve(f.model, options: o) } catch { throw PlanningError.solverFailed("\(error)") }
-        if r.termination == .numericalError {
-            // GLPK's integrality slack (see LinkPoolTransitModel.capRowScale): solve again with scaled rows.
-            f = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false), goal: .fixedLambda(lambda, fewest: false),
-                                     rowScale: LinkPoolTransitModel.capRowScale)
+        while true {
+            let left = max(0.01, (deadline - ContinuousClock.now).seconds)
+            let last = left <= 1.5 * slice
+            var o = SolverOptions(timeLimit: last ? left : slice, verbose: verbose, shouldStop: shouldStop)
+            o.cuts.gomory = Self.transitGomory
+            o.nodeSelection = attempt % 2 == 0 ? .bestLocalBound : .depthFirst
+            let t0 = ContinuousClock.now
             do { r = try solver.solve(f.model, options: o) } catch { throw PlanningError.solverFailed("\(error)") }
+            if r.termination == .numericalError {
+                // GLPK's integrality slack (see LinkPoolTransitModel.capRowScale): solve again with scaled rows.
+                f = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false), goal: .fixedLambda(lambda, fewest: false),
+                                         rowScale: LinkPoolTransitModel.capRowScale)
+                do { r = try solver.solve(f.model, options: o) } catch { throw PlanningError.solverFailed("\(error)") }
+            }
+            transitTrace("test λ=\(lambda) attempt \(attempt): \(r.termination) in \(String(format: "%.2f", (ContinuousClock.now - t0).seconds)) s, \(f.model.variableCount) columns, \(f.routes.count) routes, nodes \(r.nodeCount)")
+            guard r.termination == .timeLimit, !r.hasSolution, !last else { break }
+            attempt += 1
+            slice *= 2
         }
         return try testAnswer(r, counts: f.counts, solverAnswers: &solverAnswers)
     }
@@ -206,16 +282,59 @@ extension LinkPoolProblem {
             counts = none
             lower = try route(none).objective
         }
-        // The first bound: the LP relaxation of the λ-variable transit model.
+        // The first bound: λ = 0 by counting (every allocation), else the LP
+        // relaxation of the λ-variable transit model.
         var upper = max(transitCapacityBound(), lower)
-        let relaxed = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: true), goal: .maximise)
-        if let r = try? solver.solve(relaxed.model, options: SolverOptions(timeLimit: max(0.05, 0.2 * searchLimit))),
-           r.termination == .optimal, r.hasSolution {
-            upper = max(lower, min(upper, relaxed.unscaled(r.value(relaxed.primary)) * (1 + 1e-9)))
+        if let why = transitZeroLambdaReason() {
+            upper = lower
+            notes.append(why)
+        } else {
+            let relaxed = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: true), goal: .maximise)
+            if let r = try? solver.solve(relaxed.model, options: SolverOptions(timeLimit: max(0.05, 0.2 * searchLimit))),
+               r.termination == .optimal, r.hasSolution {
+                upper = max(lower, min(upper, relaxed.unscaled(r.value(relaxed.primary)) * (1 + 1e-9)))
+            }
+            transitTrace("λ-variable relaxation bound \(upper) at \(String(format: "%.2f", elapsed())) s")
+            // Then the fixed-λ relaxation with the cut rows, bisected.
+            // Each feasible relaxation's circuits, rounded and routed, may
+            // also raise the start.
+            var allowed = lower
+            var rounded: LinkPoolAllocation?
+            for _ in 0..<12 {
+                if upper - allowed <= 0.01 * upper || elapsed() > 0.3 * searchLimit { break }
+                let mid = allowed + 0.5 * (upper - allowed)
+                let t0 = ContinuousClock.now
+                var fractional: [Double]?
+                guard let allows = transitRelaxationAllows(mid, symmetric: symmetric, solver: solver,
+                                                           timeLimit: 0.3 * searchLimit - elapsed(), fractional: &fractional) else { break }
+                let took: Double = (ContinuousClock.now - t0).seconds
+                let verdict: String = allows ? "feasible" : "infeasible"
+                transitTrace("relaxation at λ=\(mid): " + verdict + " in \(took) s")
+                if allows { allowed = mid } else { upper = mid }
+                // Rounded with and without evictions (neither wins always).
+                for evicting in [true, false] where !symmetric {
+                    if let x = fractional, let c = roundedCircuits(x, evicting: evicting), let a = try? route(c), a.objective > lower {
+                        transitTrace("rounded relaxation: λ=\(a.objective)")
+                        lower = a.objective
+                        counts = c
+                        rounded = a
+                    }
+                }
+            }
+            // Single-circuit moves from the best rounding (a few seconds at most).
+            if let a = rounded, let b = try? improveByMoves(a, solver: solver, deadline: .now + .seconds(min(3, 0.05 * limit))),
+               b.objective > lower, violation(b.counts) == nil {
+                transitTrace("moves from the rounding: λ=\(b.objective)")
+                cache[b.counts] = b
+                lower = b.objective
+                counts = b.counts
+            }
+            upper = max(upper, lower)
         }
+        transitTrace("start λ=\(lower), first bound \(upper) at \(String(format: "%.2f", elapsed())) s")
         var solverAnswers = 0
         var currentLower = lower
-        var coarse = false
+        var coarse = 0.0
         let tolerance = Self.transitSearchTolerance
         let result = try maximiseLambda(
             lower: lower, counts: counts, upper: upper, relativeTolerance: tolerance,
@@ -227,23 +346,31 @@ extension LinkPoolProblem {
                 // A feasible answer is confirmed by routing its counts. At the
                 // closing point (λ_lo·(1 + tol)) an unconfirmed one would be
                 // read as a proof that nothing beats λ_lo; it is not one.
-                // Then the test is asked again ten times further up: infeasible
-                // there proves λ_lo optimal to 1e-5 relative (GLPK's row
-                // tolerance, 1e-7·(1 + need), is that coarse on small needs).
+                // Then the test is asked again ten, then a hundred times further
+                // up: infeasible there proves λ_lo optimal to 1e-5 (1e-4)
+                // relative. GLPK's row tolerance, 1e-7·(1 + need), is that
+                // coarse on small needs, and its integrality tolerance (1e-5)
+                // lets a single circuit at capacity carry 1e-5 more.
                 if case .feasible(let c) = answer, lambda <= currentLower * (1 + 2 * tolerance),
                    try route(c).objective < lambda * (1 - 1e-9) {
-                    let again = try transitTest(at: currentLower * (1 + 10 * tolerance), symmetric: symmetric, solver: solver,
-                                                timeLimit: max(0.01, searchLimit - elapsed()), verbose: settings.verbose,
-                                                shouldStop: settings.shouldStop, solverAnswers: &solverAnswers)
-                    switch again {
-                    case .infeasible:
-                        coarse = true
-                        return .infeasible
-                    case .feasible(let c2) where try route(c2).objective > currentLower:
-                        return again
-                    default:
-                        return .unknown("the solver accepted λ = \(lambda) only within its tolerances")
+                    for factor in [10.0, 100.0] {
+                        let again = try transitTest(at: currentLower * (1 + factor * tolerance), symmetric: symmetric, solver: solver,
+                                                    timeLimit: max(0.01, searchLimit - elapsed()), verbose: settings.verbose,
+                                                    shouldStop: settings.shouldStop, solverAnswers: &solverAnswers)
+                        switch again {
+                        case .infeasible:
+                            coarse = factor * tolerance
+                            return .infeasible
+                        case .feasible(let c2) where try route(c2).objective > currentLower:
+                            return again
+                        case .feasible:
+                            continue
+                        case .unknown:
+                            break
+                        }
+                        break
                     }
+                    return .unknown("the solver accepted λ = \(lambda) only within its tolerances")
                 }
                 return answer
             },
@@ -253,21 +380,26 @@ extension LinkPoolProblem {
                 settings.progress?(SolveProgress(elapsedSeconds: elapsed(), incumbent: lo, bestBound: hi,
                                                  relativeGap: lo > 0 ? (hi - lo) / lo : nil, nodeCount: 0))
             })
+        transitTrace("search: λ=\(result.lower) bound \(result.upper) proven \(result.proven) after \(result.tests) tests at \(String(format: "%.2f", elapsed())) s")
         let found: [Int]
         switch try searchVerdict(result, seconds: elapsed(), notes: &notes) {
         case .counts(let c): found = c
         case .done(let outcome): return outcome
         }
         let first = try route(found)
-        if result.proven && coarse {
-            notes.append("optimal to 1e-5 relative: the solver's tolerances blurred the test just above λ")
+        if result.proven && coarse > 0 {
+            notes.append("optimal to \(coarse < 5e-5 ? "1e-5" : "1e-4") relative: the solver's tolerances blurred the test just above λ")
         }
 
-        // Stage 2: the fewest circuits at λ_lo.
+        // Stage 2: the fewest circuits at λ_lo (none at all when λ = 0 is
+        // optimal and the empty allocation is allowed).
         var chosen = first
         var fewestProven = false
         let remaining = limit - elapsed()
-        if found.reduce(0, +) > 0 && remaining > 0.005 && first.objective > 0 && !(settings.shouldStop?() ?? false) {
+        if result.proven && first.objective == 0 && violation(none) == nil {
+            chosen = try route(none)
+            fewestProven = true
+        } else if found.reduce(0, +) > 0 && remaining > 0.005 && first.objective > 0 && !(settings.shouldStop?() ?? false) {
             let level = first.objective * (1 - 5e-10)
             var f = LinkPoolTransitModel(self, circuits: .variables(symmetric: symmetric, relaxed: false), goal: .fixedLambda(level, fewest: true))
             if f.infeasibleReason == nil {
@@ -297,7 +429,13 @@ extension LinkPoolProblem {
                 }
             }
         }
-        chosen = try routedAllocation(chosen.counts, solver: solver, tidy: true, timeLimit: max(1, limit - elapsed()))
+        transitTrace("search and stage 2 done at \(String(format: "%.2f", elapsed())) s (fewest proven: \(fewestProven))")
+        // The tidy routing; when it does not finish (N = 64 dense: the LP
+        // alone can take the seconds left) the search's routing stands.
+        if let tidy = try? routedAllocation(chosen.counts, solver: solver, tidy: true, timeLimit: max(1, limit - elapsed())),
+           tidy.objective >= chosen.objective * (1 - 1e-9) {
+            chosen = tidy
+        }
         if !fewestProven {
             if !symmetric { chosen = trimmedToLoad(chosen) }
             if found.reduce(0, +) > 0 {
@@ -392,9 +530,44 @@ extension LinkPoolProblem {
         if base.objective > best.objective {
             best = try routedAllocation(base.counts, solver: solver)
         }
+        if let c = roundedRelaxation(solver: solver, above: best.objective, deadline: deadline),
+           let a = try? routedAllocation(c, solver: solver), a.objective > best.objective {
+            best = a
+        }
         best = try improveByMoves(best, solver: solver, deadline: deadline)
         best = try routedAllocation(best.counts, solver: solver, tidy: true)
         return trimmedToLoad(best)
+    }
+
+    /// The greedy's relaxation step (concurrent, no change budget, at most
+    /// 12 000 routes so the LPs take well under a second): the λ-variable
+    /// relaxation's bound B, then the fixed-λ relaxation with its cut rows
+    /// half-way between `above` and B (lower while it is infeasible, three
+    /// tries), its circuits rounded (`roundedCircuits`). Nil when a step
+    /// fails or the deadline passes.
+    func roundedRelaxation(solver: any Solver, above: Double, deadline: ContinuousClock.Instant?) -> [Int]? {
+        guard objective == .concurrent, maxChanges == nil else { return nil }
+        let pairs = (0..<(n * n)).reduce(0) { $0 + (demand[$1] > 0 ? 1 : 0) }
+        guard pairs * max(0, n - 2) <= 12_000 else { return nil }
+        func left() -> Double { deadline.map { ($0 - ContinuousClock.now).seconds } ?? 10 }
+        guard left() > 0.02 else { return nil }
+        let relaxed = LinkPoolTransitModel(self, circuits: .variables(symmetric: false, relaxed: true), goal: .maximise)
+        guard let r = try? solver.solve(relaxed.model, options: SolverOptions(timeLimit: left())), r.termination == .optimal, r.hasSolution else {
+            return nil
+        }
+        let bound = relaxed.unscaled(r.value(relaxed.primary))
+        var target = above + 0.5 * (bound - above)
+        for _ in 0..<3 where target > above && left() > 0.02 {
+            var x: [Double]?
+            guard let allows = transitRelaxationAllows(target, symmetric: false, solver: solver, timeLimit: left(), fractional: &x) else { return nil }
+            if allows, let x {
+                // With and without evictions, the better routed.
+                let both = [roundedCircuits(x), roundedCircuits(x, evicting: false)].compactMap { $0 }
+                return both.max { ((try? routedAllocation($0, solver: solver))?.objective ?? -1) < ((try? routedAllocation($1, solver: solver))?.objective ?? -1) }
+            }
+            target = above + 0.5 * (target - above)
+        }
+        return nil
     }
 
     /// For the concurrent objective every pair with demand needs a path
@@ -420,6 +593,63 @@ extension LinkPoolProblem {
                 if state.counts[second] > 0 && state.canAdd(first) && state.free(via) > bestFree { best = first; bestFree = state.free(via) }
             }
             if best >= 0 { state.add(best) }
+        }
+    }
+
+    /// `coverPairs` for a rounding that has filled the ports: every pair
+    /// with demand and no packet port at one end that has no circuit and no
+    /// two-circuit path gets the one circuit that completes a path (its own,
+    /// or the missing half of `s → k → t`, the `k` with the largest
+    /// fractional `x_sk + x_kt`), making room where a port is full by taking
+    /// one circuit from a pair at that node that has two or more (it stays
+    /// joined).
+    ///
+    /// - Complexity: O(P·N²) for P pairs with demand.
+    func coverPairsEvicting(_ state: inout GreedyState, guide x: [Double]) {
+        func joined(_ s: Int, _ t: Int) -> Bool {
+            state.counts[s * n + t] > 0
+                || (0..<n).contains { $0 != s && $0 != t && state.counts[s * n + $0] > 0 && state.counts[$0 * n + t] > 0 }
+        }
+        // Room for one more circuit a→b: evict from a multi-circuit pair at a full end.
+        func makeRoom(_ a: Int, _ b: Int) -> Bool {
+            let k = a * n + b
+            if state.canAdd(k) { return true }
+            for end in [a, b] {
+                let needsOut = end == a, poolFull = state.free(end) < 1
+                let capFull = needsOut ? state.out[end] >= tx[end] : state.inc[end] >= rx[end]
+                guard poolFull || capFull else { continue }
+                var victim = -1, most = 1
+                for o in 0..<n where o != end {
+                    // An out-circuit of `end` frees a pool port and a transmitter, an in-circuit a pool port and a receiver.
+                    let outs = poolFull || (needsOut && capFull) ? [end * n + o] : []
+                    let ins = poolFull || (!needsOut && capFull) ? [o * n + end] : []
+                    for v in outs + ins where v != k && state.counts[v] > most && state.canRemove(v) {
+                        most = state.counts[v]
+                        victim = v
+                    }
+                }
+                guard victim >= 0 else { return false }
+                state.remove(victim)
+            }
+            return state.canAdd(k)
+        }
+        let pairs = (0..<(n * n)).filter { demand[$0] > 0 && !(packet[$0 / n] > 0 && packet[$0 % n] > 0) }.sorted { demand[$0] > demand[$1] }
+        for k in pairs {
+            let s = k / n, t = k % n
+            if joined(s, t) { continue }
+            // Candidates: the pair's own circuit, or the missing half of a path.
+            var options: [(Double, Int)] = [(x[k] + 1, k)]
+            for via in 0..<n where via != s && via != t {
+                let first = s * n + via, second = via * n + t
+                if state.counts[first] > 0 { options.append((x[first] + x[second], second)) }
+                if state.counts[second] > 0 { options.append((x[first] + x[second], first)) }
+            }
+            options.sort { $0.0 > $1.0 }
+            for (_, c) in options.prefix(4) {
+                let saved = state
+                if makeRoom(c / n, c % n) { state.add(c); break }
+                state = saved
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import OptoCore
 import OptoModel
 
@@ -101,7 +102,7 @@ final class LinkPoolTransitModel {
     /// Builds the model.
     ///
     /// - Complexity: O(N³) in the worst case (one variable per route).
-    init(_ p: LinkPoolProblem, circuits source: Circuits, goal: Goal, rowScale: Double = 1) {
+    init(_ p: LinkPoolProblem, circuits source: Circuits, goal: Goal, rowScale: Double = 1, cuts: Bool = false) {
         problem = p
         let n = p.n
         let m = Model(name: "linkpool-transit")
@@ -287,6 +288,10 @@ final class LinkPoolTransitModel {
                 m.addConstraint(row, .lessThanOrEqual(0), name: "cap[\(k / n),\(k % n)]")
             }
         }
+        // Strengthening rows of the fixed-λ test (see `addTestCuts`).
+        if fixedLambda != nil && fixedCounts == nil && cuts {
+            addTestCuts(need: need, present: present, scale: scale)
+        }
         // Packet rows.
         for i in 0..<n {
             var send = LinearExpression(), recv = LinearExpression()
@@ -342,6 +347,63 @@ final class LinkPoolTransitModel {
             m.setObjective(LinearExpression.sum(routes.map { $0.v }), .minimize)
         case .fixedLambda(_, let fewest):
             m.setObjective(fewest ? circuitCount : LinearExpression(), .minimize)
+        }
+    }
+
+    /// Rows that hold for integer circuits at a fixed λ (needs t_st) and cut
+    /// the relaxation's spreading of small pairs over many thin circuits:
+    ///   direct_st:  d_st ≤ t_st·n_st  (t_st < 1: one circuit carries all of
+    ///               the pair, none carries nothing)
+    ///   first_sk:   Σ_t f_skt / t_st ≤ D⁺_k(s)·n_sk, where D⁺_k(s) is the
+    ///               most out-neighbours k can have besides s: min(tx_k,
+    ///               q_k − 1, circuits k→t that may exist, t ≠ s). Each pair
+    ///               (s, t) sends a share f_skt/t_st ≤ 1 of its need via k,
+    ///               and only over a circuit k→t (n_kt ≥ 1): the shares are
+    ///               at most the number of such t when n_sk ≥ 1, and zero
+    ///               when n_sk = 0.
+    ///   second_kt:  Σ_s f_skt / t_st ≤ D⁻_k(t)·n_kt, the same into t.
+    /// Shares use min(1/t_st, 1e4) (a smaller factor keeps the row valid).
+    ///
+    /// - Complexity: O(routes + N²) nonzeros.
+    private func addTestCuts(need: [Double], present: [Bool], scale: Double) {
+        let p = problem, n = p.n, m = model
+        for k in 0..<(n * n) where need[k] > 0 && need[k] < 1 {
+            guard let d = direct[k], let c = circuits[k] else { continue }
+            var row = LinearExpression()
+            row.add(scale, d)
+            row.add(-scale * need[k], c)
+            m.addConstraint(row, .lessThanOrEqual(0), name: "direct[\(k / n),\(k % n)]")
+        }
+        var outCount = [Int](repeating: 0, count: n), inCount = outCount
+        for k in 0..<(n * n) where present[k] && k / n != k % n { outCount[k / n] += 1; inCount[k % n] += 1 }
+        var first = [LinearExpression](repeating: LinearExpression(), count: n * n), second = first
+        var firstSum = [Double](repeating: 0, count: n * n), secondSum = firstSum
+        for r in routes {
+            let share = min(1 / need[r.s * n + r.t], 1e4)
+            first[r.s * n + r.k].add(scale * share, r.v)
+            second[r.k * n + r.t].add(scale * share, r.v)
+            firstSum[r.s * n + r.k] += share
+            secondSum[r.k * n + r.t] += share
+        }
+        for sk in 0..<(n * n) where !first[sk].terms.isEmpty {
+            let s = sk / n, k = sk % n
+            guard let c = circuits[sk] else { continue }
+            let back = present[k * n + s] ? 1 : 0
+            let degree = min(p.tx[k], p.ports[k] - 1, outCount[k] - back)
+            guard Double(degree) < firstSum[sk] else { continue }
+            var row = first[sk]
+            row.add(-scale * Double(max(0, degree)), c)
+            m.addConstraint(row, .lessThanOrEqual(0), name: "first[\(s),\(k)]")
+        }
+        for kt in 0..<(n * n) where !second[kt].terms.isEmpty {
+            let k = kt / n, t = kt % n
+            guard let c = circuits[kt] else { continue }
+            let back = present[t * n + k] ? 1 : 0
+            let degree = min(p.rx[k], p.ports[k] - 1, inCount[k] - back)
+            guard Double(degree) < secondSum[kt] else { continue }
+            var row = second[kt]
+            row.add(-scale * Double(max(0, degree)), c)
+            m.addConstraint(row, .lessThanOrEqual(0), name: "second[\(k),\(t)]")
         }
     }
 
