@@ -180,10 +180,15 @@ struct PortFluidSimulator {
                 }
                 k += 1
             }
-            let live = empty ? list.indices.filter { list[$0].end > list[$0].start } : Array(list.indices)
             circuits = list
-            downOrder = byEnd && !empty ? nil : live.sorted { list[$0].end < list[$1].end }
-            upOrder = byStart && !empty ? nil : live.sorted { list[$0].start < list[$1].start }
+            if byStart && byEnd && !empty {
+                downOrder = nil
+                upOrder = nil
+            } else {
+                let live = empty ? list.indices.filter { list[$0].end > list[$0].start } : Array(list.indices)
+                downOrder = byEnd && !empty ? nil : live.sorted { list[$0].end < list[$1].end }
+                upOrder = byStart && !empty ? nil : live.sorted { list[$0].start < list[$1].start }
+            }
             arrivals = s.arrivals.enumerated().map { ($1.time, $0) }.sorted { $0.time < $1.time }
         }
 
@@ -548,8 +553,9 @@ struct PortFluidSimulator {
 
     /// The filling from step `start` on, replaying the previous filling's
     /// order of the ports from that step instead of searching a heap for
-    /// the lowest level. Returns false, with the state undone to `start`,
-    /// when the replay gives up (the heap fills instead).
+    /// the lowest level. Returns false when it does not run or gives up,
+    /// with the state at `resumeStep` (`start`, or where a repair past its
+    /// budget stopped), for the heap to fill on from there.
     ///
     /// Why it is exact: a filling that freezes ports in any order gives
     /// each flow the level of the first of its two ports to freeze. If no
@@ -576,6 +582,7 @@ struct PortFluidSimulator {
     private mutating func replay(from start: Int) -> Bool {
         let t = fill
         let hintCount = t.keptCount
+        resumeStep = start
         if replayPause > 0 {
             replayPause -= 1
             return false
