@@ -28,8 +28,10 @@ import OptoTraffic
 ///    by one epoch;
 /// 4. keep epoch `t`'s configuration, and score the kept series on the
 ///    actual matrices with the evaluator (OptoEval, epochs mode, backlog
-///    carried from epoch to epoch): the kept prefix `split…t` is evaluated,
-///    and epoch `t`'s served bytes are the growth of its served total.
+///    carried from epoch to epoch), one epoch at a time
+///    (``Evaluator/EpochChain``: the same bytes as evaluating the kept
+///    prefix `split…t` and taking the growth of its served total, without
+///    scoring the prefix again at every epoch).
 ///
 /// The backlog the planner is given is its own account: the kept
 /// configurations scored on the actual matrices as every schedule plan is
@@ -158,6 +160,8 @@ public struct ReplayRunner: Sendable {
         var servedSoFar = 0.0, demandSoFar = 0.0
         var interrupted = false
         let total = replayedEpochs
+        // The evaluator's score of the kept epochs, one epoch at a time.
+        var chain = try Evaluator.EpochChain(fabric: c.fabric)
         for (i, t) in (split..<series.snapshots.count).enumerated() {
             if shouldStop?() == true { interrupted = true; break }
             let cpu0 = Self.cpuSeconds()
@@ -179,7 +183,8 @@ public struct ReplayRunner: Sendable {
                                                       counts: counts, previous: keptCounts.last)
             keptCounts.append(counts)
             previousPlan = plan
-            let served = try evaluatedServed(kept: keptCounts)
+            let served = servedSoFar + (try chain.serve(circuits: [Circuit](counts: counts, nodes: n), demand: actual,
+                                                        duration: c.epochDuration))
             demandSoFar += actual.total
             let forecast = predictor.forecast(Array(series.snapshots[..<t]), horizon: 1)[0]
             let row = ReplayEpoch(epoch: t, servedBytes: served - servedSoFar, backlogBytes: max(0, demandSoFar - served),
@@ -218,13 +223,6 @@ public struct ReplayRunner: Sendable {
     public static func plan(_ counts: [[Int]], nodes n: Int, method: String) -> SchedulePlan {
         let epochs = counts.map { SchedulePlan.EpochCircuits(circuits: [Circuit](counts: $0, nodes: n)) }
         return SchedulePlan(method: method, status: .heuristic, metrics: PlanMetrics(objective: 0), epochs: epochs)
-    }
-
-    /// The evaluator's served bytes of the kept prefix on the actual matrices.
-    func evaluatedServed(kept: [[Int]]) throws -> Double {
-        let metrics = try Evaluator.evaluate(Self.plan(kept, nodes: series.nodes, method: "replay"),
-                                             on: actualInstance(epochs: kept.count))
-        return metrics.servedBytes ?? 0
     }
 
     /// Perfect foresight over the first `count` replayed epochs.
