@@ -11,8 +11,8 @@ extension Evaluator {
     /// backlog; the packet shares depend only on which flows have data,
     /// and are filled afresh when an epoch starts), and every circuit's
     /// up-time (a kept circuit keeps it, a new one is dark for `δ` from the
-    /// boundary, the first epoch's circuits are up at once), exactly as
-    /// `evaluate` builds an epochs scenario. So the bytes each epoch serves
+    /// boundary, the first epoch's circuits are up at once), by the same
+    /// ``CircuitUpTimes`` with which `evaluate` builds an epochs scenario. So the bytes each epoch serves
     /// are the growth of `evaluate`'s served total over the prefix, up to
     /// rounding (`EpochChainTests` compares them to 1e-9).
     public struct EpochChain: Sendable {
@@ -20,7 +20,7 @@ extension Evaluator {
         /// Bytes not yet served, row-major `N × N`.
         public private(set) var backlog: [Double]
         /// Per pair, when its circuits come up, relative to the next epoch's start.
-        private var upTimes: [Int: [Double]] = [:]
+        private var upTimes = CircuitUpTimes()
         /// Epochs served so far.
         public private(set) var epochs = 0
 
@@ -39,21 +39,9 @@ extension Evaluator {
             }
             try Evaluator.validate(demand, nodes: n, label: "epoch \(epochs) demand")
             try Evaluator.validate(circuits, fabric: fabric, label: "epoch \(epochs)")
-            var wanted: [Int: Int] = [:]
-            for c in circuits { wanted[c.from * n + c.to, default: 0] += 1 }
-            // The circuits no longer wanted go (the latest to come up first).
-            for (pair, ups) in upTimes {
-                upTimes[pair] = Array(ups.sorted().prefix(min(ups.count, wanted[pair] ?? 0)))
-            }
-            for (pair, count) in wanted {
-                let have = upTimes[pair]?.count ?? 0
-                if count > have {
-                    let up = epochs == 0 ? 0 : fabric.reconfigurationDelay
-                    upTimes[pair, default: []].append(contentsOf: Array(repeating: up, count: count - have))
-                }
-            }
+            _ = upTimes.change(to: circuits, nodes: n, upAt: epochs == 0 ? 0 : fabric.reconfigurationDelay)
             var intervals: [CircuitInterval] = []
-            for (pair, ups) in upTimes {
+            for (pair, ups) in upTimes.ups {
                 for u in ups where max(0, u) < duration {
                     intervals.append(CircuitInterval(from: pair / n, to: pair % n, start: max(0, u), end: duration))
                 }
@@ -68,7 +56,7 @@ extension Evaluator {
             let outcome = PortFluidSimulator.run(scenario)
             backlog = Array(repeating: 0, count: n * n)
             for (f, pair) in outcome.pairs.enumerated() { backlog[pair] = outcome.remaining[f] }
-            for (pair, ups) in upTimes { upTimes[pair] = ups.map { $0 - duration } }
+            upTimes.shift(by: duration)
             epochs += 1
             return before - backlog.reduce(0, +)
         }

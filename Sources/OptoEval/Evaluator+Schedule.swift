@@ -181,31 +181,16 @@ extension Evaluator {
                 t += epoch.duration
             }
             let end = t
-            // Per pair, the up-times of its current circuits; kept circuits keep theirs.
-            var upTimes: [Int: [Double]] = [:]
+            var upTimes = CircuitUpTimes()
             var intervals: [CircuitInterval] = []
             for (e, planEpoch) in planEpochs.enumerated() {
-                var wanted: [Int: Int] = [:]
-                for c in planEpoch.circuits { wanted[c.from * n + c.to, default: 0] += 1 }
                 let boundary = starts[e]
-                // Remove the circuits no longer wanted (the latest to come up go first).
-                for (pair, ups) in upTimes {
-                    let keep = min(ups.count, wanted[pair] ?? 0)
-                    let sorted = ups.sorted()
-                    for u in sorted[keep...] where u < boundary {
-                        intervals.append(CircuitInterval(from: pair / n, to: pair % n, start: u, end: boundary))
-                    }
-                    upTimes[pair] = Array(sorted[..<keep])
-                }
-                for (pair, count) in wanted {
-                    let have = upTimes[pair]?.count ?? 0
-                    if count > have {
-                        let up = e == 0 ? 0 : boundary + delta
-                        upTimes[pair, default: []].append(contentsOf: Array(repeating: up, count: count - have))
-                    }
+                for (pair, u) in upTimes.change(to: planEpoch.circuits, nodes: n, upAt: e == 0 ? 0 : boundary + delta)
+                where u < boundary {
+                    intervals.append(CircuitInterval(from: pair / n, to: pair % n, start: u, end: boundary))
                 }
             }
-            for (pair, ups) in upTimes {
+            for (pair, ups) in upTimes.ups {
                 for u in ups where u < end {
                     intervals.append(CircuitInterval(from: pair / n, to: pair % n, start: u, end: end))
                 }
@@ -288,5 +273,38 @@ extension Evaluator {
         for i in 0..<n where out[i] > fabric.ocsPortsPerNode[i] || into[i] > fabric.ocsPortsPerNode[i] {
             throw EvaluationError.invalidPlan("\(label): node \(i) uses \(out[i]) transmitters and \(into[i]) receivers but has \(fabric.ocsPortsPerNode[i]) OCS ports")
         }
+    }
+}
+
+/// Per pair, when its live circuits came (or come) up, through a series of
+/// epochs (PROBLEMS.md §1b): at a change a kept circuit keeps its up-time,
+/// the circuits no longer wanted go (the latest to come up first), and a
+/// new one comes up after the dark time. Shared by the epochs scenario and
+/// ``Evaluator/EpochChain``.
+struct CircuitUpTimes: Sendable {
+    private(set) var ups: [Int: [Double]] = [:]
+
+    /// Changes the live circuits to `circuits`, new ones up at `upAt`;
+    /// returns the removed circuits' pairs and up-times.
+    mutating func change(to circuits: [Circuit], nodes n: Int, upAt: Double) -> [(pair: Int, up: Double)] {
+        var wanted: [Int: Int] = [:]
+        for c in circuits { wanted[c.from * n + c.to, default: 0] += 1 }
+        var removed: [(pair: Int, up: Double)] = []
+        for (pair, times) in ups {
+            let keep = min(times.count, wanted[pair] ?? 0)
+            let sorted = times.sorted()
+            for u in sorted[keep...] { removed.append((pair, u)) }
+            ups[pair] = Array(sorted[..<keep])
+        }
+        for (pair, count) in wanted {
+            let have = ups[pair]?.count ?? 0
+            if count > have { ups[pair, default: []].append(contentsOf: Array(repeating: upAt, count: count - have)) }
+        }
+        return removed
+    }
+
+    /// Moves the time origin `by` later (up-times relative to the next epoch's start).
+    mutating func shift(by t: Double) {
+        for (pair, times) in ups { ups[pair] = times.map { $0 - t } }
     }
 }
