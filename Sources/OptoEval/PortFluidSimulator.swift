@@ -109,8 +109,6 @@ struct PortFluidSimulator {
     private(set) var deferrals = 0
     /// Give-ups in a row, refillings left before replays resume, and the current pause.
     private var replayStreak = 0
-    /// The step a replay given up was undone to.
-    private var resumeStep = 0
     /// Whether refillings try the replay at all (off: the heap alone, the
     /// reference the tests compare against).
     var replays = true
@@ -476,13 +474,22 @@ struct PortFluidSimulator {
         refills += 1
         let t = fill
         var start = 0
+        var replaying = false
         if fullRefill || restartStep >= t.steps {
             for f in pending where bucket[f] == -1 && inAdjacency[f] { removeAdjacent(f) }
             pending.removeAll(keepingCapacity: true)
             t.reset()
         } else {
             start = restartStep
-            t.keepOrder(from: start)
+            // Paused replays keep no order (a paused refilling is the heap's alone).
+            if replays && start > 0 {
+                if replayPause > 0 {
+                    replayPause -= 1
+                } else {
+                    replaying = true
+                    t.keepOrder(from: start)
+                }
+            }
             t.undo(to: start)
             // The completed flows' ports are both unfrozen at `start`.
             for f in pending where bucket[f] == -1 && inAdjacency[f] {
@@ -495,8 +502,8 @@ struct PortFluidSimulator {
         fullRefill = false
         restartStep = Int.max
 
-        if start == 0 || !replays || !replay(from: start) {
-            if !heapFill(from: start == 0 ? 0 : resumeStep) {
+        if let from = replaying ? replay(from: start) : start {
+            if !heapFill(from: from) {
                 t.reset()
                 _ = heapFill(from: 0)
             }
@@ -553,9 +560,9 @@ struct PortFluidSimulator {
 
     /// The filling from step `start` on, replaying the previous filling's
     /// order of the ports from that step instead of searching a heap for
-    /// the lowest level. Returns false when it does not run or gives up,
-    /// with the state at `resumeStep` (`start`, or where a repair past its
-    /// budget stopped), for the heap to fill on from there.
+    /// the lowest level. Returns nil when done; when it gives up, the step
+    /// it undid to (`start`, or where a repair past its budget stopped),
+    /// for the heap to fill on from there.
     ///
     /// Why it is exact: a filling that freezes ports in any order gives
     /// each flow the level of the first of its two ports to freeze. If no
@@ -579,15 +586,10 @@ struct PortFluidSimulator {
     /// 1,024-node sparse fabric), repairs cost more than the heap saves, so
     /// a replay gives up once its repairs have undone more than a quarter
     /// of its steps, and after a run of give-ups replays are paused.
-    private mutating func replay(from start: Int) -> Bool {
+    private mutating func replay(from start: Int) -> Int? {
         let t = fill
         let hintCount = t.keptCount
-        resumeStep = start
-        if replayPause > 0 {
-            replayPause -= 1
-            return false
-        }
-        guard hintCount > 0 else { return false }
+        guard hintCount > 0 else { return start }
         var current = t.highest[start - 1]
         var h = 0
         var budget = hintCount / 4 + 4
@@ -674,14 +676,13 @@ struct PortFluidSimulator {
         guard t.neverFrozenWithinCapacity() else { return abandonReplay(start) }
         replayed += 1
         replayStreak = 0
-        return true
+        return nil
     }
 
     /// Gives a replay up: undoes it to `step` (its start, or the step a
     /// repair past the budget would have undone to), where the heap resumes.
-    private mutating func abandonReplay(_ step: Int) -> Bool {
+    private mutating func abandonReplay(_ step: Int) -> Int {
         fill.undo(to: step)
-        resumeStep = step
         abandoned += 1
         replayStreak += 1
         if replayStreak >= 8 {
@@ -690,7 +691,7 @@ struct PortFluidSimulator {
             replayPause = replayBackoff
             replayStreak = 0
         }
-        return false
+        return step
     }
 
     /// Freezes port `p` at level `l`: its flows whose other port is still
