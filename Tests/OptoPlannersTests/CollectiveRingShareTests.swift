@@ -114,7 +114,7 @@ struct CollectiveRingShareTests {
         let plan = try CollectivePlanner.plan(instance, method: .matched)
         let t = evaluatedOrInfinity(plan, instance)
         // One ring along the circuit cycle: every transfer direct, each circuit one transfer of S/8 per step.
-        let expected = 14 * 8 * (1e9 / 8) / 100e9
+        let expected = Double(2 * (n - 1)) * 8 * (1e9 / Double(n)) / 100e9
         #expect(abs(t - expected) <= 1e-9 * expected, "\(plan.rings)")
     }
 
@@ -148,8 +148,8 @@ extension CollectiveRingShareTests {
         var evenPlan = plan
         evenPlan.rings = CollectivePlanner.matchedGiven(instance, circuits: instance.current!, slots: false)
         let t = try evaluatedTime(plan, instance), tEven = try evaluatedTime(evenPlan, instance)
-        #expect(abs(tEven / bound - 3) <= 1e-9)
-        #expect(abs(t / bound - 1.5) <= 1e-9)
+        #expect(abs(tEven / bound - 3) <= 1e-9)   // the case's premise
+        #expect(t <= tEven / 2 * (1 + 1e-9))
         #expect((plan.rings["j/ar"]?.count ?? 0) > (evenPlan.rings["j/ar"]?.count ?? 0))
         let ilp = try CollectivePlanner.plan(instance, method: .ilp, options: glpk)
         #expect(ilp.status == .optimal)

@@ -233,7 +233,7 @@ extension CollectivePlanner {
                 var mult: [Int: Int] = [:]
                 let inGroup = Set(c.group)
                 for e in circuits where inGroup.contains(e.from) && inGroup.contains(e.to) { mult[e.from * n + e.to, default: 0] += 1 }
-                let maxRings = max(1, c.group.map { instance.fabric.ocsPortsPerNode[$0] }.min() ?? 1)
+                let maxRings = CollectivePlanner.ringCount(c, instance.fabric)
                 let search = disjointHamiltonianCycles(c.group, mult: mult, nodes: n, count: maxRings)
                 var candidates: [[CollectivePlan.Ring]] = [[.init(order: c.group, bytes: c.bytes)]]
                 for r in search.cycles.indices { candidates.append(split(c.bytes, over: Array(search.cycles.prefix(r + 1)))) }

@@ -87,7 +87,7 @@ extension CollectivePlanner {
                             }
                             continue
                         }
-                        let r = max(1, c.group.map { f.ocsPortsPerNode[$0] }.min() ?? 1)
+                        let r = CollectivePlanner.ringCount(c, f)
                         let perPair = Double(c.steps) * c.bytes / (Double(r) * Double(m))
                         var all: [[Int: VariableID]] = []
                         for ringIndex in 0..<r {

@@ -111,7 +111,7 @@ extension CollectivePlanner {
                             }
                             continue
                         }
-                        let r = max(1, ringCounts?[key] ?? (c.group.map { f.ocsPortsPerNode[$0] }.min() ?? 1))
+                        let r = ringCounts?[key].map { max(1, $0) } ?? CollectivePlanner.ringCount(c, f)
                         counts[key] = r
                         let beta = scaled(Double(c.steps) * c.bytes / (Double(r) * Double(m)))
                         for u in c.group { quanta.append((u, beta, r)) }

@@ -85,7 +85,9 @@ public enum CollectivePlanner {
             if let solver = options.solver {
                 if AutoSizeRule.allowsExact(nonzeros: nonzeros, timeLimit: options.timeLimit) {
                     do {
-                        let p = try exact(instance, solver: solver, options: options, method: "auto:ilp", seconds: seconds)
+                        // With given circuits, `matched`'s rings (already built above) are the warm start.
+                        let p = try exact(instance, solver: solver, options: options, method: "auto:ilp", seconds: seconds,
+                                          matched: instance.reconfigure ? nil : candidates[1].rings)
                         if p.status != .infeasible { candidates.append(p) }
                     } catch {
                         notes.append("the exact model failed (\(error)); the heuristics' plans were compared")
@@ -196,6 +198,12 @@ public enum CollectivePlanner {
     }
 
     /// Upper estimate of the steady-rate model's nonzeros.
+    /// The rings an allreduce gets by default: the smallest port count in
+    /// its group (every ring leaves each node over one port), at least one.
+    static func ringCount(_ c: Collective, _ f: Fabric) -> Int {
+        max(1, c.group.map { f.ocsPortsPerNode[$0] }.min() ?? 1)
+    }
+
     static func exactNonzeroEstimate(_ instance: CollectiveInstance) -> Int {
         var total = 0
         var pairs = 0
@@ -204,7 +212,7 @@ public enum CollectivePlanner {
                 let m = c.group.count
                 pairs += m * (m - 1)
                 if c.kind == .allreduce {
-                    let r = max(1, c.group.map { instance.fabric.ocsPortsPerNode[$0] }.min() ?? 1)
+                    let r = ringCount(c, instance.fabric)
                     total += 8 * r * m * m
                 }
             }
@@ -223,13 +231,13 @@ public enum CollectivePlanner {
     /// when its cut already reaches the best horizon found. Optimal when
     /// every variant was solved or skipped so.
     static func exactGiven(_ instance: CollectiveInstance, solver: any Solver, options: PlanningOptions, method: String,
-                           seconds: () -> Double) throws -> CollectivePlan? {
+                           seconds: () -> Double, matched known: [String: [CollectivePlan.Ring]]? = nil) throws -> CollectivePlan? {
         let circuits = instance.current ?? []
         let f = instance.fabric
         var base: [String: Int] = [:]
         for job in instance.jobs {
             for c in job.collectives where c.kind == .allreduce && c.group.count >= 2 {
-                base[CollectiveInstance.key(job: job.name, collective: c.name)] = max(1, c.group.map { f.ocsPortsPerNode[$0] }.min() ?? 1)
+                base[CollectiveInstance.key(job: job.name, collective: c.name)] = ringCount(c, f)
             }
         }
         let steps = base.values.map { $0 - $0 / 2 }.max() ?? 1
@@ -242,7 +250,7 @@ public enum CollectivePlanner {
             variants.append(m)
         }
         variants.sort { $0.cut < $1.cut }
-        let matched = matchedGiven(instance, circuits: circuits)
+        let matched = known ?? matchedGiven(instance, circuits: circuits)
         let limit = options.timeLimit.isFinite && options.timeLimit > 0 ? options.timeLimit : 30
         let began = seconds()
         var best: (model: RingOrderModel, rings: [String: [CollectivePlan.Ring]], tau: Double)? = nil
@@ -290,9 +298,11 @@ public enum CollectivePlanner {
         return p
     }
 
+    /// `matched`: `matchedGiven`'s rings when the caller has them (given circuits).
     static func exact(_ instance: CollectiveInstance, solver: any Solver, options: PlanningOptions, method: String,
-                      seconds: () -> Double) throws -> CollectivePlan {
-        if !instance.reconfigure, let p = try exactGiven(instance, solver: solver, options: options, method: method, seconds: seconds) { return p }
+                      seconds: () -> Double, matched: [String: [CollectivePlan.Ring]]? = nil) throws -> CollectivePlan {
+        if !instance.reconfigure, let p = try exactGiven(instance, solver: solver, options: options, method: method,
+                                                        seconds: seconds, matched: matched) { return p }
         guard let m = SteadyRateModel(instance) else {
             // No traffic: nothing to decide.
             let f = fixedPlan(instance)
