@@ -5,7 +5,7 @@ import OptoGLPK
 @testable import OptoPlanners
 
 /// The counting proof that λ = 0 with transit (LinkPoolPlanner+TransitBounds)
-/// and the strengthened transit test, held to brute force over every
+/// and the strengthened transit test, the cut rows of its relaxation and the rounding of it, held to brute force over every
 /// circuit matrix.
 @Suite("LinkPool transit bounds")
 struct LinkPoolTransitBoundTests {
@@ -53,7 +53,7 @@ struct LinkPoolTransitBoundTests {
     /// the count fires, brute force finds nothing above λ = 0; where it does
     /// not, the planner still equals brute force. It fires on some of them.
     @Test func countingAgreesWithBruteForce() throws {
-        var fired = 0, quiet = 0
+        var fired = 0, quiet = 0, checkedCuts = 0
         for seed in UInt64(1)...16 {
             var rng = LinkPoolRNG(seed: seed &* 104_729)
             let nodes = 3 + Int(seed % 2)
@@ -62,19 +62,32 @@ struct LinkPoolTransitBoundTests {
             var instance = Self.dense(nodes: nodes, ports: ports, packet: packet, seed: seed)
             if seed % 3 == 0 { instance.fabric.tx = ports.map { max(0, $0 - 1) } }
             let problem = try LinkPoolProblem(instance)
-            let brute = try problem.bruteForce(solver: GLPKSolver())
+            let brute = try #require(try problem.bruteForce(solver: GLPKSolver()), "seed \(seed): no brute-force answer")
             let plan = try LinkPoolPlanner.plan(instance, method: .ilp, options: options)
             #expect(plan.status == .optimal, "seed \(seed): \(plan.notes ?? [])")
             if problem.transitZeroLambdaReason() != nil {
                 fired += 1
-                #expect(brute?.objective == 0, "seed \(seed): the count fired but brute force reaches \(brute?.objective ?? -1)")
+                #expect(brute.objective == 0, "seed \(seed): the count fired but brute force reaches \(brute.objective)")
                 #expect(plan.metrics.objective == 0)
             } else {
                 quiet += 1
-                #expect(close(plan.metrics.objective, brute?.objective ?? 0, relative: 1e-6),
-                        "seed \(seed): ilp \(plan.metrics.objective), brute force \(brute?.objective ?? -1)")
+                #expect(close(plan.metrics.objective, brute.objective, relative: 1e-6),
+                        "seed \(seed): ilp \(plan.metrics.objective), brute force \(brute.objective)")
+                // The relaxation with the cut rows never excludes a positive optimum (a fixed-λ
+                // model is posed for λ > 0 only), and its roundings keep the port limits.
+                guard brute.objective > 0 else { continue }
+                checkedCuts += 1
+                var x: [Double]?
+                #expect(problem.transitRelaxationAllows(brute.objective * (1 - 1e-7), symmetric: false, solver: GLPKSolver(),
+                                                        timeLimit: 5, fractional: &x) == true, "seed \(seed)")
+                if let x {
+                    for evicting in [true, false] {
+                        if let c = problem.roundedCircuits(x, evicting: evicting) { #expect(problem.violation(c) == nil, "seed \(seed)") }
+                    }
+                }
             }
         }
         #expect(fired >= 3 && quiet >= 3, "fired \(fired), quiet \(quiet)")
+        #expect(checkedCuts >= 1)
     }
 }
