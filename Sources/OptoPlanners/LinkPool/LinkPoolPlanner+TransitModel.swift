@@ -385,26 +385,24 @@ final class LinkPoolTransitModel {
             firstSum[r.s * n + r.k] += share
             secondSum[r.k * n + r.t] += share
         }
-        for sk in 0..<(n * n) where !first[sk].terms.isEmpty {
-            let s = sk / n, k = sk % n
-            guard let c = circuits[sk] else { continue }
-            let back = present[k * n + s] ? 1 : 0
-            let degree = min(p.tx[k], p.ports[k] - 1, outCount[k] - back)
-            guard Double(degree) < firstSum[sk] else { continue }
-            var row = first[sk]
-            row.add(-scale * Double(max(0, degree)), c)
-            m.addConstraint(row, .lessThanOrEqual(0), name: "first[\(s),\(k)]")
+        // Pair e = a→b: `first` rows have the hub k = b (shares of s = a through
+        // k, out over k's circuits), `second` rows the hub k = a (shares
+        // into t = b, in over k's circuits); the reverse pair b→a is the one
+        // a hub's count leaves out.
+        func addShareRows(_ rows: [LinearExpression], _ sums: [Double], outward: Bool, label: String) {
+            for e in 0..<(n * n) where !rows[e].terms.isEmpty {
+                guard let c = circuits[e] else { continue }
+                let a = e / n, b = e % n, hub = outward ? b : a
+                let back = present[b * n + a] ? 1 : 0
+                let degree = min(outward ? p.tx[hub] : p.rx[hub], p.ports[hub] - 1, (outward ? outCount : inCount)[hub] - back)
+                guard Double(degree) < sums[e] else { continue }
+                var row = rows[e]
+                row.add(-scale * Double(max(0, degree)), c)
+                m.addConstraint(row, .lessThanOrEqual(0), name: "\(label)[\(a),\(b)]")
+            }
         }
-        for kt in 0..<(n * n) where !second[kt].terms.isEmpty {
-            let k = kt / n, t = kt % n
-            guard let c = circuits[kt] else { continue }
-            let back = present[t * n + k] ? 1 : 0
-            let degree = min(p.rx[k], p.ports[k] - 1, inCount[k] - back)
-            guard Double(degree) < secondSum[kt] else { continue }
-            var row = second[kt]
-            row.add(-scale * Double(max(0, degree)), c)
-            m.addConstraint(row, .lessThanOrEqual(0), name: "second[\(k),\(t)]")
-        }
+        addShareRows(first, firstSum, outward: true, label: "first")
+        addShareRows(second, secondSum, outward: false, label: "second")
     }
 
     /// The scaled objective value of an objective in plan units (λ or bits per second).
