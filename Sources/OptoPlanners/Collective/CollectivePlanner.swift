@@ -53,8 +53,7 @@ public enum CollectivePlanner {
         let clock = ContinuousClock()
         let began = clock.now
         func seconds() -> Double {
-            let d = began.duration(to: clock.now)
-            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            began.duration(to: clock.now).seconds
         }
         let model = CollectiveTimeModel(instance)
         switch method {

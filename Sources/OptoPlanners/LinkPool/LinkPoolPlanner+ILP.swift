@@ -104,8 +104,7 @@ extension LinkPoolProblem {
 
         // Stage 2: the fewest circuits at (to tolerance) that objective.
         var chosen = first
-        let elapsed = began.duration(to: clock.now)
-        let remaining = limit - Double(elapsed.components.seconds) - Double(elapsed.components.attoseconds) * 1e-18
+        let remaining = limit - began.duration(to: clock.now).seconds
         let z1 = stage1.scaled(first.objective)
         let floor = z1 - 1e-7 * max(1, abs(z1))
         var fewestProven = false

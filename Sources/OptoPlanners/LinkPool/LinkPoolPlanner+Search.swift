@@ -179,8 +179,7 @@ extension LinkPoolProblem {
         let clock = ContinuousClock()
         let began = clock.now
         func elapsed() -> Double {
-            let d = began.duration(to: clock.now)
-            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            began.duration(to: clock.now).seconds
         }
         let limit = max(settings.timeLimit, 0.01)
         let searchLimit = limit * 0.9

@@ -66,8 +66,7 @@ public enum LinkPoolPlanner {
         let clock = ContinuousClock()
         let began = clock.now
         func seconds() -> Double {
-            let d = began.duration(to: clock.now)
-            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            began.duration(to: clock.now).seconds
         }
         let problem = try LinkPoolProblem(instance)
         let limit = options.timeLimit.isFinite && options.timeLimit > 0 ? options.timeLimit : 30

@@ -192,8 +192,7 @@ extension StaggerPlanner {
     }
 
     static func elapsed(since start: ContinuousClock.Instant) -> Double {
-        let d = ContinuousClock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        (ContinuousClock.now - start).seconds
     }
 
     /// The options of one stage: the time left to it, the warm start, the
