@@ -44,8 +44,8 @@ import OptoModel
 /// seen by the search. Scored on this model (``steadyRateTime``), no other
 /// method's plan is better than the `ilp` optimum.
 extension CollectivePlanner {
-    /// The steady-rate model; `fixedRings` / `fixedCircuits` pin the ring
-    /// choice or the configuration (scoring a plan is both pinned: an LP).
+    /// The steady-rate model (plans are scored on the ring-order model,
+    /// ``steadyRateTime``, so nothing here is pinned).
     final class SteadyRateModel {
         let model = Model(name: "collective")
         let instance: CollectiveInstance
@@ -57,7 +57,7 @@ extension CollectivePlanner {
         /// `θ_max` in the model's units (θ scaled by `T₀`, so θ ≤ 1).
         let horizon: Double
 
-        init?(_ instance: CollectiveInstance, fixedRings: [String: [CollectivePlan.Ring]]? = nil, fixedCircuits: [Circuit]? = nil) {
+        init?(_ instance: CollectiveInstance) {
             self.instance = instance
             let f = instance.fabric
             let n = f.nodes
@@ -78,15 +78,6 @@ extension CollectivePlanner {
                     case .alltoall:
                         for u in c.group { for v in c.group where v != u { demand[u * n + v, default: LinearExpression()] += coefficient(c.bytes) * theta } }
                     case .allreduce:
-                        if let fixed = fixedRings?[key] {
-                            for ring in fixed where ring.order.count == m {
-                                let b = Double(c.steps) * ring.bytes / Double(m)
-                                for i in 0..<m {
-                                    demand[ring.order[i] * n + ring.order[(i + 1) % m], default: LinearExpression()] += coefficient(b) * theta
-                                }
-                            }
-                            continue
-                        }
                         let r = CollectivePlanner.ringCount(c, f)
                         let perPair = Double(c.steps) * c.bytes / (Double(r) * Double(m))
                         var all: [[Int: VariableID]] = []
@@ -124,9 +115,9 @@ extension CollectivePlanner {
             var sendE = Array(repeating: LinearExpression(), count: n)
             var recvE = Array(repeating: LinearExpression(), count: n)
             var circuitUse: [Int: LinearExpression] = [:]
-            let free = fixedCircuits == nil && instance.reconfigure
-            let given = fixedCircuits ?? instance.current ?? []
-            // Free circuits are modelled direct only, so a pinned free configuration is scored the same way.
+            let free = instance.reconfigure
+            let given = instance.current ?? []
+            // Free circuits are modelled direct only.
             let routing = CircuitRouting(nodes: n, circuits: given, maxHops: instance.reconfigure ? 1 : instance.maxHops)
             for (pair, d) in demand.sorted(by: { $0.key < $1.key }) {
                 let u = pair / n, v = pair % n
