@@ -530,8 +530,7 @@ extension LinkPoolProblem {
         if base.objective > best.objective {
             best = try routedAllocation(base.counts, solver: solver)
         }
-        if let c = roundedRelaxation(solver: solver, above: best.objective, deadline: deadline),
-           let a = try? routedAllocation(c, solver: solver), a.objective > best.objective {
+        if let a = roundedRelaxation(solver: solver, above: best.objective, deadline: deadline), a.objective > best.objective {
             best = a
         }
         best = try improveByMoves(best, solver: solver, deadline: deadline)
@@ -543,9 +542,10 @@ extension LinkPoolProblem {
     /// 12 000 routes so the LPs take well under a second): the λ-variable
     /// relaxation's bound B, then the fixed-λ relaxation with its cut rows
     /// half-way between `above` and B (lower while it is infeasible, three
-    /// tries), its circuits rounded (`roundedCircuits`). Nil when a step
-    /// fails or the deadline passes.
-    func roundedRelaxation(solver: any Solver, above: Double, deadline: ContinuousClock.Instant?) -> [Int]? {
+    /// tries), its circuits rounded (`roundedCircuits`, with and without
+    /// evictions) and routed, the better kept. Nil when a step fails or the
+    /// deadline passes.
+    func roundedRelaxation(solver: any Solver, above: Double, deadline: ContinuousClock.Instant?) -> LinkPoolAllocation? {
         guard objective == .concurrent, maxChanges == nil else { return nil }
         let pairs = (0..<(n * n)).reduce(0) { $0 + (demand[$1] > 0 ? 1 : 0) }
         guard pairs * max(0, n - 2) <= 12_000 else { return nil }
@@ -561,9 +561,10 @@ extension LinkPoolProblem {
             var x: [Double]?
             guard let allows = transitRelaxationAllows(target, symmetric: false, solver: solver, timeLimit: left(), fractional: &x) else { return nil }
             if allows, let x {
-                // With and without evictions, the better routed.
-                let both = [roundedCircuits(x), roundedCircuits(x, evicting: false)].compactMap { $0 }
-                return both.max { ((try? routedAllocation($0, solver: solver))?.objective ?? -1) < ((try? routedAllocation($1, solver: solver))?.objective ?? -1) }
+                // With and without evictions, each routed once, the better kept.
+                return [true, false].compactMap { roundedCircuits(x, evicting: $0) }
+                    .compactMap { try? routedAllocation($0, solver: solver) }
+                    .max { $0.objective < $1.objective }
             }
             target = above + 0.5 * (target - above)
         }
