@@ -226,6 +226,7 @@ extension CollectivePlanner {
         let n = instance.fabric.nodes
         let model = CollectiveTimeModel(instance)
         let routing = CircuitRouting(nodes: n, circuits: circuits, maxHops: instance.maxHops)
+        var routes: [Int: [[Int]?]] = [:]   // routing.routes(from:), per source, when first asked
         var rings = fixedPlan(instance).rings
         for job in instance.jobs {
             for c in job.collectives where c.kind == .allreduce {
@@ -241,7 +242,6 @@ extension CollectivePlanner {
                     // Short of k cycles: the broken covers as rings with jumps,
                     // and the earlier method's candidates (depth-first cycles,
                     // the segmented ring) too.
-                    var routes: [Int: [[Int]?]] = [:]
                     let patched = search.brokenCovers.map { parts in
                         patchedRing(parts) { u, v in
                             if routes[u] == nil { routes[u] = routing.routes(from: u) }
@@ -254,33 +254,30 @@ extension CollectivePlanner {
                     candidates.append([.init(order: segmentedRing(c.group, circuits: circuits, nodes: n), bytes: c.bytes)])
                 }
                 var best = rings[key]!, bestTime = Double.infinity
-                for cand in candidates {
+                func consider(_ cand: [CollectivePlan.Ring]) {
                     var trial = rings
                     trial[key] = cand
                     let t = model.time(circuits: circuits, rings: trial)
                     if t < bestTime * (1 - 1e-12) { best = cand; bestTime = t }
                 }
-                // Unequal shares: equal slots laid where the circuits have room (CollectivePlanner+Slots.swift).
-                var others = rings
-                others[key] = nil
-                var background: [Int: Double] = [:]
-                var fromRoutes: [Int: [[Int]?]] = [:]
-                for (pair, b) in pairTraffic(instance, rings: others) {
-                    let u = pair / n, v = pair % n
-                    if fromRoutes[u] == nil { fromRoutes[u] = routing.routes(from: u) }
-                    guard let path = fromRoutes[u]![v] else { continue }
-                    for h in 0..<(path.count - 1) { background[path[h] * n + path[h + 1], default: 0] += b }
-                }
-                // Starts: the best candidate, then the others with several rings (their covers differ), then the rank order.
-                var starts = [best]
-                for cand in candidates where cand.count > 1 && starts.count < 4 && !starts.contains(where: { $0.map(\.order) == cand.map(\.order) }) { starts.append(cand) }
-                if bestTime.isInfinite { starts.append([.init(order: segmentedRing(c.group, circuits: circuits, nodes: n), bytes: c.bytes)]) }
-                for cand in !useSlots ? [] : slotSearch(c, starts: starts, ports: maxRings, routing: routing, rate: instance.fabric.circuitRate,
-                                       background: background, moves: moves ?? slotMoves(c.group.count)) {
-                    var trial = rings
-                    trial[key] = cand
-                    let t = model.time(circuits: circuits, rings: trial)
-                    if t < bestTime * (1 - 1e-12) { best = cand; bestTime = t }
+                for cand in candidates { consider(cand) }
+                if useSlots {
+                    // Unequal shares: equal slots laid where the circuits have room (CollectivePlanner+Slots.swift).
+                    var others = rings
+                    others[key] = nil
+                    var background: [Int: Double] = [:]
+                    for (pair, b) in pairTraffic(instance, rings: others) {
+                        let u = pair / n, v = pair % n
+                        if routes[u] == nil { routes[u] = routing.routes(from: u) }
+                        guard let path = routes[u]![v] else { continue }
+                        for h in 0..<(path.count - 1) { background[path[h] * n + path[h + 1], default: 0] += b }
+                    }
+                    // Starts: the best candidate, then the others with several rings (their covers differ), then the rank order.
+                    var starts = [best]
+                    for cand in candidates where cand.count > 1 && starts.count < 4 && !starts.contains(where: { $0.map(\.order) == cand.map(\.order) }) { starts.append(cand) }
+                    if bestTime.isInfinite { starts.append([.init(order: segmentedRing(c.group, circuits: circuits, nodes: n), bytes: c.bytes)]) }
+                    for cand in slotSearch(c, starts: starts, ports: maxRings, routing: routing, rate: instance.fabric.circuitRate,
+                                           background: background, moves: moves ?? slotMoves(c.group.count)) { consider(cand) }
                 }
                 rings[key] = best
             }
