@@ -17,26 +17,27 @@
 ///   A lazy 4-ary heap finds the next port (levels only rise); the filling
 ///   stops as soon as every flow is frozen. Cost per refilling:
 ///   O(F + N²/64 + N log N) instead of O(levels × F).
-/// - **Incremental refilling.** Removing flows whose ports first froze at
-///   step `k` or later leaves steps `0..<k` exactly as they were (the
-///   removed flows only raised their ports' levels `c/n`, so no earlier port
-///   changes its turn). So the completions of an event undo the filling
-///   once, back to the smallest such step, and fill on from there. Undoing
-///   replays an undo log backwards: each update a step made to a neighbour
-///   recorded the neighbour's capacity before it, so the state at step `k`
-///   is restored bit for bit, at the cost of the updates being undone (not
-///   of the undone ports' degrees). The flows that complete first are
-///   mostly the fast ones, frozen late at the ports with few flows, so most
-///   completions redo a short suffix. Arrivals of new flows refill from
-///   scratch.
-/// - **Replayed order.** The redone suffix is first tried in the order the
-///   previous filling froze its ports, without the port heap; a port that
-///   comes out below a level already frozen is exact unless it shares a
-///   flow with such a port, and then the steps from there are undone and
-///   replayed after it (`replay` has the argument). On cluster C this
-///   halves the evaluation; where the order moves too much (1,024 sparse
-///   nodes) replays give up early and pause, and the heap fills.
-///   A port that rose past the next one's level waits in a small heap.
+/// - **Updates in place.** Removing flows whose ports first froze at step
+///   `k` or later leaves steps `0..<k` exactly as they were (the removed
+///   flows only raised their ports' levels `c/n`, so no earlier port
+///   changes its turn). The steps from `k` on are visited in their old
+///   order, each port freezing the flows it froze before (its log segment)
+///   minus the completed ones: a step whose level moved by `Δ` moves the
+///   capacity of each of its flows' other ports by `−Δ`, so one pass over
+///   the old segments gives every new level, with no undo and no scan of
+///   the adjacency rows. Where the order must change (a port whose level
+///   rose waits; a port that comes out below a neighbour frozen before it
+///   rewinds the steps from there and goes first; a port that never froze
+///   but now ends over its capacity is pulled in where its level falls
+///   below a step's), the ports that freeze first take the flows they
+///   share. The result is certified as in `update`, which says why it is
+///   exact; a pass that cannot certify it within its budget of rewound
+///   steps fills from scratch (7 % of the refillings on the 1,024-node
+///   benchmark).
+///   Arrivals of new flows refill from scratch. With `updates` off (the
+///   reference in the tests) a refilling undoes the filling to step `k`
+///   instead, restoring it bit for bit from an undo log, and fills on
+///   with the heap.
 /// - **Flows bucketed by bottleneck.** A flow frozen at port `p` has rate
 ///   `level(p)`; all flows of a bucket share one rate. Each bucket keeps a
 ///   virtual clock `V_p` (bytes a member has received since the start) and
@@ -82,7 +83,7 @@ struct PortFluidSimulator {
     private var circuitFlowPos: [Int] = []
 
     // Filling state: adjacency, per-port counts and levels, undo log, port heap.
-    private let fill: PortFilling
+    let fill: PortFilling
     private var dirty = false
 
     // Circuits and accounting.
@@ -100,20 +101,19 @@ struct PortFluidSimulator {
     /// Stale heap entries met and bucket moves made (for the benchmark).
     private(set) var stalePops = 0
     private(set) var moves = 0
-    /// Incremental refillings done by replaying the previous order, the
-    /// repairs they made, the replays given up and the ports a replay made
-    /// wait (for the benchmark and the tests).
-    private(set) var replayed = 0
-    private(set) var repairs = 0
-    private(set) var abandoned = 0
+    /// Refillings done by updating the previous filling in place, those
+    /// that gave up and filled from scratch, the ports an update made wait
+    /// and the flows whose bottleneck an update moved (for the benchmark
+    /// and the tests).
+    private(set) var updated = 0
+    private(set) var fallbacks = 0
     private(set) var deferrals = 0
-    /// Give-ups in a row, refillings left before replays resume, and the current pause.
-    private var replayStreak = 0
-    /// Whether refillings try the replay at all (off: the heap alone, the
-    /// reference the tests compare against).
-    var replays = true
-    private var replayPause = 0
-    private var replayBackoff = 0
+    private(set) var switches = 0
+    private(set) var rewinds = 0
+    /// Whether completions update the filling in place (off: undo to the
+    /// first changed step and fill on with the heap, the reference the
+    /// tests compare against).
+    var updates = true
 
     /// Test hook: called for every interval of constant rates with each
     /// active flow's `(from, to, packet rate, circuit rate)`. O(F) per event when set.
@@ -472,24 +472,21 @@ struct PortFluidSimulator {
     private mutating func refill() {
         dirty = false
         refills += 1
-        let t = fill
-        var start = 0
-        var replaying = false
+        unowned(unsafe) let t = fill
         if fullRefill || restartStep >= t.steps {
             for f in pending where bucket[f] == -1 && inAdjacency[f] { removeAdjacent(f) }
             pending.removeAll(keepingCapacity: true)
             t.reset()
-        } else {
-            start = restartStep
-            // Paused replays keep no order (a paused refilling is the heap's alone).
-            if replays && start > 0 {
-                if replayPause > 0 {
-                    replayPause -= 1
-                } else {
-                    replaying = true
-                    t.keepOrder(from: start)
-                }
+            heapFill(from: 0)
+        } else if updates {
+            let start = restartStep
+            if !update(from: start) {
+                fallbacks += 1
+                t.reset()
+                heapFill(from: 0)
             }
+        } else {
+            let start = restartStep
             t.undo(to: start)
             // The completed flows' ports are both unfrozen at `start`.
             for f in pending where bucket[f] == -1 && inAdjacency[f] {
@@ -498,31 +495,22 @@ struct PortFluidSimulator {
                 removeAdjacent(f)
             }
             pending.removeAll(keepingCapacity: true)
+            heapFill(from: start)
         }
         fullRefill = false
         restartStep = Int.max
-
-        if let from = replaying ? replay(from: start) : start {
-            if !heapFill(from: from) {
-                t.reset()
-                _ = heapFill(from: 0)
-            }
-        }
         for p in 0..<(2 * n) {
             t.load[p] = t.degree[p] == 0 ? 0 : max(0, t.capacity[p] - max(0, t.fillCapacity[p]))
             bucketRate[p] = t.rank[p] != PortFilling.unfrozen ? t.level[p] : 0
         }
     }
 
-    /// The filling from step `start` on, each step the port of the lowest
-    /// level (a lazy heap over the unfrozen ports). From scratch it always
-    /// succeeds. Resumed after steps that `replay` froze out of level
-    /// order, a port may come out below a level already frozen, which is
-    /// exact unless it shares a flow with such a port, and a port that
-    /// never freezes may end over its capacity: then it returns false and
-    /// the caller fills from scratch.
-    private mutating func heapFill(from start: Int) -> Bool {
-        let t = fill
+    /// The filling from step `start` on (0, or where an undo stopped), each
+    /// step the port of the lowest level (a lazy heap over the unfrozen
+    /// ports); the steps before `start` are a heap filling's, so levels only
+    /// rise (a level below the last, from rounding, freezes at the last).
+    private mutating func heapFill(from start: Int) {
+        unowned(unsafe) let t = fill
         t.buildHeap()
         var current = start > 0 ? t.highest[start - 1] : 0
         // Every step freezes (and logs) the flows it meets; the ports left
@@ -543,161 +531,401 @@ struct PortFluidSimulator {
                 continue
             }
             t.popHeap()
-            if start == 0 || actual >= current * (1 - 1e-12) {
-                current = max(current, actual)
-                freeze(p, at: current)
-            } else if t.clashingStep(p, level: actual) >= 0 {
-                return false
-            } else {
-                freeze(p, at: actual)
-            }
+            current = max(current, actual)
+            freeze(p, at: current)
         }
-        // Steps a replay froze before `start` may have left a port that
-        // never froze over its capacity (a replay checks that only when it
-        // finishes).
-        return start == 0 || t.neverFrozenWithinCapacity()
     }
 
-    /// The filling from step `start` on, replaying the previous filling's
-    /// order of the ports from that step instead of searching a heap for
-    /// the lowest level. Returns nil when done; when it gives up, the step
-    /// it undid to (`start`, or where a repair past its budget stopped),
-    /// for the heap to fill on from there.
+    /// The filling after completions, updated in place from step `start`
+    /// instead of undone and filled again. Returns false, with the filling
+    /// left inconsistent, when the update cannot certify its result (the
+    /// caller then fills from scratch).
     ///
     /// Why it is exact: a filling that freezes ports in any order gives
-    /// each flow the level of the first of its two ports to freeze. If no
-    /// port freezes below a port frozen before it that shares one of its
-    /// flows, and no port that never froze ends over its capacity, then
-    /// every flow has a bottleneck (a saturated port at which no flow gets
-    /// more), so the rates are the max-min fair allocation, which is
-    /// unique. A port that comes out below the highest level so far is
-    /// checked against the ports frozen above its level (the running
-    /// maximum of the levels bounds how far back they are), one adjacency
-    /// bit each; when it shares a flow with one, the steps from that one on
-    /// are undone and replayed after it (a repair). Two send ports never
-    /// share a flow, so most swaps the removed flows cause need no repair.
+    /// each flow the level of the first of its two ports to freeze, a
+    /// frozen port's level being what its flows frozen elsewhere leave of
+    /// its capacity, shared by the rest. If no port freezes below a port
+    /// frozen before it that shares one of its flows, and no port that
+    /// never froze ends over its capacity, then every flow has a bottleneck
+    /// (a saturated port at which no flow gets more), so the rates are the
+    /// max-min fair allocation, which is unique. The order need not be the
+    /// order of the levels.
     ///
-    /// The ports of the removed flows rise past their old places, and each
-    /// would clash with most of its neighbours if frozen where it was: a
-    /// port whose level is above the next kept port's waits in a small heap
-    /// (as do the ports the previous filling left almost full without
-    /// freezing them), and each step takes the lower of the next kept port
-    /// and the heap's lowest. Where the order still moves too much (the
-    /// 1,024-node sparse fabric), repairs cost more than the heap saves, so
-    /// a replay gives up once its repairs have undone more than a quarter
-    /// of its steps, and after a run of give-ups replays are paused.
-    private mutating func replay(from start: Int) -> Int? {
-        let t = fill
-        let hintCount = t.keptCount
-        guard hintCount > 0 else { return start }
-        var current = t.highest[start - 1]
-        var h = 0
-        var budget = hintCount / 4 + 4
-        t.clearDeferred()
-        func open(_ p: Int) -> Bool { t.rank[p] == PortFilling.unfrozen && t.fillCount[p] > 0 }
-        func levelOf(_ p: Int) -> Double { max(0, t.fillCapacity[p]) / Double(t.fillCount[p]) }
-        // Ports the previous filling never froze (their flows all froze at
-        // their other ports) may have to freeze now: those it left with
-        // under 1 % of their capacity wait in the heap from the start (the
-        // others rarely must, and the final check below catches them).
-        for q in 0..<(2 * n) where t.keptPosition[q] < 0 && t.load[q] > t.capacity[q] * 0.99 && open(q) {
-            guard t.pushDeferred(q, key: 0) else { return abandonReplay(start) }
+    /// How: the previous filling's steps from `start` on are visited in
+    /// their order, each port freezing the same flows as before (its log
+    /// segment) minus the completed ones. A step whose level moved by `Δ`
+    /// moves the capacity each of its flows' other ports has at its own
+    /// step by `−Δ` (`savedCapacity` holds that capacity for every port,
+    /// and the remaining capacity for ports that never froze), so one pass
+    /// over the old log segments gives every level: no undo, no scan of the
+    /// adjacency rows. Where the order changes, the port that freezes first
+    /// takes the flows it shares with unfrozen ports before it in the old
+    /// order (each such flow adds back its old share and counts as its own;
+    /// the other port loses it and is charged the new level):
+    /// - a port whose level rose past the next port's (mostly a port of a
+    ///   completed flow) waits in a short list and freezes when it is the
+    ///   lowest;
+    /// - a port that comes out below a port frozen before it that shares
+    ///   one of its flows (found as in `PortFilling.clashingStep`) rewinds
+    ///   the steps from that port on (each step's log says what to give
+    ///   back) and freezes in its place;
+    /// - a port that never froze and now ends over its capacity is pulled
+    ///   in at the first step whose level is above its own there.
+    /// Rewinds have a budget (the steps visited, once over); past it, or
+    /// with a clash before `start`, or a long wait list, it gives up.
+    ///
+    /// - Complexity: O(flows frozen from `start` on + steps · waiting ports),
+    ///   plus the steps rewound.
+    private mutating func update(from start: Int) -> Bool {
+        unowned(unsafe) let t = fill
+        let oldSteps = t.steps
+        let oldLogCount = t.logCount
+        t.keepOrder(from: start)
+        let keptCount = t.keptCount
+        let base = t.logStart[start]
+        t.nextPass()
+        let pass = t.pass
+        for p in 0..<(2 * n) { t.removed[p] = 0 }
+        // Never-frozen ports keep their remaining capacity in `savedCapacity`
+        // during the pass, so every port's capacity moves the same way.
+        for p in 0..<(2 * n) where t.rank[p] == PortFilling.unfrozen { t.savedCapacity[p] = t.fillCapacity[p] }
+        // Completed flows: out of the adjacency; their share returns to the other port.
+        for f in pending where bucket[f] == -1 && inAdjacency[f] {
+            let s = src[f], r = n + dst[f]
+            let (x, y) = t.rank[s] <= t.rank[r] ? (s, r) : (r, s)
+            t.savedCapacity[y] += t.level[x]
+            t.removed[x] += 1
+            t.completedMark[x] = pass
+            removeAdjacent(f)
         }
-        while t.logCount < t.linked {
-            // The next port in the kept order, and the lowest deferred one.
-            while h < hintCount && !open(Int(t.kept[h])) { h += 1 }
-            let next = h < hintCount ? Int(t.kept[h]) : -1
-            let nextLevel = next >= 0 ? levelOf(next) : .infinity
-            var waiting = -1, waitingLevel = Double.infinity
-            while t.deferredCount > 0 {
-                let q = t.deferredTop
-                guard open(q) else { t.popDeferred(); continue }
-                let a = levelOf(q)
-                if a > t.deferredTopKey * (1 + 1e-12) && a > t.deferredSmallestChildKey {
-                    t.replaceDeferredTop(a)
-                    continue
-                }
-                waiting = q
-                waitingLevel = a
-                break
+        pending.removeAll(keepingCapacity: true)
+
+        @inline(__always) func segment(_ p: Int) -> Range<Int> {
+            guard t.keptPosition[p] >= 0 else { return 0..<0 }
+            let k = start + t.keptPosition[p]
+            return t.logStart[k]..<(k + 1 < oldSteps ? t.logStart[k + 1] : oldLogCount)
+        }
+        // The flow between `p` and the other port `q` is still in the adjacency.
+        @inline(__always) func linked(_ p: Int, _ q: Int) -> Bool {
+            let o = p < n ? q - n : q
+            return t.adjacency[p * t.words + o >> 6] & (1 << UInt64(o & 63)) != 0
+        }
+        // A port outside the old order (one that never froze) has no flows of its own.
+        @inline(__always) func count(_ p: Int) -> Int { t.keptPosition[p] >= 0 ? t.savedCount[p] - t.removed[p] : 0 }
+        @inline(__always) func levelOf(_ p: Int) -> Double {
+            let c = count(p)
+            return c > 0 ? max(0, t.savedCapacity[p]) / Double(c) : .infinity
+        }
+
+        var step = start
+        var written = 0
+        var current = start > 0 ? t.highest[start - 1] : 0
+        var h = 0
+        // The waiting ports (in no particular order).
+        let waiting = t.waiting
+        var waitCount = 0
+        var events = 0
+        // Steps a rewind may still undo before the update gives up.
+        var budget = keptCount + 16
+
+        /// Freezes `p` as the next step: at its old place, out of the wait
+        /// list, or pulled ahead of its place after a rewind. Returns -1 when
+        /// done, the step of a clashing port, or `Int.max` to give up.
+        func freezeAt(_ p: Int) -> Int {
+            let position = t.keptPosition[p]
+            // `p` takes the flows it shares with unfrozen ports before it in
+            // the old order (the waiting ones; after a rewind, also the ones
+            // between the old order's pointer and `p`).
+            var cap = t.savedCapacity[p]
+            var c = count(p)
+            var taken = 0
+            for i in 0..<waitCount {
+                let x = waiting[i]
+                guard (x < n) != (p < n) && t.keptPosition[x] < position && linked(x, p) else { continue }
+                cap += t.level[x]
+                c += 1
+                t.takenFrom[taken] = Int32(truncatingIfNeeded: x)
+                taken += 1
             }
-            guard next >= 0 || waiting >= 0 else { return abandonReplay(start) }
-            let p: Int
-            if waiting >= 0 && waitingLevel <= nextLevel {
-                p = waiting
-                t.popDeferred()
-            } else {
-                p = next
-                h += 1
-                // A port whose level rose past the next one's (the ports of
-                // the removed flows, mostly) waits in a small heap instead
-                // of being frozen early and repaired.
-                var k = h
-                while k < hintCount && !open(Int(t.kept[k])) { k += 1 }
-                if k < hintCount && levelOf(Int(t.kept[k])) < nextLevel * (1 - 1e-12) {
-                    guard t.pushDeferred(p, key: nextLevel) else { return abandonReplay(start) }
-                    deferrals += 1
-                    continue
+            var k = h
+            while k < position {
+                let x = Int(t.kept[k])
+                if t.stamp[x] != pass && (x < n) != (p < n) && linked(x, p) {
+                    cap += t.level[x]
+                    c += 1
+                    t.takenFrom[taken] = Int32(truncatingIfNeeded: x)
+                    taken += 1
                 }
+                k += 1
             }
-            while true {
-                let actual = levelOf(p)
-                if actual >= current * (1 - 1e-12) {
-                    current = max(current, actual)
-                    freeze(p, at: current)
-                    break
-                }
-                let k = t.clashingStep(p, level: actual)
-                if k < 0 {
-                    freeze(p, at: actual)
-                    break
-                }
-                // `p` must freeze before step `k`: undo from there on.
-                // Past the budget the heap takes over from step `k`: the steps
-                // before it stand (each passed its check), `p` must go there.
-                guard k >= start && t.steps - k <= budget else { return abandonReplay(k >= start ? k : start) }
-                budget -= t.steps - k
-                repairs += 1
-                for j in k..<t.steps {
-                    let q = Int(t.order[j])
-                    let position = t.keptPosition[q]
-                    if position >= 0 {
-                        h = min(h, position)
-                    } else {
-                        // Not in the kept order: it waits again (0 is a lower bound of its level).
-                        guard t.pushDeferred(q, key: 0) else { return abandonReplay(start) }
+            if position < 0 {
+                // A port that never froze before takes every flow whose other
+                // port has not frozen yet in this pass.
+                let row = t.adjacency + p * t.words
+                for w in 0..<t.words {
+                    var bits = row[w]
+                    while bits != 0 {
+                        let x = (p < n ? n : 0) + (w << 6 | bits.trailingZeroBitCount)
+                        bits &= bits &- 1
+                        if t.keptPosition[x] >= 0 && t.stamp[x] != pass {
+                            cap += t.level[x]
+                            c += 1
+                            t.takenFrom[taken] = Int32(truncatingIfNeeded: x)
+                            taken += 1
+                        }
                     }
                 }
-                t.undo(to: k)
-                current = t.highest[k - 1]
+            }
+            if cap < -1e-10 * t.capacity[p] { return Int.max }
+            let l = c > 0 ? max(0, cap) / Double(c) : 0
+            var ceiling = current
+            if c > 0 && l < current * (1 - 1e-12) {
+                let clash = t.clashingStep(p, level: l, before: step)
+                if clash >= 0 { return clash >= start ? clash : Int.max }
+            } else if c > 0 {
+                ceiling = max(current, l)
+            }
+            guard events < t.ports else { return Int.max }
+            let e = events
+            events += 1
+            t.eventPort[e] = Int32(truncatingIfNeeded: p)
+            t.eventPointer[e] = h
+            t.eventCapacity[e] = t.savedCapacity[p]
+            t.eventCount[e] = t.savedCount[p]
+            t.eventLevel[e] = t.level[p]
+            t.eventEntry[e] = written
+            t.eventCeiling[e] = current
+            t.stamp[p] = pass
+            current = ceiling
+            if c == 0 {
+                // Every flow of `p` now freezes elsewhere: it never freezes.
+                t.eventStep[e] = -1
+                t.eventTaken[e] = written
+                t.savedCapacity[p] = cap
+                t.rank[p] = PortFilling.unfrozen
+                t.markUnfrozen(p)
+                return -1
+            }
+            t.eventStep[e] = step
+            t.savedCapacity[p] = cap
+            t.savedCount[p] = c
+            let delta = t.level[p] - l
+            t.level[p] = l
+            t.rank[p] = step
+            // (A port of the old order is marked frozen already.)
+            if position < 0 { t.markFrozen(p) }
+            t.order[step] = Int32(truncatingIfNeeded: p)
+            t.highest[step] = step > 0 ? max(t.highest[step - 1], l) : l
+            t.newStart[step - start] = written
+            step += 1
+            // The flows `p` froze before, minus the completed ones (only a
+            // port where some completed has any) and those taken by a port
+            // frozen first in this pass.
+            let completedHere = t.completedMark[p] == pass
+            let stamps = t.stamp, saved = t.savedCapacity, log = t.logPort, out = t.scratch
+            var w = written
+            for e in segment(p) {
+                let q = Int(log[e])
+                guard stamps[q] != pass && (!completedHere || linked(p, q)) else { continue }
+                out[w] = Int32(truncatingIfNeeded: q)
+                w += 1
+                saved[q] += delta
+            }
+            written = w
+            t.eventTaken[e] = written
+            for k in 0..<taken {
+                let x = Int(t.takenFrom[k])
+                t.scratch[written] = Int32(truncatingIfNeeded: x)
+                written += 1
+                t.savedCapacity[x] -= l
+                t.removed[x] += 1
+                switches += 1
+            }
+            t.fillCapacity[p] = cap - l * Double(c)
+            t.fillCount[p] = 0
+            return -1
+        }
+
+        /// Undoes the events that froze step `k` and every later one.
+        func rewind(to k: Int) {
+            var e = events - 1
+            var pointer = h
+            while e >= 0 {
+                let s = t.eventStep[e]
+                if s >= 0 && s < k { break }
+                let p = Int(t.eventPort[e])
+                let end = e + 1 < events ? t.eventEntry[e + 1] : written
+                if s >= 0 {
+                    let delta = t.eventLevel[e] - t.level[p]
+                    for j in t.eventEntry[e]..<t.eventTaken[e] { t.savedCapacity[Int(t.scratch[j])] -= delta }
+                    for j in t.eventTaken[e]..<end {
+                        let x = Int(t.scratch[j])
+                        t.savedCapacity[x] += t.level[p]
+                        t.removed[x] -= 1
+                    }
+                }
+                if t.keptPosition[p] >= 0 {
+                    t.rank[p] = oldRank(p)
+                    t.markFrozen(p)
+                } else {
+                    t.rank[p] = PortFilling.unfrozen
+                    t.markUnfrozen(p)
+                }
+                t.savedCapacity[p] = t.eventCapacity[e]
+                t.savedCount[p] = t.eventCount[e]
+                t.level[p] = t.eventLevel[e]
+                t.stamp[p] = 0
+                written = t.eventEntry[e]
+                current = t.eventCeiling[e]
+                pointer = min(pointer, t.eventPointer[e])
+                if t.keptPosition[p] >= 0 { pointer = min(pointer, t.keptPosition[p]) }
+                e -= 1
+            }
+            events = e + 1
+            step = k
+            h = pointer
+            // The wait list: the unfrozen ports before the pointer.
+            waitCount = 0
+            for j in 0..<h where t.stamp[Int(t.kept[j])] != pass {
+                waiting[waitCount] = Int(t.kept[j])
+                waitCount += 1
             }
         }
-        // A port that never froze must not end over its capacity.
-        guard t.neverFrozenWithinCapacity() else { return abandonReplay(start) }
-        replayed += 1
-        replayStreak = 0
-        return nil
-    }
+        @inline(__always) func oldRank(_ p: Int) -> Int { start + t.keptPosition[p] }
 
-    /// Gives a replay up: undoes it to `step` (its start, or the step a
-    /// repair past the budget would have undone to), where the heap resumes.
-    private mutating func abandonReplay(_ step: Int) -> Int {
-        fill.undo(to: step)
-        abandoned += 1
-        replayStreak += 1
-        if replayStreak >= 8 {
-            // Paused for longer each time a run of give-ups recurs.
-            replayBackoff = min(4096, max(64, replayBackoff * 2))
-            replayPause = replayBackoff
-            replayStreak = 0
+        /// The first step before which a port that never froze must freeze:
+        /// where its level (what its flows frozen so far leave of its
+        /// capacity, shared by the rest) is below the step's level.
+        func firstStepBelow(_ q: Int) -> Int? {
+            var ranks: [Int] = []
+            let row = t.adjacency + q * t.words
+            for w in 0..<t.words {
+                var bits = row[w]
+                while bits != 0 {
+                    let x = (q < n ? n : 0) + (w << 6 | bits.trailingZeroBitCount)
+                    bits &= bits &- 1
+                    guard t.rank[x] < step else { return nil }
+                    ranks.append(t.rank[x])
+                }
+            }
+            ranks.sort()
+            var used = 0.0
+            var left = ranks.count
+            var j = 0
+            for s in 0..<step {
+                let l = t.level[Int(t.order[s])]
+                if left > 0 && max(0, t.capacity[q] - used) / Double(left) < l * (1 - 1e-12) { return s }
+                while j < ranks.count && ranks[j] == s {
+                    used += l
+                    left -= 1
+                    j += 1
+                }
+            }
+            return nil
         }
-        return step
+
+        var pulled = -1
+        while true {
+            var p: Int
+            if pulled >= 0 {
+                p = pulled
+                pulled = -1
+            } else {
+                while h < keptCount && t.stamp[Int(t.kept[h])] == pass { h += 1 }
+                let next = h < keptCount ? Int(t.kept[h]) : -1
+                let nextLevel = next >= 0 ? levelOf(next) : .infinity
+                // The lowest waiting port.
+                // (A waiting port whose flows were all taken has level +∞: it
+                // comes last and, unless it takes some, never freezes.)
+                var w = -1, wLevel = Double.infinity
+                for k in 0..<waitCount {
+                    let a = levelOf(waiting[k])
+                    if w < 0 || a < wLevel { w = k; wLevel = a }
+                }
+                if w < 0 && next < 0 {
+                    // A port that never froze (now or before) and ends over its
+                    // capacity must freeze where its level falls below a step's.
+                    var over = -1
+                    for p in 0..<(2 * n) where t.rank[p] == PortFilling.unfrozen && t.degree[p] > 0
+                        && t.savedCapacity[p] < -1e-10 * t.capacity[p] {
+                        over = p
+                        break
+                    }
+                    guard over >= 0 else { break }
+                    guard t.stamp[over] != pass, let s = firstStepBelow(over), s >= start else { return false }
+                    budget -= step - s
+                    guard budget >= 0 else { return false }
+                    rewinds += 1
+                    rewind(to: s)
+                    p = over
+                } else if w >= 0 && wLevel <= nextLevel {
+                    p = waiting[w]
+                    waitCount -= 1
+                    waiting[w] = waiting[waitCount]
+                } else {
+                    h += 1
+                    p = next
+                    // A port whose level rose past the next one's waits.
+                    var k = h
+                    while k < keptCount && t.stamp[Int(t.kept[k])] == pass { k += 1 }
+                    if k < keptCount && count(next) > 0 && levelOf(Int(t.kept[k])) < nextLevel * (1 - 1e-12) {
+                        guard waitCount < 32 else { return false }
+                        waiting[waitCount] = next
+                        waitCount += 1
+                        deferrals += 1
+                        continue
+                    }
+                }
+            }
+            let result = freezeAt(p)
+            if result == Int.max { return false }
+            if result >= 0 {
+                // `p` must freeze before the port of step `result`: undo from there and pull it ahead.
+                budget -= step - result
+                guard budget >= 0 else { return false }
+                rewinds += 1
+                rewind(to: result)
+                for k in 0..<waitCount where waiting[k] == p {
+                    waitCount -= 1
+                    waiting[k] = waiting[waitCount]
+                    break
+                }
+                pulled = p
+            }
+        }
+        // The ports that never froze (now or before) must be within their capacity.
+        for p in 0..<(2 * n) where t.rank[p] == PortFilling.unfrozen {
+            t.fillCapacity[p] = t.savedCapacity[p]
+            t.fillCount[p] = 0
+            if t.degree[p] > 0 && t.fillCapacity[p] < -1e-10 * t.capacity[p] { return false }
+        }
+        // Every flow is frozen at exactly one step.
+        guard base + written == t.linked else { return false }
+        t.commitUpdate(from: start, steps: step, base: base, written: written)
+        // Flows that changed port go to their new bottleneck's bucket.
+        for e in 0..<events where t.eventStep[e] >= 0 {
+            let p = Int(t.eventPort[e])
+            let end = e + 1 < events ? t.eventEntry[e + 1] : written
+            for j in t.eventTaken[e]..<end {
+                let x = Int(t.scratch[j])
+                let (i, jn) = p < n ? (p, x - n) : (x, p - n)
+                let f = pairFlow[i * n + jn]
+                if bucket[f] >= 0 && bucket[f] != p {
+                    let r = key[f] - virtualBytes[bucket[f]]
+                    removeFromHeap(f)
+                    insert(f, into: p, remaining: r)
+                    moves += 1
+                }
+            }
+        }
+        updated += 1
+        return true
     }
 
     /// Freezes port `p` at level `l`: its flows whose other port is still
     /// unfrozen take `l` there (logged for undoing) and move to `p`'s bucket.
     private mutating func freeze(_ p: Int, at l: Double) {
-        let t = fill
+        unowned(unsafe) let t = fill
         let words = t.words
         let isSend = p < n
         let node = isSend ? p : p - n
@@ -894,18 +1122,39 @@ final class PortFilling {
     let logStart: UnsafeMutablePointer<Int>
     /// Per step: the highest level of the steps up to it.
     let highest: UnsafeMutablePointer<Double>
-    /// The previous filling's order from the restart step on (kept before
-    /// undoing it to replay it) and each kept port's position in it.
+    /// The previous filling's order from an update's first step on (kept
+    /// while the update writes the new order) and each kept port's position in it.
     let kept: UnsafeMutablePointer<Int32>
     let keptPosition: UnsafeMutablePointer<Int>
     private(set) var keptCount = 0
-    /// The replay's deferred ports: lower bounds of their levels, ports.
-    /// Sized for the ports; a repair rewinds the kept order, so a port can
-    /// be deferred again while an old entry waits, and a push past the size
-    /// fails (the replay gives up).
-    let deferredKey: UnsafeMutablePointer<Double>
-    let deferredPort: UnsafeMutablePointer<Int32>
-    private(set) var deferredCount = 0
+    /// Per port: the last update pass that froze it (`pass`), and the flows
+    /// it froze before that this pass has taken away (completed, or frozen
+    /// at their other port first).
+    let stamp: UnsafeMutablePointer<Int>
+    private(set) var pass = 0
+    let removed: UnsafeMutablePointer<Int>
+    /// An update's new log from its first step on, where each of its steps
+    /// starts there, and the waiting ports a step takes flows from.
+    let scratch: UnsafeMutablePointer<Int32>
+    let newStart: UnsafeMutablePointer<Int>
+    let takenFrom: UnsafeMutablePointer<Int32>
+    let waiting: UnsafeMutablePointer<Int>
+    /// The pass in which a flow the port froze completed.
+    let completedMark: UnsafeMutablePointer<Int>
+    /// An update's events (ports frozen, or found never to freeze), in
+    /// order, with what a rewind restores: the port, its step (-1: never
+    /// frozen), the old order's pointer, the port's capacity, count and
+    /// level before, where its log entries and the flows it took start,
+    /// and the running maximum of the levels before.
+    let eventPort: UnsafeMutablePointer<Int32>
+    let eventStep: UnsafeMutablePointer<Int>
+    let eventPointer: UnsafeMutablePointer<Int>
+    let eventCapacity: UnsafeMutablePointer<Double>
+    let eventCount: UnsafeMutablePointer<Int>
+    let eventLevel: UnsafeMutablePointer<Double>
+    let eventEntry: UnsafeMutablePointer<Int>
+    let eventTaken: UnsafeMutablePointer<Int>
+    let eventCeiling: UnsafeMutablePointer<Double>
     private(set) var steps = 0
     /// The undo log: neighbour and its capacity before the update.
     let logPort: UnsafeMutablePointer<Int32>
@@ -945,8 +1194,22 @@ final class PortFilling {
         highest = buffer(ports, 0.0)
         kept = buffer(ports, Int32(0))
         keptPosition = buffer(ports, -1)
-        deferredKey = buffer(ports, 0.0)
-        deferredPort = buffer(ports, Int32(0))
+        stamp = buffer(ports, 0)
+        removed = buffer(ports, 0)
+        scratch = buffer(nodes * nodes, Int32(0))
+        newStart = buffer(ports + 1, 0)
+        takenFrom = buffer(ports, Int32(0))
+        waiting = buffer(ports, 0)
+        completedMark = buffer(ports, 0)
+        eventPort = buffer(ports, Int32(0))
+        eventStep = buffer(ports, 0)
+        eventPointer = buffer(ports, 0)
+        eventCapacity = buffer(ports, 0.0)
+        eventCount = buffer(ports, 0)
+        eventLevel = buffer(ports, 0.0)
+        eventEntry = buffer(ports, 0)
+        eventTaken = buffer(ports, 0)
+        eventCeiling = buffer(ports, 0.0)
         // Each flow is logged at most once per filling: when its first port freezes.
         logPort = buffer(nodes * nodes, Int32(0))
         logCapacity = buffer(nodes * nodes, 0.0)
@@ -962,7 +1225,9 @@ final class PortFilling {
         adjacency.deallocate(); rowSummary.deallocate(); unfrozen.deallocate(); bucketedElsewhere.deallocate()
         order.deallocate(); logStart.deallocate()
         highest.deallocate(); kept.deallocate(); keptPosition.deallocate()
-        deferredKey.deallocate(); deferredPort.deallocate()
+        stamp.deallocate(); removed.deallocate(); scratch.deallocate(); newStart.deallocate(); takenFrom.deallocate(); waiting.deallocate(); completedMark.deallocate()
+        eventPort.deallocate(); eventStep.deallocate(); eventPointer.deallocate(); eventCapacity.deallocate()
+        eventCount.deallocate(); eventLevel.deallocate(); eventEntry.deallocate(); eventTaken.deallocate(); eventCeiling.deallocate()
         logPort.deallocate(); logCapacity.deallocate()
         heapKey.deallocate(); heapPort.deallocate()
     }
@@ -1019,7 +1284,7 @@ final class PortFilling {
         logCount = 0
     }
 
-    /// Keeps the order of the steps from `step` on, to replay after undoing them.
+    /// Keeps the order of the steps from `step` on, for an update to visit.
     func keepOrder(from step: Int) {
         for k in 0..<keptCount { keptPosition[Int(kept[k])] = -1 }
         keptCount = max(0, steps - step)
@@ -1032,9 +1297,9 @@ final class PortFilling {
     /// The earliest step that froze a port sharing a flow with port `p` at
     /// a level above `level` (beyond rounding), or -1. Only the steps after
     /// the running maximum of the levels first exceeded `level` can be such.
-    func clashingStep(_ p: Int, level l: Double) -> Int {
+    func clashingStep(_ p: Int, level l: Double, before end: Int? = nil) -> Int {
         let above = l * (1 + 1e-12)
-        var k = steps - 1
+        var k = (end ?? steps) - 1
         var clash = -1
         while k >= 0 && highest[k] > above {
             let q = Int(order[k])
@@ -1045,15 +1310,6 @@ final class PortFilling {
             k -= 1
         }
         return clash
-    }
-
-    /// Whether every port with flows that never froze is within its capacity
-    /// (beyond rounding).
-    func neverFrozenWithinCapacity() -> Bool {
-        for p in 0..<ports where rank[p] == PortFilling.unfrozen && degree[p] > 0 {
-            if fillCapacity[p] < -1e-10 * capacity[p] { return false }
-        }
-        return true
     }
 
     /// Undoes the steps from the last back to `step` (included), restoring
@@ -1094,7 +1350,7 @@ final class PortFilling {
         setUnfrozen(p, false)
     }
 
-    private func setUnfrozen(_ p: Int, _ on: Bool) {
+    @inline(__always) private func setUnfrozen(_ p: Int, _ on: Bool) {
         let s = p < nodes ? 0 : 1
         let node = p - s * nodes
         let w = s * words + node >> 6
@@ -1146,62 +1402,22 @@ final class PortFilling {
         siftDown(0)
     }
 
-    // MARK: deferred ports of a replay (a binary min-heap on lower bounds of their levels)
+    // MARK: updates in place
 
-    func clearDeferred() { deferredCount = 0 }
+    /// Starts an update pass: no port is stamped by it yet.
+    func nextPass() { pass += 1 }
 
-    var deferredTop: Int { Int(deferredPort[0]) }
-    var deferredTopKey: Double { deferredKey[0] }
+    @inline(__always) func markUnfrozen(_ p: Int) { setUnfrozen(p, true) }
+    @inline(__always) func markFrozen(_ p: Int) { setUnfrozen(p, false) }
 
-    /// The smaller key of the top's two children; `+∞` without children.
-    var deferredSmallestChildKey: Double {
-        min(deferredCount > 1 ? deferredKey[1] : .infinity, deferredCount > 2 ? deferredKey[2] : .infinity)
-    }
-
-    func pushDeferred(_ p: Int, key: Double) -> Bool {
-        guard deferredCount < ports else { return false }
-        var i = deferredCount
-        deferredCount += 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            if deferredKey[parent] <= key { break }
-            deferredKey[i] = deferredKey[parent]
-            deferredPort[i] = deferredPort[parent]
-            i = parent
-        }
-        deferredKey[i] = key
-        deferredPort[i] = Int32(truncatingIfNeeded: p)
-        return true
-    }
-
-    func popDeferred() {
-        deferredCount -= 1
-        if deferredCount > 0 {
-            deferredKey[0] = deferredKey[deferredCount]
-            deferredPort[0] = deferredPort[deferredCount]
-            siftDeferred()
-        }
-    }
-
-    func replaceDeferredTop(_ key: Double) {
-        deferredKey[0] = key
-        siftDeferred()
-    }
-
-    private func siftDeferred() {
-        var i = 0
-        let k = deferredKey[0], p = deferredPort[0]
-        while true {
-            var c = 2 * i + 1
-            if c >= deferredCount { break }
-            if c + 1 < deferredCount && deferredKey[c + 1] < deferredKey[c] { c += 1 }
-            if k <= deferredKey[c] { break }
-            deferredKey[i] = deferredKey[c]
-            deferredPort[i] = deferredPort[c]
-            i = c
-        }
-        deferredKey[i] = k
-        deferredPort[i] = p
+    /// Installs an update's steps `start..<steps`: their log (`written`
+    /// entries in `scratch`, each step's start in `newStart`) after the
+    /// `base` entries of the steps before `start`.
+    func commitUpdate(from start: Int, steps newSteps: Int, base: Int, written: Int) {
+        (logPort + base).update(from: scratch, count: written)
+        for k in start..<newSteps { logStart[k] = base + newStart[k - start] }
+        steps = newSteps
+        logCount = base + written
     }
 
     private func siftDown(_ start: Int) {

@@ -99,16 +99,16 @@ import OptoCore
         }
     }
 
-    /// Replayed refillings (the previous order replayed, repaired where a
-    /// port must freeze before a port it shares a flow with, given up for
-    /// the heap where repairs pile up): on fabrics whose ports have
-    /// different rates and whose flows have distinct sizes, so the order of
-    /// the ports moves at nearly every completion, the packet rates of every
-    /// interval are the max-min fair rates of a fresh filling. The seeds
-    /// between them take every path: replays kept, repairs, give-ups, ports
-    /// made to wait.
-    @Test func replayedFillingsAreMaxMinFair() {
-        var replayed = 0, repairs = 0, abandoned = 0, deferrals = 0, intervals = 0
+    /// Refillings updated in place (the previous order visited again,
+    /// rewound where a port must freeze before a port it shares a flow
+    /// with, filled from scratch where rewinds pile up): on fabrics whose
+    /// ports have different rates and whose flows have distinct sizes, so
+    /// the order of the ports moves at nearly every completion, the packet
+    /// rates of every interval are the max-min fair rates of a fresh
+    /// filling. The seeds between them take every path: updates kept,
+    /// rewinds, give-ups, ports made to wait, flows taken by another port.
+    @Test func updatedFillingsAreMaxMinFair() {
+        var updated = 0, rewinds = 0, fallbacks = 0, deferrals = 0, switches = 0, intervals = 0
         for seed in 0..<12 {
             let n = [12, 24, 40, 70][seed % 4]
             var rng = SplitMix(seed: UInt64(7000 + seed))
@@ -135,22 +135,22 @@ import OptoCore
             }
             let outcome = sim.simulate(s)
             #expect(outcome.completion.allSatisfy { $0 != nil }, "seed \(seed)")
-            replayed += sim.replayed
-            repairs += sim.repairs
-            abandoned += sim.abandoned
+            updated += sim.updated
+            rewinds += sim.rewinds
+            fallbacks += sim.fallbacks
             deferrals += sim.deferrals
+            switches += sim.switches
         }
         #expect(intervals > 1000)
-        #expect(replayed > 0 && repairs > 0 && abandoned > 0 && deferrals > 0,
-                "replayed \(replayed), repairs \(repairs), given up \(abandoned), deferred \(deferrals)")
+        #expect(updated > 0 && rewinds > 0 && fallbacks > 0 && deferrals > 0 && switches > 0,
+                "updated \(updated), rewinds \(rewinds), given up \(fallbacks), deferred \(deferrals), switched \(switches)")
     }
 
     /// A sparse fabric of one port rate, like the 1,024-node benchmark but
-    /// smaller (two elephants and 20 mice per row): the replay's repairs run
-    /// past their budget there and the heap resumes where the replay stopped.
-    /// Every completion time equals the heap-only run's (replays off) to
-    /// 1e-9 relative.
-    @Test func sparseFabricReplaysMatchTheHeapAlone() {
+    /// smaller (two elephants and 20 mice per row): updates rewind often
+    /// there and some give up. Every completion time equals the run that
+    /// undoes and fills with the heap (updates off) to 1e-9 relative.
+    @Test func sparseFabricUpdatesMatchTheHeapAlone() {
         let n = 160
         var rng = SplitMix(seed: 8128)
         var demand = Array(repeating: 0.0, count: n * n)
@@ -175,7 +175,7 @@ import OptoCore
         var fast = PortFluidSimulator(nodes: n, packetRate: packet, circuitRate: 100e9)
         let a = fast.simulate(s)
         var heap = PortFluidSimulator(nodes: n, packetRate: packet, circuitRate: 100e9)
-        heap.replays = false
+        heap.updates = false
         let b = heap.simulate(s)
         #expect(a.events == b.events)
         #expect(close(a.circuitBusy, b.circuitBusy))
@@ -185,7 +185,7 @@ import OptoCore
             worst = max(worst, abs(x - y) / y)
         }
         #expect(worst <= 1e-9, "completion times differ by \(worst) relative")
-        #expect(fast.replayed > 0 && fast.repairs > 0 && fast.abandoned > 0, "replayed \(fast.replayed), repairs \(fast.repairs), given up \(fast.abandoned)")
-        #expect(heap.replayed == 0)
+        #expect(fast.updated > 0 && fast.rewinds > 0 && fast.fallbacks > 0, "updated \(fast.updated), rewinds \(fast.rewinds), given up \(fast.fallbacks)")
+        #expect(heap.updated == 0)
     }
 }
