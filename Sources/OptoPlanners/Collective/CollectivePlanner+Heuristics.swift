@@ -213,7 +213,9 @@ extension CollectivePlanner {
     /// are found, covers that stay broken into several cycles become rings
     /// with jumps, and the earlier method's candidates are added: cycles by
     /// depth-first search and a segmented ring from a greedy walk with the
-    /// fewest off-circuit hops. The rank-order ring stays a candidate. The
+    /// fewest off-circuit hops; and rings whose relayed hops stay within the
+    /// circuits' capacity (``capacityRings(_:routing:count:budget:seed:)``,
+    /// `capacity: false` skips them). The rank-order ring stays a candidate. The
     /// drain model keeps the fastest candidate, so `matched` is never worse
     /// than `fixed`, nor than the earlier depth-first method, under it.
     /// Last, unless the best already meets the group's degree bound, the slot
