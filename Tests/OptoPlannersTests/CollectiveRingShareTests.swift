@@ -140,17 +140,22 @@ struct CollectiveRingShareTests {
 }
 
 extension CollectiveRingShareTests {
-    @Test("a damaged union where the even split is 3× the bound (N = 12, k = 3): the slots halve it, down to ilp's proven optimum")
+    @Test("a damaged union where the even split is 3× the bound (N = 12, k = 3): the slots halve it, down to ilp's proven optimum; so do the capacity rings alone")
     func slotsPay() throws {
         let instance = hamiltonianUnionInstance(seed: 2 &* 53 &+ 36, n: 12, k: 3, failed: 3)
         let bound = instance.jobLowerBounds(startDelay: 0)[0]
         let plan = try CollectivePlanner.plan(instance, method: .matched)
-        var evenPlan = plan
-        evenPlan.rings = CollectivePlanner.matchedGiven(instance, circuits: instance.current!, slots: false)
+        func with(_ rings: [String: [CollectivePlan.Ring]]) -> CollectivePlan { var p = plan; p.rings = rings; return p }
+        // The candidates before either stage (cycles, patched covers, depth-first cycles, the segmented ring), evenly split.
+        let evenPlan = with(CollectivePlanner.matchedGiven(instance, circuits: instance.current!, slots: false, capacity: false))
+        let slotsPlan = with(CollectivePlanner.matchedGiven(instance, circuits: instance.current!, capacity: false))
+        let capacityPlan = with(CollectivePlanner.matchedGiven(instance, circuits: instance.current!, slots: false))
         let t = try evaluatedTime(plan, instance), tEven = try evaluatedTime(evenPlan, instance)
         #expect(abs(tEven / bound - 3) <= 1e-9)   // the case's premise
+        #expect(try evaluatedTime(slotsPlan, instance) <= tEven / 2 * (1 + 1e-9))
+        #expect((slotsPlan.rings["j/ar"]?.count ?? 0) > (evenPlan.rings["j/ar"]?.count ?? 0))
+        #expect(abs(try evaluatedTime(capacityPlan, instance) - t) <= 1e-9 * t)
         #expect(t <= tEven / 2 * (1 + 1e-9))
-        #expect((plan.rings["j/ar"]?.count ?? 0) > (evenPlan.rings["j/ar"]?.count ?? 0))
         let ilp = try CollectivePlanner.plan(instance, method: .ilp, options: glpk)
         #expect(ilp.status == .optimal)
         #expect(abs(try evaluatedTime(ilp, instance) - t) <= 1e-9 * t)

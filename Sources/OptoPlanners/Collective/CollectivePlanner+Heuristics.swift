@@ -213,7 +213,9 @@ extension CollectivePlanner {
     /// are found, covers that stay broken into several cycles become rings
     /// with jumps, and the earlier method's candidates are added: cycles by
     /// depth-first search and a segmented ring from a greedy walk with the
-    /// fewest off-circuit hops. The rank-order ring stays a candidate. The
+    /// fewest off-circuit hops; and rings whose relayed hops stay within the
+    /// circuits' capacity (``capacityRings(_:routing:count:budget:seed:)``,
+    /// `capacity: false` skips them). The rank-order ring stays a candidate. The
     /// drain model keeps the fastest candidate, so `matched` is never worse
     /// than `fixed`, nor than the earlier depth-first method, under it.
     /// Last, unless the best already meets the group's degree bound, the slot
@@ -222,7 +224,7 @@ extension CollectivePlanner {
     /// ring, kept only when the drain model says they are faster
     /// (`slots: false` skips it; `slotMoves` overrides its move budget).
     static func matchedGiven(_ instance: CollectiveInstance, circuits: [Circuit], budget: Int = 200_000, slots useSlots: Bool = true,
-                             slotMoves moves: Int? = nil) -> [String: [CollectivePlan.Ring]] {
+                             slotMoves moves: Int? = nil, capacity useCapacity: Bool = true) -> [String: [CollectivePlan.Ring]] {
         let n = instance.fabric.nodes
         let model = CollectiveTimeModel(instance)
         let routing = CircuitRouting(nodes: n, circuits: circuits, maxHops: instance.maxHops)
@@ -237,6 +239,7 @@ extension CollectivePlanner {
                 let maxRings = CollectivePlanner.ringCount(c, instance.fabric)
                 let search = disjointHamiltonianCycles(c.group, mult: mult, nodes: n, count: maxRings)
                 var candidates: [[CollectivePlan.Ring]] = [[.init(order: c.group, bytes: c.bytes)]]
+                var capacityCandidates: [[CollectivePlan.Ring]] = []
                 for r in search.cycles.indices { candidates.append(split(c.bytes, over: Array(search.cycles.prefix(r + 1)))) }
                 if search.cycles.count < maxRings {
                     // Short of k cycles: the broken covers as rings with jumps,
@@ -252,6 +255,10 @@ extension CollectivePlanner {
                     let dfs = depthFirstCycles(c.group, mult: mult, nodes: n, count: maxRings, budget: budget)
                     for r in dfs.indices { candidates.append(split(c.bytes, over: Array(dfs.prefix(r + 1)))) }
                     candidates.append([.init(order: segmentedRing(c.group, circuits: circuits, nodes: n), bytes: c.bytes)])
+                    // Rings whose relayed hops stay within the circuits' capacity (CollectivePlanner+CapacityRings.swift).
+                    let fitted = useCapacity ? capacityRings(c.group, routing: routing, count: maxRings).map(\.order) : []
+                    for r in fitted.indices { capacityCandidates.append(split(c.bytes, over: Array(fitted.prefix(r + 1)))) }
+                    candidates += capacityCandidates
                 }
                 var best = rings[key]!, bestTime = Double.infinity
                 func consider(_ cand: [CollectivePlan.Ring]) {
@@ -274,6 +281,7 @@ extension CollectivePlanner {
                     }
                     // Starts: the best candidate, then the others with several rings (their covers differ), then the rank order.
                     var starts = [best]
+                    if let fitted = capacityCandidates.last, fitted.map(\.order) != best.map(\.order) { starts.append(fitted) }
                     for cand in candidates where cand.count > 1 && starts.count < 4 && !starts.contains(where: { $0.map(\.order) == cand.map(\.order) }) { starts.append(cand) }
                     if bestTime.isInfinite { starts.append([.init(order: segmentedRing(c.group, circuits: circuits, nodes: n), bytes: c.bytes)]) }
                     for cand in slotSearch(c, starts: starts, ports: maxRings, routing: routing, rate: instance.fabric.circuitRate,

@@ -18,7 +18,8 @@ public enum CollectiveMethod: String, CaseIterable, Sendable {
 ///   strides for the relayed and alltoall traffic (TotientPerms, TopoOpt,
 ///   NSDI 2023). Given circuits: circuit-disjoint Hamiltonian cycles of the
 ///   circuit graph, else a segmented ring with the fewest off-circuit hops
-///   (`CollectivePlanner+Heuristics.swift`), then unequal shares: `R` equal
+///   (`CollectivePlanner+Heuristics.swift`) and rings whose relayed hops
+///   fit the circuits (`CollectivePlanner+CapacityRings.swift`), then unequal shares: `R` equal
 ///   slots laid where the circuits have room (`CollectivePlanner+Slots.swift`).
 ///   When circuits are free but
 ///   `current` is given, the current circuits with fitted rings are a
