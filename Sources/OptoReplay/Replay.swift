@@ -44,6 +44,12 @@ public struct ReplayConfiguration: Sendable {
     public var referenceTimeLimit: Double
     /// The exact solver (nil: `auto` returns its heuristic plans).
     public var solver: (any Solver)?
+    /// A reference, not a way to operate: every step is given the actual
+    /// matrices of its `H` epochs as its forecast (epochs past the trace's
+    /// end: the last one repeated), so the loop's only loss is that it plans
+    /// `H` epochs at a time and keeps one. What a replay on this setting
+    /// serves bounds what any forecast or hedge can gain in the same loop.
+    public var exactForecast = false
 
     /// The default per-step limit: 2 s, so the 500-epoch pod replay fits in
     /// its budget even when every step's exact model runs to the limit.
@@ -69,6 +75,7 @@ public struct ReplayConfiguration: Sendable {
     public var fingerprint: String {
         "fabric=\(fabric) epoch=\(epochDuration) holdout=\(holdout) horizon=\(horizon) predictor=\(predictor) "
             + "hedging=\(hedging) method=\(method.rawValue) stepLimit=\(stepTimeLimit)"
+            + (exactForecast ? " exactForecast" : "")
     }
 }
 
