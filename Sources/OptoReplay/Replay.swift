@@ -47,8 +47,10 @@ public struct ReplayConfiguration: Sendable {
     /// A reference, not a way to operate: every step is given the actual
     /// matrices of its `H` epochs as its forecast (epochs past the trace's
     /// end: the last one repeated), so the loop's only loss is that it plans
-    /// `H` epochs at a time and keeps one. What a replay on this setting
-    /// serves bounds what any forecast or hedge can gain in the same loop.
+    /// `H` epochs at a time and keeps one: what a perfect forecast gives
+    /// the loop. A yardstick, not a bound: the loop plans `H` epochs at a
+    /// time (and heuristically on large fabrics), so a wrong forecast can
+    /// happen to serve more.
     public var exactForecast = false
 
     /// The default per-step limit: 2 s, so the 500-epoch pod replay fits in
