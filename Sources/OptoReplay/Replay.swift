@@ -44,6 +44,14 @@ public struct ReplayConfiguration: Sendable {
     public var referenceTimeLimit: Double
     /// The exact solver (nil: `auto` returns its heuristic plans).
     public var solver: (any Solver)?
+    /// A reference, not a way to operate: every step is given the actual
+    /// matrices of its `H` epochs as its forecast (epochs past the trace's
+    /// end: the last one repeated), so the loop's only loss is that it plans
+    /// `H` epochs at a time and keeps one: what a perfect forecast gives
+    /// the loop. A yardstick, not a bound: the loop plans `H` epochs at a
+    /// time (and heuristically on large fabrics), so a wrong forecast can
+    /// happen to serve more.
+    public var exactForecast = false
 
     /// The default per-step limit: 2 s, so the 500-epoch pod replay fits in
     /// its budget even when every step's exact model runs to the limit.
@@ -69,6 +77,7 @@ public struct ReplayConfiguration: Sendable {
     public var fingerprint: String {
         "fabric=\(fabric) epoch=\(epochDuration) holdout=\(holdout) horizon=\(horizon) predictor=\(predictor) "
             + "hedging=\(hedging) method=\(method.rawValue) stepLimit=\(stepTimeLimit)"
+            + (exactForecast ? " exactForecast" : "")
     }
 }
 

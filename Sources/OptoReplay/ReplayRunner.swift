@@ -103,7 +103,14 @@ public struct ReplayRunner: Sendable {
     /// The matrices step `t` plans on: one list of `H` matrices per scenario.
     public func planningMatrices(at t: Int) -> (forecast: [Matrix], scenarios: [[Matrix]]) {
         let history = Array(series.snapshots[..<t])
-        let forecast = predictor.forecast(history, horizon: configuration.horizon).map(\.withoutDiagonal)
+        let forecast: [Matrix]
+        if configuration.exactForecast {
+            let s = series.snapshots
+            forecast = (0..<configuration.horizon).map { s[min(s.count - 1, t + $0)].withoutDiagonal }
+        } else {
+            forecast = predictor.forecast(history, horizon: configuration.horizon).map(\.withoutDiagonal)
+        }
+        if configuration.exactForecast { return (forecast, [forecast]) }
         switch configuration.hedging {
         case .none:
             return (forecast, [forecast])

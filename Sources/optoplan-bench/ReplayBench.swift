@@ -38,7 +38,7 @@ enum ReplayBench {
         var datasets = "datasets", names = ["pods", "coflow"], horizon = 4
         var stepLimit = ReplayConfiguration.defaultStepTimeLimit
         var rows = ["last", "ewma", "shape", "hedge", "scenarios"]
-        var quantile = 0.9, scenarios = 8
+        var quantile = 0.9, scenarios = 8, seed: UInt64 = 1
         var k = 0
         func value() -> String? { k + 1 < arguments.count ? arguments[k + 1] : nil }
         while k < arguments.count {
@@ -50,9 +50,10 @@ enum ReplayBench {
             case ("--rows", let v?): rows = v.split(separator: ",").map(String.init)
             case ("--quantile", let v?): quantile = Double(v) ?? quantile
             case ("--scenarios", let v?): scenarios = Int(v) ?? scenarios
+            case ("--seed", let v?): seed = UInt64(v) ?? seed
             default:
                 print("usage: optoplan-bench replay [--datasets DIR] [--traces pods,coflow] [--horizon H] [--step-limit S] "
-                      + "[--rows last,ewma,shape,hedge,scenarios] [--quantile Q] [--scenarios K]")
+                      + "[--rows last,ewma,shape,hedge,scenarios] [--quantile Q] [--scenarios K] [--seed S]")
                 return
             }
             k += 2
@@ -79,7 +80,7 @@ enum ReplayBench {
             print("plan                                  served/PF   served        backlog       changed  wall s   CPU s")
             func line(_ name: String, _ t: ReplayTotals, wall: Double) {
                 let ratio = pf.servedBytes > 0 ? t.servedBytes / pf.servedBytes : .nan
-                let text = name.padding(toLength: 36, withPad: " ", startingAt: 0) + "  " + String(format: "%9.4f", ratio) + "   "
+                let text = name.padding(toLength: 36, withPad: " ", startingAt: 0) + "  " + String(format: "%9.5f", ratio) + "   "
                       + Quantity.format(t.servedBytes, as: .volume).padding(toLength: 12, withPad: " ", startingAt: 0) + "  "
                       + Quantity.format(t.backlogBytes, as: .volume).padding(toLength: 12, withPad: " ", startingAt: 0) + "  "
                       + String(format: "%7d  %7.1f  %6.1f", t.circuitsChanged, wall, t.cpuSeconds)
@@ -88,18 +89,29 @@ enum ReplayBench {
             line("perfect foresight (auto, 30 s)", pf, wall: pfWall)
             line("static (trained)", st, wall: stWall)
             for row in rows {
+                // A row is `PREDICTOR`, `hedge[:PREDICTOR][:Q]` or
+                // `scenarios[:PREDICTOR][:K]` (predictor auto, --quantile, --scenarios by default).
                 var config = base
-                switch row {
-                case "last", "ewma", "shape": config.predictor = row
-                case "hedge": config.predictor = "auto"; config.hedging = .quantile(quantile)
-                case "scenarios": config.predictor = "auto"; config.hedging = .scenarios(count: scenarios, seed: 1)
+                let parts = row.split(separator: ":").map(String.init)
+                let kinds = Set(Predictor.kinds + ["auto"])
+                let predictorPart = parts.dropFirst().first { kinds.contains($0) }
+                let numberPart = parts.dropFirst().first { !kinds.contains($0) }
+                switch parts[0] {
+                case let kind where kinds.contains(kind) && parts.count == 1: config.predictor = kind
+                case "exact": config.exactForecast = true
+                case "hedge":
+                    config.predictor = predictorPart ?? "auto"
+                    config.hedging = .quantile(numberPart.flatMap(Double.init) ?? quantile)
+                case "scenarios":
+                    config.predictor = predictorPart ?? "auto"
+                    config.hedging = .scenarios(count: numberPart.flatMap(Int.init) ?? scenarios, seed: seed)
                 default: print("unknown row \(row)"); continue
                 }
                 t0 = Date()
                 do {
                     let runner = try ReplayRunner(series: series, configuration: config)
                     let r = try runner.run(references: false)
-                    var label = "replay \(runner.predictor.kind)"
+                    var label = config.exactForecast ? "replay, exact forecast (reference)" : "replay \(runner.predictor.kind)"
                     if case .quantile(let q) = config.hedging { label += " hedge q=\(q)" }
                     if case .scenarios(let k, _) = config.hedging { label += " \(k) scenarios" }
                     line(label, r.replay, wall: Date().timeIntervalSince(t0))

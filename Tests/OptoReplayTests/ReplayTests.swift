@@ -116,6 +116,51 @@ struct ReplayTests {
         }
     }
 
+    /// 1 GB on 0→1 in every odd epoch, nothing else: last value forecasts
+    /// each burst as nothing, so the unhedged plan sets no circuit in the
+    /// epoch it arrives and serves it one epoch late; the last replayed
+    /// epoch (9) is a burst, left unserved. Played on the ring with δ = 0.
+    static func oddBursts() -> TrafficSeries {
+        var burst = Matrix(size: 3)
+        burst[0, 1] = 1e9
+        return TrafficSeries(nodes: 3, snapshots: (0..<10).map { $0 % 2 == 1 ? burst : Matrix(size: 3) })
+    }
+
+    @Test("a burst that last value misses: the quantile and scenario hedges serve it on time, unhedged a step late")
+    func hedgeHelps() throws {
+        let series = Self.oddBursts()
+        func served(_ hedging: Hedging) throws -> Double {
+            let config = ReplayConfiguration(fabric: Self.ring(delta: 0), holdout: 0.5, horizon: 2, predictor: "last", hedging: hedging,
+                                             method: .greedy)
+            return try ReplayRunner(series: series, configuration: config).run(references: false).replay.servedBytes
+        }
+        // Unhedged: bursts 5 and 7 are served in epochs 6 and 8, burst 9 not at all.
+        let plain = try served(.none)
+        #expect(abs(plain - 2e9) <= 1e-6 * 1e9)
+        // The residuals of 0→1 are ±1 GB: its 0.9-quantile is +1 GB, so the
+        // hedged forecast keeps the circuit up and every burst is served
+        // in its own epoch (3 GB); the scenarios (half of them a burst) do the same.
+        let quantile = try served(.quantile(0.9))
+        let scenarios = try served(.scenarios(count: 8, seed: 1))
+        #expect(abs(quantile - 3e9) <= 1e-6 * 3e9)
+        #expect(abs(scenarios - 3e9) <= 1e-6 * 3e9)
+    }
+
+    @Test("the exact-forecast reference equals perfect foresight where last value falls behind")
+    func exactForecast() throws {
+        var config = ReplayConfiguration(fabric: Self.ring(delta: 0), holdout: 0.5, horizon: 2, predictor: "last", method: .greedy)
+        config.exactForecast = true
+        let r = try ReplayRunner(series: Self.oddBursts(), configuration: config).run()
+        let pf = try #require(r.perfectForesight)
+        #expect(abs(r.replay.servedBytes - 3e9) <= 1e-6 * 3e9)
+        #expect(abs(pf.servedBytes - r.replay.servedBytes) <= 1e-6 * 3e9)
+        // A different fingerprint: a resumed directory of plain replay is not reused for it.
+        config.exactForecast = false
+        var exact = config
+        exact.exactForecast = true
+        #expect(config.fingerprint != exact.fingerprint)
+    }
+
     @Test("bad settings are refused with a reason")
     func badSettings() throws {
         let series = traces(seed: 1, nodes: 3, snapshots: 6, density: 0.5, scale: 1e9)
