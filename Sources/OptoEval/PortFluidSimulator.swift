@@ -89,7 +89,10 @@ struct PortFluidSimulator {
     // Circuits and accounting.
     private var liveCircuits: Int = 0
     private var busyCircuits: Int = 0
+    /// Per port, the integral of its packet load up to `loadTime`: loads
+    /// change only at refillings, which settle it.
     private var portIntegral: [Double]
+    private var loadTime = 0.0
     private var circuitLive = 0.0
     private var circuitBusy = 0.0
     private var lastService = 0.0
@@ -242,6 +245,7 @@ struct PortFluidSimulator {
             if t1 >= end { break }
             applyTimed(upTo: t1, &timed, &live, s)
         }
+        settleLoads()
         // Outcome.
         var remaining = Array(repeating: 0.0, count: src.count)
         var completion = [Double?](repeating: nil, count: src.count)
@@ -453,7 +457,6 @@ struct PortFluidSimulator {
                 virtualBytes[p] += bucketRate[p] * dt / 8
                 serving = true
             }
-            portIntegral[p] += fill.load[p] * dt
         }
         for f in circuitFlows {
             let r = packetRate(of: f) + Double(circuits[f]) * circuitRate
@@ -466,6 +469,15 @@ struct PortFluidSimulator {
         circuitBusy += Double(busyCircuits) * dt
         if serving { lastService = t1 }
         now = t1
+    }
+
+    /// Adds every port's load since `loadTime` to its integral.
+    private mutating func settleLoads() {
+        let dt = now - loadTime
+        if dt > 0 {
+            for p in 0..<(2 * n) { portIntegral[p] += fill.load[p] * dt }
+        }
+        loadTime = now
     }
 
     // MARK: filling
@@ -503,6 +515,7 @@ struct PortFluidSimulator {
         }
         fullRefill = false
         restartStep = Int.max
+        settleLoads()
         t.idleCount = 0
         for p in 0..<(2 * n) {
             t.load[p] = t.degree[p] == 0 ? 0 : max(0, t.capacity[p] - max(0, t.fillCapacity[p]))
@@ -648,6 +661,12 @@ struct PortFluidSimulator {
         // The waiting ports (in no particular order).
         let waiting = t.waiting
         var waitCount = 0
+        // Their levels, recomputed only when a step may have moved them (it
+        // took flows, came off the list or was pulled ahead, or a rewind):
+        // a step at its old place cannot reach a waiting port otherwise.
+        let waitLevel = t.waitLevel
+        var waitStale = false
+        var lastTaken = 0
         var events = 0
         // Steps a rewind may still undo before the update gives up.
         var budget = Int(rewindAllowance * Double(keptCount + 16))
@@ -663,6 +682,7 @@ struct PortFluidSimulator {
             var cap = t.savedCapacity[p]
             var c = count(p)
             var taken = 0
+            lastTaken = 0
             for i in 0..<waitCount {
                 let x = waiting[i]
                 guard (x < n) != (p < n) && t.keptPosition[x] < position && linked(x, p) else { continue }
@@ -757,6 +777,7 @@ struct PortFluidSimulator {
             }
             written = w
             t.eventTaken[e] = written
+            lastTaken = taken
             for k in 0..<taken {
                 let x = Int(t.takenFrom[k])
                 t.scratch[written] = Int32(truncatingIfNeeded: x)
@@ -818,6 +839,7 @@ struct PortFluidSimulator {
                 kept += 1
             }
             waitCount = kept
+            waitStale = true
             for j in rewound..<lastEvent {
                 let q = Int(t.eventPort[j])
                 if t.keptPosition[q] >= 0 && t.keptPosition[q] < h {
@@ -862,6 +884,7 @@ struct PortFluidSimulator {
             if pulled >= 0 {
                 p = pulled
                 pulled = -1
+                waitStale = true
             } else {
                 while h < keptCount && t.stamp[Int(t.kept[h])] == pass { h += 1 }
                 let next = h < keptCount ? Int(t.kept[h]) : -1
@@ -869,9 +892,13 @@ struct PortFluidSimulator {
                 // The lowest waiting port.
                 // (A waiting port whose flows were all taken has level +∞: it
                 // comes last and, unless it takes some, never freezes.)
+                if waitStale {
+                    for k in 0..<waitCount { waitLevel[k] = levelOf(waiting[k]) }
+                    waitStale = false
+                }
                 var w = -1, wLevel = Double.infinity
                 for k in 0..<waitCount {
-                    let a = levelOf(waiting[k])
+                    let a = waitLevel[k]
                     if w < 0 || a < wLevel { w = k; wLevel = a }
                 }
                 if w < 0 && next < 0 {
@@ -896,11 +923,14 @@ struct PortFluidSimulator {
                     guard budget >= 0 else { return false }
                     rewinds += 1
                     rewind(to: s)
+                    waitStale = true
                     p = over
                 } else if w >= 0 && wLevel <= nextLevel {
                     p = waiting[w]
                     waitCount -= 1
                     waiting[w] = waiting[waitCount]
+                    waitLevel[w] = waitLevel[waitCount]
+                    waitStale = true
                 } else {
                     h += 1
                     p = next
@@ -910,6 +940,7 @@ struct PortFluidSimulator {
                     if k < keptCount && count(next) > 0 && below(Int(t.kept[k]), nextLevel) {
                         guard waitCount < 32 else { return false }
                         waiting[waitCount] = next
+                        waitLevel[waitCount] = nextLevel
                         waitCount += 1
                         deferrals += 1
                         continue
@@ -918,6 +949,7 @@ struct PortFluidSimulator {
             }
             let result = freezeAt(p)
             if result == Int.max { return false }
+            if lastTaken > 0 { waitStale = true }
             if result >= 0 {
                 // `p` must freeze before the port of step `result` or a later
                 // neighbour: undo from there and pull it ahead.
@@ -931,6 +963,7 @@ struct PortFluidSimulator {
                     waiting[k] = waiting[waitCount]
                     break
                 }
+                waitStale = true
                 pulled = p
             }
         }
@@ -1185,6 +1218,7 @@ final class PortFilling {
     let newStart: UnsafeMutablePointer<Int>
     let takenFrom: UnsafeMutablePointer<Int32>
     let waiting: UnsafeMutablePointer<Int>
+    let waitLevel: UnsafeMutablePointer<Double>
     /// The ports with flows that the last filling never froze.
     let idle: UnsafeMutablePointer<Int32>
     var idleCount = 0
@@ -1249,6 +1283,7 @@ final class PortFilling {
         newStart = buffer(ports + 1, 0)
         takenFrom = buffer(ports, Int32(0))
         waiting = buffer(ports, 0)
+        waitLevel = buffer(ports, 0.0)
         idle = buffer(ports, Int32(0))
         completedMark = buffer(ports, 0)
         eventPort = buffer(ports, Int32(0))
@@ -1275,7 +1310,7 @@ final class PortFilling {
         adjacency.deallocate(); rowSummary.deallocate(); unfrozen.deallocate(); bucketedElsewhere.deallocate()
         order.deallocate(); logStart.deallocate()
         highest.deallocate(); kept.deallocate(); keptPosition.deallocate()
-        stamp.deallocate(); removed.deallocate(); scratch.deallocate(); newStart.deallocate(); takenFrom.deallocate(); waiting.deallocate(); completedMark.deallocate(); idle.deallocate()
+        stamp.deallocate(); removed.deallocate(); scratch.deallocate(); newStart.deallocate(); takenFrom.deallocate(); waiting.deallocate(); waitLevel.deallocate(); completedMark.deallocate(); idle.deallocate()
         eventPort.deallocate(); eventStep.deallocate(); eventPointer.deallocate(); eventCapacity.deallocate()
         eventCount.deallocate(); eventLevel.deallocate(); eventEntry.deallocate(); eventTaken.deallocate(); eventCeiling.deallocate()
         logPort.deallocate(); logCapacity.deallocate()
