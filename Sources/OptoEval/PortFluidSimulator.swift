@@ -618,9 +618,9 @@ struct PortFluidSimulator {
         t.nextPass()
         let pass = t.pass
         for p in 0..<(2 * n) { t.removed[p] = 0 }
-        // Never-frozen ports keep their remaining capacity in `savedCapacity`
-        // during the pass (`refill` put it there), so every port's capacity
-        // moves the same way; `idle` lists those with flows.
+        // (Never-frozen ports hold their remaining capacity in `savedCapacity`
+        // during the pass, put there by `refill`, so every port's capacity
+        // moves the same way; `idle` lists those with flows.)
         // Completed flows: out of the adjacency; their share returns to the other port.
         for f in pending where bucket[f] == -1 && inAdjacency[f] {
             let s = src[f], r = n + dst[f]
@@ -705,18 +705,12 @@ struct PortFluidSimulator {
             if position < 0 {
                 // A port that never froze before takes every flow whose other
                 // port has not frozen yet in this pass.
-                let row = t.adjacency + p * t.words
-                for w in 0..<t.words {
-                    var bits = row[w]
-                    while bits != 0 {
-                        let x = (p < n ? n : 0) + (w << 6 | bits.trailingZeroBitCount)
-                        bits &= bits &- 1
-                        if t.keptPosition[x] >= 0 && t.stamp[x] != pass {
-                            cap += t.level[x]
-                            c += 1
-                            t.takenFrom[taken] = Int32(truncatingIfNeeded: x)
-                            taken += 1
-                        }
+                t.forEachNeighbour(of: p) { x in
+                    if t.keptPosition[x] >= 0 && t.stamp[x] != pass {
+                        cap += t.level[x]
+                        c += 1
+                        t.takenFrom[taken] = Int32(truncatingIfNeeded: x)
+                        taken += 1
                     }
                 }
             }
@@ -856,15 +850,9 @@ struct PortFluidSimulator {
         /// its capacity, shared by the rest). Nil when there is none.
         func placement(_ q: Int, from: Int) -> Int? {
             var ranks: [Int] = []
-            let row = t.adjacency + q * t.words
-            for w in 0..<t.words {
-                var bits = row[w]
-                while bits != 0 {
-                    let x = (q < n ? n : 0) + (w << 6 | bits.trailingZeroBitCount)
-                    bits &= bits &- 1
-                    // Frozen: before `start`, or by this pass (other ranks are old).
-                    if t.rank[x] < start || (t.stamp[x] == pass && t.rank[x] < step) { ranks.append(t.rank[x]) }
-                }
+            t.forEachNeighbour(of: q) { x in
+                // Frozen: before `start`, or by this pass (other ranks are old).
+                if t.rank[x] < start || (t.stamp[x] == pass && t.rank[x] < step) { ranks.append(t.rank[x]) }
             }
             ranks.sort()
             var used = 0.0
@@ -1341,6 +1329,19 @@ final class PortFilling {
         degree[i] -= 1
         degree[nodes + j] -= 1
         linked -= 1
+    }
+
+    /// Calls `body` with the port at the other end of each of `p`'s flows.
+    @inline(__always) func forEachNeighbour(of p: Int, _ body: (Int) -> Void) {
+        let row = adjacency + p * words
+        let other = p < nodes ? nodes : 0
+        for w in 0..<words {
+            var bits = row[w]
+            while bits != 0 {
+                body(other + (w << 6 | bits.trailingZeroBitCount))
+                bits &= bits &- 1
+            }
+        }
     }
 
     /// Records where the flow `i→j` is bucketed: at its send port, at its
