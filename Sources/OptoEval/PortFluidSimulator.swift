@@ -115,8 +115,12 @@ struct PortFluidSimulator {
     private(set) var rewinds = 0
     /// Whether completions update the filling in place (off: undo to the
     /// first changed step and fill on with the heap, the reference the
-    /// tests compare against).
+    /// tests compare against). Set it before simulating: the undo log's
+    /// capacities are kept only while it is off for the whole run.
     var updates = true
+    /// Updates in a row after which a refilling is made from scratch.
+    var updatesBetweenFills = 4096
+    private var updatesInRow = 0
     /// The steps an update may rewind, as a multiple of the steps it visits
     /// (plus 16) before it gives up and fills from scratch (tests lower it
     /// to take that path).
@@ -489,15 +493,21 @@ struct PortFluidSimulator {
         dirty = false
         refills += 1
         let t = fill
-        if fullRefill || restartStep >= t.steps {
+        // From scratch after arrivals, and now and then between updates so
+        // that the rounding they carry stays bounded.
+        if fullRefill || restartStep >= t.steps || (updates && updatesInRow >= updatesBetweenFills) {
+            updatesInRow = 0
             for f in pending where bucket[f] == -1 && inAdjacency[f] { removeAdjacent(f) }
             pending.removeAll(keepingCapacity: true)
             t.reset()
             heapFill(from: 0)
         } else if updates {
             let start = restartStep
-            if !update(from: start) {
+            if update(from: start) {
+                updatesInRow += 1
+            } else {
                 fallbacks += 1
+                updatesInRow = 0
                 t.reset()
                 heapFill(from: 0)
             }
@@ -599,10 +609,18 @@ struct PortFluidSimulator {
     ///   the level the port would have there (`placement`): the steps from
     ///   there are rewound (each step's log says what to give back) and it
     ///   freezes in their place. (Going before the first clashing port
-    ///   itself can loop: two neighbours each above the other's level
-    ///   when frozen second.)
-    /// - a port that never froze and now ends over its capacity is pulled
-    ///   in the same way, before its first neighbour above its level.
+    ///   itself made two neighbours, each above the other's level when
+    ///   frozen second, rewind each other until the budget ran out; the
+    ///   placement makes that rare, and the budget still bounds it.)
+    /// - a port that never froze before and now ends over its capacity is
+    ///   pulled in the same way, before its first neighbour above its level.
+    ///
+    /// The levels come from capacities carried from pass to pass by
+    /// additions, so they drift from a fresh filling's by rounding; the
+    /// certificate holds for the carried numbers, and every
+    /// `updatesBetweenFills` updates the filling is made from scratch,
+    /// which bounds the drift (the tests compare with fresh fillings to
+    /// 1e-9).
     /// Rewinds have a budget (the steps visited, once over); past it, or
     /// with a clash before `start`, or a long wait list, it gives up.
     ///
@@ -890,7 +908,7 @@ struct PortFluidSimulator {
                     if w < 0 || a < wLevel { w = k; wLevel = a }
                 }
                 if w < 0 && next < 0 {
-                    // A port that never froze (now or before) and ends over its
+                    // A port that never froze before and ends over its
                     // capacity must freeze where its level falls below a step's.
                     var over = -1
                     for k in 0..<t.idleCount {
@@ -900,11 +918,9 @@ struct PortFluidSimulator {
                             break
                         }
                     }
-                    // Ports of the old order that froze nothing in this pass.
-                    for e in 0..<events where over < 0 && t.eventStep[e] < 0 {
-                        let q = Int(t.eventPort[e])
-                        if t.degree[q] > 0 && t.savedCapacity[q] < -1e-10 * t.capacity[q] { over = q }
-                    }
+                    // (A port of the old order left with no flows of its own in
+                    // this pass was checked when it was visited: nothing reaches
+                    // its capacity afterwards.)
                     guard over >= 0 else { break }
                     guard t.stamp[over] != pass, let s = placement(over, from: start) else { return false }
                     budget -= step - s
