@@ -101,9 +101,6 @@ struct PortFluidSimulator {
     private(set) var events = 0
     /// Refillings done (for the benchmark).
     private(set) var refills = 0
-    /// Stale heap entries met and bucket moves made (for the benchmark).
-    private(set) var stalePops = 0
-    private(set) var moves = 0
     /// Refillings done by updating the previous filling in place, those
     /// that gave up and filled from scratch, the ports an update made wait
     /// and the flows whose bottleneck an update moved (for the benchmark
@@ -565,7 +562,6 @@ struct PortFluidSimulator {
             // top whose level rose is still the next when no child is below it.
             if actual > t.heapKey[0] * (1 + 1e-12) && actual > t.smallestChildKey {
                 t.replaceHeapTop(actual)
-                stalePops += 1
                 continue
             }
             t.popHeap()
@@ -685,7 +681,8 @@ struct PortFluidSimulator {
         let waitLevel = t.waitLevel
         var waitStale = false
         var lastTaken = 0
-        var events = 0
+        // Ports visited so far (the rewind's record; not `self.events`).
+        var visited = 0
         // Steps a rewind may still undo before the update gives up.
         var budget = Int(rewindAllowance * Double(keptCount + 16))
 
@@ -701,35 +698,28 @@ struct PortFluidSimulator {
             var c = count(p)
             var taken = 0
             lastTaken = 0
-            for i in 0..<waitCount {
-                let x = waiting[i]
-                guard (x < n) != (p < n) && t.keptPosition[x] < position && linked(x, p) else { continue }
+            // The flow `x→p` or `p→x` becomes `p`'s: its old share (`x`'s level) comes back.
+            func take(_ x: Int) {
                 cap += t.level[x]
                 c += 1
                 t.takenFrom[taken] = Int32(truncatingIfNeeded: x)
                 taken += 1
             }
+            for i in 0..<waitCount {
+                let x = waiting[i]
+                if (x < n) != (p < n) && t.keptPosition[x] < position && linked(x, p) { take(x) }
+            }
             var k = h
             while k < position {
                 let x = Int(t.kept[k])
-                if t.stamp[x] != pass && (x < n) != (p < n) && linked(x, p) {
-                    cap += t.level[x]
-                    c += 1
-                    t.takenFrom[taken] = Int32(truncatingIfNeeded: x)
-                    taken += 1
-                }
+                if t.stamp[x] != pass && (x < n) != (p < n) && linked(x, p) { take(x) }
                 k += 1
             }
             if position < 0 {
                 // A port that never froze before takes every flow whose other
                 // port has not frozen yet in this pass.
                 t.forEachNeighbour(of: p) { x in
-                    if t.keptPosition[x] >= 0 && t.stamp[x] != pass {
-                        cap += t.level[x]
-                        c += 1
-                        t.takenFrom[taken] = Int32(truncatingIfNeeded: x)
-                        taken += 1
-                    }
+                    if t.keptPosition[x] >= 0 && t.stamp[x] != pass { take(x) }
                 }
             }
             if cap < -1e-10 * t.capacity[p] { return Int.max }
@@ -741,9 +731,9 @@ struct PortFluidSimulator {
             } else if c > 0 {
                 ceiling = max(current, l)
             }
-            guard events < t.ports else { return Int.max }
-            let e = events
-            events += 1
+            guard visited < t.ports else { return Int.max }
+            let e = visited
+            visited += 1
             t.eventPort[e] = Int32(truncatingIfNeeded: p)
             t.eventPointer[e] = h
             t.eventCapacity[e] = t.savedCapacity[p]
@@ -803,16 +793,16 @@ struct PortFluidSimulator {
             return -1
         }
 
-        /// Undoes the events that froze step `k` and every later one.
+        /// Undoes the visits that froze step `k` and every later one.
         func rewind(to k: Int) {
-            let lastEvent = events
-            var e = events - 1
+            let lastEvent = visited
+            var e = visited - 1
             var pointer = h
             while e >= 0 {
                 let s = t.eventStep[e]
                 if s >= 0 && s < k { break }
                 let p = Int(t.eventPort[e])
-                let end = e + 1 < events ? t.eventEntry[e + 1] : written
+                let end = e + 1 < visited ? t.eventEntry[e + 1] : written
                 if s >= 0 {
                     let delta = t.eventLevel[e] - t.level[p]
                     for j in t.eventEntry[e]..<t.eventTaken[e] { t.savedCapacity[Int(t.scratch[j])] -= delta }
@@ -840,7 +830,7 @@ struct PortFluidSimulator {
                 e -= 1
             }
             let rewound = e + 1
-            events = rewound
+            visited = rewound
             step = k
             h = pointer
             // The wait list: the unfrozen ports before the pointer, i.e. the
@@ -977,7 +967,7 @@ struct PortFluidSimulator {
             let q = Int(t.idle[k])
             if t.rank[q] == PortFilling.unfrozen { t.fillCapacity[q] = t.savedCapacity[q] }
         }
-        for e in 0..<events where t.eventStep[e] < 0 {
+        for e in 0..<visited where t.eventStep[e] < 0 {
             let q = Int(t.eventPort[e])
             t.fillCapacity[q] = t.savedCapacity[q]
             t.fillCount[q] = 0
@@ -986,9 +976,9 @@ struct PortFluidSimulator {
         guard base + written == t.linked else { return false }
         t.commitUpdate(from: start, steps: step, base: base, written: written)
         // Flows that changed port go to their new bottleneck's bucket.
-        for e in 0..<events where t.eventStep[e] >= 0 {
+        for e in 0..<visited where t.eventStep[e] >= 0 {
             let p = Int(t.eventPort[e])
-            let end = e + 1 < events ? t.eventEntry[e + 1] : written
+            let end = e + 1 < visited ? t.eventEntry[e + 1] : written
             for j in t.eventTaken[e]..<end {
                 let x = Int(t.scratch[j])
                 let (i, jn) = p < n ? (p, x - n) : (x, p - n)
@@ -997,7 +987,6 @@ struct PortFluidSimulator {
                     let r = key[f] - virtualBytes[bucket[f]]
                     removeFromHeap(f)
                     insert(f, into: p, remaining: r)
-                    moves += 1
                 }
             }
         }
@@ -1048,7 +1037,6 @@ struct PortFluidSimulator {
                 let r = key[f] - virtualBytes[bucket[f]]
                 removeFromHeap(f)
                 insert(f, into: p, remaining: r)
-                moves += 1
             }
         }
         // Rows wider than 64 words have no summary: scan the rest in full.
@@ -1073,7 +1061,6 @@ struct PortFluidSimulator {
                     let r = key[f] - virtualBytes[bucket[f]]
                     removeFromHeap(f)
                     insert(f, into: p, remaining: r)
-                    moves += 1
                 }
             }
         }
@@ -1399,9 +1386,9 @@ final class PortFilling {
     /// The earliest step that froze a port sharing a flow with port `p` at
     /// a level above `level` (beyond rounding), or -1. Only the steps after
     /// the running maximum of the levels first exceeded `level` can be such.
-    func clashingStep(_ p: Int, level l: Double, before end: Int? = nil) -> Int {
+    func clashingStep(_ p: Int, level l: Double, before end: Int) -> Int {
         let above = l * (1 + 1e-12)
-        var k = (end ?? steps) - 1
+        var k = end - 1
         var clash = -1
         while k >= 0 && highest[k] > above {
             let q = Int(order[k])

@@ -148,37 +148,37 @@ import OptoCore
                 "updated \(updated), rewinds \(rewinds), given up \(fallbacks), deferred \(deferrals), switched \(switches)")
     }
 
-    /// A sparse fabric of one port rate, like the 1,024-node benchmark but
-    /// smaller (two elephants and 20 mice per row): updates rewind often
-    /// there and some give up. Every completion time equals the run that
-    /// undoes and fills with the heap (updates off) to 1e-9 relative.
-    @Test func sparseFabricUpdatesMatchTheHeapAlone() {
-        let n = 160
-        var rng = SplitMix(seed: 8128)
-        var demand = Array(repeating: 0.0, count: n * n)
+    /// Each node sends to `peers` others at random: two elephants, the rest mice.
+    static func sparseDemand(nodes n: Int, peers: Int, elephants: Range<Double>, mice: Range<Double>,
+                             rng: inout SplitMix) -> [Double] {
+        var d = Array(repeating: 0.0, count: n * n)
         for i in 0..<n {
-            var peers = Array(0..<n).filter { $0 != i }
-            peers.shuffle(using: &rng)
-            for (k, j) in peers.prefix(22).enumerated() {
-                demand[i * n + j] = k < 2 ? Double.random(in: 5e7..<1.5e8, using: &rng) : Double.random(in: 1e6..<1e7, using: &rng)
+            var others = Array(0..<n).filter { $0 != i }
+            others.shuffle(using: &rng)
+            for (k, j) in others.prefix(peers).enumerated() {
+                d[i * n + j] = Double.random(in: k < 2 ? elephants : mice, using: &rng)
             }
         }
+        return d
+    }
+
+    /// `rounds` configurations one after another (20 µs apart), each a
+    /// random shift `i → i + shift` from every `every`-th node, held `hold`.
+    static func rotatingCircuits(nodes n: Int, rounds: Int, every: Int, hold: Double, rng: inout SplitMix) -> [CircuitInterval] {
         var intervals: [CircuitInterval] = []
         var t = 0.0
-        for _ in 0..<6 {
+        for _ in 0..<rounds {
             t += 2e-5
             let shift = Int.random(in: 1..<n, using: &rng)
-            for i in 0..<n { intervals.append(CircuitInterval(from: i, to: (i + shift) % n, start: t, end: t + 2e-3)) }
-            t += 2e-3
+            for i in stride(from: 0, to: n, by: every) { intervals.append(CircuitInterval(from: i, to: (i + shift) % n, start: t, end: t + hold)) }
+            t += hold
         }
-        let packet = Array(repeating: 10e9, count: n)
-        let s = FluidScenario(nodes: n, packetRate: packet, circuitRate: 100e9,
-                              arrivals: [(time: 0, demand: demand)], circuits: intervals, end: nil)
-        var fast = PortFluidSimulator(nodes: n, packetRate: packet, circuitRate: 100e9)
-        let a = fast.simulate(s)
-        var heap = PortFluidSimulator(nodes: n, packetRate: packet, circuitRate: 100e9)
-        heap.updates = false
-        let b = heap.simulate(s)
+        return intervals
+    }
+
+    /// The same run by two simulators: events, circuit busy time, every
+    /// completion time and every port's load integral to 1e-9 relative.
+    func expectSameRuns(_ a: FluidOutcome, _ b: FluidOutcome) {
         #expect(a.events == b.events)
         #expect(close(a.circuitBusy, b.circuitBusy))
         var worst = 0.0
@@ -187,6 +187,28 @@ import OptoCore
             worst = max(worst, abs(x - y) / y)
         }
         #expect(worst <= 1e-9, "completion times differ by \(worst) relative")
+        for p in a.sendIntegral.indices {
+            #expect(close(a.sendIntegral[p], b.sendIntegral[p], relative: 1e-9), "send load of \(p)")
+            #expect(close(a.receiveIntegral[p], b.receiveIntegral[p], relative: 1e-9), "receive load of \(p)")
+        }
+    }
+
+    /// A sparse fabric of one port rate, like the 1,024-node benchmark but
+    /// smaller (two elephants and 20 mice per row): updates rewind often
+    /// there and some give up. Every completion time equals the run that
+    /// undoes and fills with the heap (updates off) to 1e-9 relative.
+    @Test func sparseFabricUpdatesMatchTheHeapAlone() {
+        let n = 160
+        var rng = SplitMix(seed: 8128)
+        let demand = Self.sparseDemand(nodes: n, peers: 22, elephants: 5e7..<1.5e8, mice: 1e6..<1e7, rng: &rng)
+        let intervals = Self.rotatingCircuits(nodes: n, rounds: 6, every: 1, hold: 2e-3, rng: &rng)
+        let packet = Array(repeating: 10e9, count: n)
+        let s = FluidScenario(nodes: n, packetRate: packet, circuitRate: 100e9,
+                              arrivals: [(time: 0, demand: demand)], circuits: intervals, end: nil)
+        var fast = PortFluidSimulator(nodes: n, packetRate: packet, circuitRate: 100e9)
+        var heap = PortFluidSimulator(nodes: n, packetRate: packet, circuitRate: 100e9)
+        heap.updates = false
+        expectSameRuns(fast.simulate(s), heap.simulate(s))
         #expect(fast.updated > 0 && fast.rewinds > 0 && fast.fallbacks > 0, "updated \(fast.updated), rewinds \(fast.rewinds), given up \(fast.fallbacks)")
         #expect(heap.updated == 0)
     }
@@ -199,44 +221,18 @@ import OptoCore
     @Test func updatesBesideCircuitsAndArrivalsMatchTheHeapAlone() {
         let n = 90
         var rng = SplitMix(seed: 9151)
-        func demand(_ peers: Int) -> [Double] {
-            var d = Array(repeating: 0.0, count: n * n)
-            for i in 0..<n {
-                var others = Array(0..<n).filter { $0 != i }
-                others.shuffle(using: &rng)
-                for (k, j) in others.prefix(peers).enumerated() {
-                    d[i * n + j] = k < 2 ? Double.random(in: 2e7..<6e7, using: &rng) : Double.random(in: 5e5..<5e6, using: &rng)
-                }
-            }
-            return d
-        }
-        var intervals: [CircuitInterval] = []
-        var t = 0.0
-        for _ in 0..<8 {
-            t += 2e-5
-            let shift = Int.random(in: 1..<n, using: &rng)
-            for i in stride(from: 0, to: n, by: 2) { intervals.append(CircuitInterval(from: i, to: (i + shift) % n, start: t, end: t + 1e-3)) }
-            t += 1e-3
-        }
+        let first = Self.sparseDemand(nodes: n, peers: 16, elephants: 2e7..<6e7, mice: 5e5..<5e6, rng: &rng)
+        let second = Self.sparseDemand(nodes: n, peers: 12, elephants: 2e7..<6e7, mice: 5e5..<5e6, rng: &rng)
+        let intervals = Self.rotatingCircuits(nodes: n, rounds: 8, every: 2, hold: 1e-3, rng: &rng)
         let packet = (0..<n).map { $0 % 3 == 0 ? 20e9 : 10e9 }
         let s = FluidScenario(nodes: n, packetRate: packet, circuitRate: 100e9,
-                              arrivals: [(time: 0, demand: demand(16)), (time: 2e-3, demand: demand(12))],
+                              arrivals: [(time: 0, demand: first), (time: 2e-3, demand: second)],
                               circuits: intervals, end: nil)
         var fast = PortFluidSimulator(nodes: n, packetRate: packet, circuitRate: 100e9)
         fast.updatesBetweenFills = 50
-        let a = fast.simulate(s)
         var heap = PortFluidSimulator(nodes: n, packetRate: packet, circuitRate: 100e9)
         heap.updates = false
-        let b = heap.simulate(s)
-        #expect(a.events == b.events)
-        #expect(close(a.circuitBusy, b.circuitBusy))
-        var worst = 0.0
-        for f in a.pairs.indices {
-            guard let x = a.completion[f], let y = b.completion[f] else { Issue.record("flow \(f) unfinished"); continue }
-            worst = max(worst, abs(x - y) / y)
-        }
-        #expect(worst <= 1e-9, "completion times differ by \(worst) relative")
-        for p in 0..<n { #expect(close(a.sendIntegral[p], b.sendIntegral[p], relative: 1e-9)) }
+        expectSameRuns(fast.simulate(s), heap.simulate(s))
         #expect(fast.updated > 100 && fast.rewinds > 0 && fast.switches > 0, "updated \(fast.updated), rewinds \(fast.rewinds), switched \(fast.switches)")
         #expect(heap.updated == 0)
     }
