@@ -329,14 +329,16 @@ final class GLPKProblem {
         return GLPKReturnCode(rawValue: glp_simplex(prob, &parm))
     }
 
-    /// Runs branch and bound from an optimal LP relaxation (GLPK's MIP
-    /// presolver stays off so the callback sees the original columns).
+    /// Runs branch and bound from an optimal LP relaxation. With `presolve`
+    /// GLPK's MIP presolver transforms the problem first and the callback
+    /// sees the transformed columns (so no heuristic solution may be handed
+    /// over then); without it, the callback sees the original columns.
     func branchAndBound(timeLimit: Double?, relativeGap: Double?, cuts: CutOptions, nodeSelection: NodeSelection = .bestLocalBound,
-                        verbose: Bool, state: SearchState) -> GLPKReturnCode {
+                        presolve: Bool = false, verbose: Bool, state: SearchState) -> GLPKReturnCode {
         var parm = glp_iocp()
         glp_init_iocp(&parm)
         parm.msg_lev = verbose ? GLP_MSG_ALL : GLP_MSG_OFF
-        parm.presolve = GLP_OFF
+        parm.presolve = presolve ? GLP_ON : GLP_OFF
         if let t = timeLimit { parm.tm_lim = milliseconds(t) }
         if let g = relativeGap, g.isFinite, g > 0 { parm.mip_gap = g }
         parm.gmi_cuts = cuts.gomory ? GLP_ON : GLP_OFF

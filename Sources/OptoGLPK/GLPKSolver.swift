@@ -11,7 +11,8 @@ import OptoModel
 ///   search callback that tracks the best bound and node count, reports
 ///   progress, honours ``SolverOptions/shouldStop`` (`glp_ios_terminate`)
 ///   and installs the warm start (`glp_ios_heur_sol`). GLPK's MIP presolver
-///   is not used, so the callback sees the model's own columns.
+///   is used only when ``SolverOptions/integerPresolve`` asks for it and no
+///   warm start is given (the callback then sees transformed columns).
 ///
 /// GLPK prints nothing unless ``SolverOptions/verbose`` is set.
 ///
@@ -167,6 +168,7 @@ public struct GLPKSolver: Solver {
         }
         let mipCode = problem.branchAndBound(timeLimit: remaining(), relativeGap: options.relativeGap,
                                              cuts: options.cuts, nodeSelection: options.nodeSelection,
+                                             presolve: options.integerPresolve && heuristic == nil && Self.presolveIsSafe(model),
                                              verbose: options.verbose, state: state)
         if heuristic != nil {
             switch state.heuristicOutcome {
@@ -198,6 +200,11 @@ public struct GLPKSolver: Solver {
                 return result(.otherError, primal, objective: objective, bound: bound, nodes: state.nodes,
                               values: values, warm: warm, message: "branch and bound ended with status \(status)")
             }
+        case .noPrimalFeasible:
+            // The MIP presolver proved that no integer point is feasible
+            // (the relaxation was optimal before it ran).
+            return result(.infeasible, .noSolution, nodes: state.nodes, warm: warm,
+                          message: "the MIP presolver found no integer-feasible point (\(mipCode.description))")
         case .gapReached:
             return result(.optimal, primal, objective: objective, bound: bound, nodes: state.nodes, values: values,
                           warm: warm, message: mipCode.description)

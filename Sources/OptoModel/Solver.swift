@@ -53,6 +53,15 @@ public struct SolverOptions: Sendable {
     public var relativeGap: Double?
     /// Let the backend simplify the model before solving (on by default).
     public var presolve = true
+    /// Let the backend's MIP presolver transform an integer model before its
+    /// branch and bound (off by default). GLPK's reduces the coefficients of
+    /// binary columns and removes redundant rows: the feasibility test of the
+    /// transit link-pool search at N = 16 answers in 5 s with it and not in
+    /// 45 s without. The presolver works on a transformed model, so the MIP
+    /// runs with it only when no ``warmStart`` is given (a warm start is in
+    /// the original columns) and the model is in the window the LP presolver
+    /// is safe in; otherwise the option is ignored.
+    public var integerPresolve = false
     /// A full feasible assignment to start a MIP search from (e.g. a
     /// heuristic's plan). The backend checks it is complete, within bounds,
     /// integral and satisfies every row (tolerance 1e-6) before handing it to

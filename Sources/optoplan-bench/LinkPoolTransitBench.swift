@@ -189,7 +189,9 @@ enum LinkPoolTransitBench {
 
 /// A profiling aid: with `OPTOPLAN_DUMP_MIPS=DIR`, every integer solve of a
 /// transit model is written to DIR as CPLEX LP (named by sequence, then
-/// renamed with its termination and seconds) before GLPK solves it.
+/// renamed with its termination and seconds) and as free MPS (the same
+/// number; MPS keeps the column order GLPK saw in-process, the LP reader
+/// does not) before GLPK solves it.
 struct DumpingSolver: Solver {
     let inner = GLPKSolver()
     let directory: String
@@ -203,6 +205,7 @@ struct DumpingSolver: Solver {
         Self.sequence += 1
         let path = "\(directory)/\(String(format: "%04d", Self.sequence)).lp"
         try? GLPKSolver.write(model, as: .cplexLP, to: path)
+        try? GLPKSolver.write(model, as: .freeMPS, to: path.replacingOccurrences(of: ".lp", with: ".mps"))
         let r = try inner.solve(model, options: options)
         try? FileManager.default.moveItem(atPath: path, toPath: path.replacingOccurrences(of: ".lp", with: "-\(r.termination)-\(String(format: "%.1f", r.solveSeconds))s.lp"))
         return r
