@@ -535,6 +535,20 @@ extension LinkPoolProblem {
         if base.objective > best.objective {
             best = try routedAllocation(base.counts, solver: solver)
         }
+        if objective == .concurrent && best.objective <= 0 && transitZeroLambdaReason() == nil {
+            // Some pair is left unjoined and the count does not rule a cover
+            // out: design a two-hop cover first (see
+            // LinkPoolPlanner+TransitCover.swift), then fill its free ports.
+            let now = ContinuousClock.now
+            let budget = deadline.map { min(0.5, max(0.05, ($0 - now).seconds / 3)) } ?? 0.5
+            if let design = twoHopCover(deadline: now + .seconds(budget)) {
+                var covered = GreedyState(self, counts: design.counts)
+                fillFreePorts(&covered)
+                let a = try routedAllocation(covered.counts, solver: solver)
+                transitTrace("two-hop cover: \(design.unjoined) needed pairs unjoined, routed λ \(a.objective)")
+                if a.objective > best.objective { best = a }
+            }
+        }
         if let a = roundedRelaxation(solver: solver, above: best.objective, deadline: deadline), a.objective > best.objective {
             best = a
         }
