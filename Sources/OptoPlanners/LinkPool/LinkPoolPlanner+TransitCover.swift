@@ -104,9 +104,10 @@ extension LinkPoolProblem {
             let a = c / n, b = c % n
             var removed: [Int] = []
             var delta = 0
-            for end in [a, b] where !state.canAdd(c) {
+            for end in [a, b] {
                 let outward = end == a
                 let capFull = outward ? state.out[end] >= tx[end] : state.inc[end] >= rx[end]
+                guard capFull || state.free(end) < 1 else { continue }   // this end has room
                 // A full cap frees only by an arc of its direction; a full pool by either.
                 let outArcs: [Int] = outs[end].map { end * n + $0 }
                 let inArcs: [Int] = ins[end].map { $0 * n + end }
