@@ -119,6 +119,24 @@ struct LinkPoolTransitTests {
         }
     }
 
+    /// The tidy routing given the untidy routing of the same counts (one LP)
+    /// equals the tidy routing from scratch (two LPs): the same objective,
+    /// the same least transit.
+    @Test(arguments: 0..<cases.count)
+    func tidyRoutingFromAKnownObjectiveEqualsTheFullTidy(_ index: Int) throws {
+        let problem = try LinkPoolProblem(Self.instance(Self.cases[index]))
+        guard problem.maxChanges == nil else { return }
+        let solver = GLPKSolver()
+        let counts = try problem.greedyAllocation().counts
+        let untidy = try problem.routedAllocation(counts, solver: solver)
+        let full = try problem.routedAllocation(counts, solver: solver, tidy: true)
+        let shortcut = try problem.routedAllocation(counts, solver: solver, tidy: true, routed: untidy)
+        #expect(close(shortcut.objective, full.objective, relative: 1e-9), "case \(index)")
+        let transit = { (a: LinkPoolAllocation) in a.transit.reduce(0) { $0 + $1.amount } }
+        #expect(abs(transit(shortcut) - transit(full)) <= 1e-6 * problem.rate, "case \(index): \(transit(shortcut)) vs \(transit(full))")
+        #expect(transit(shortcut) <= transit(untidy) + 1e-6 * problem.rate, "case \(index)")
+    }
+
     @Test(arguments: 0..<cases.count)
     func heuristicsAreFeasibleAndNeverBeatTheOptimum(_ index: Int) throws {
         let c = Self.cases[index]
