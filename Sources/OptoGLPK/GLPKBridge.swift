@@ -319,11 +319,13 @@ final class GLPKProblem {
 
     // MARK: Solving
 
-    /// Runs the simplex method. `timeLimit` in seconds (nil: none).
-    func simplex(presolve: Bool, timeLimit: Double?, verbose: Bool) -> GLPKReturnCode {
+    /// Runs the simplex method (primal, or with `dual` the dual simplex,
+    /// falling back to the primal if it fails). `timeLimit` in seconds (nil: none).
+    func simplex(presolve: Bool, timeLimit: Double?, verbose: Bool, dual: Bool = false) -> GLPKReturnCode {
         var parm = glp_smcp()
         glp_init_smcp(&parm)
         parm.msg_lev = verbose ? GLP_MSG_ALL : GLP_MSG_OFF
+        if dual { parm.meth = GLP_DUALP }
         parm.presolve = presolve ? GLP_ON : GLP_OFF
         if let t = timeLimit { parm.tm_lim = milliseconds(t) }
         return GLPKReturnCode(rawValue: glp_simplex(prob, &parm))

@@ -114,10 +114,10 @@ public struct GLPKSolver: Solver {
         let presolve = options.presolve && Self.presolveIsSafe(model)
 
         // LP (or the MILP's relaxation).
-        var code = problem.simplex(presolve: presolve, timeLimit: remaining(), verbose: options.verbose)
+        var code = problem.simplex(presolve: presolve, timeLimit: remaining(), verbose: options.verbose, dual: options.dualSimplex)
         if code == .noDualFeasible {
             // The presolver cannot tell unbounded from infeasible; the simplex can.
-            code = problem.simplex(presolve: false, timeLimit: remaining(), verbose: options.verbose)
+            code = problem.simplex(presolve: false, timeLimit: remaining(), verbose: options.verbose, dual: options.dualSimplex)
         }
         let lpStatus = problem.lpStatus
 

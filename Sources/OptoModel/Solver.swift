@@ -53,6 +53,11 @@ public struct SolverOptions: Sendable {
     public var relativeGap: Double?
     /// Let the backend simplify the model before solving (on by default).
     public var presolve = true
+    /// Solve LPs (and a MIP's root relaxation) with the dual simplex,
+    /// falling back to the primal one if it fails (off: primal). GLPK's dual
+    /// simplex takes the transit routing LP at N = 64 (4,548 rows and a
+    /// dense λ column) in 0.5 s where the primal takes 0.7–1.0 s.
+    public var dualSimplex = false
     /// Let the backend's MIP presolver transform an integer model before its
     /// branch and bound (off by default). GLPK's tightens bounds, reduces
     /// the coefficients of binary columns and removes redundant rows, which

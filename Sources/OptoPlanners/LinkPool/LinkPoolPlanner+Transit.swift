@@ -58,7 +58,8 @@ extension LinkPoolProblem {
                           routed: LinkPoolAllocation? = nil) throws -> LinkPoolAllocation {
         let t0 = ContinuousClock.now
         let lp = LinkPoolTransitModel(self, circuits: .fixed(counts), goal: .maximise)
-        let options = SolverOptions(timeLimit: max(timeLimit, 0.05))
+        var options = SolverOptions(timeLimit: max(timeLimit, 0.05))
+        options.dualSimplex = true   // 0.75 → 0.50 s at N = 64 gravity, the same optima (docs/linkpool.md)
         if tidy, let routed, routed.counts == counts, routed.objective > 0, !lp.routes.isEmpty {
             let z = lp.scaled(routed.objective)
             let second = LinkPoolTransitModel(self, circuits: .fixed(counts), goal: .leastTransitAbove(floor: z * (1 - 1e-10)))
