@@ -46,11 +46,10 @@ public struct ReplayConfiguration: Sendable {
     public var solver: (any Solver)?
     /// A reference, not a way to operate: every step is given the actual
     /// matrices of its `H` epochs as its forecast (epochs past the trace's
-    /// end: the last one repeated), so the loop's only loss is that it plans
-    /// `H` epochs at a time and keeps one: what a perfect forecast gives
-    /// the loop. A yardstick, not a bound: the loop plans `H` epochs at a
-    /// time (and heuristically on large fabrics), so a wrong forecast can
-    /// happen to serve more.
+    /// end: the last one repeated): what a perfect forecast gives the loop,
+    /// which then loses only by planning `H` epochs at a time and keeping
+    /// one, and by planning heuristically on large fabrics. A yardstick, not
+    /// a bound: a wrong forecast can happen to serve more.
     public var exactForecast = false
 
     /// The default per-step limit: 2 s, so the 500-epoch pod replay fits in

@@ -33,8 +33,9 @@ struct CollectiveCapacityRingTests {
             let best = orders.compactMap { ringExcess([$0], routing) }.min()
             let rings = CollectivePlanner.capacityRings(group, routing: routing, count: 2)
             guard let best, let ring = rings.first else {
-                // No ring order routes every hop, or a node has no circuit out or in.
-                #expect(best == nil || rings.isEmpty)
+                // No ring order routes every hop (a node has no circuit out or
+                // in): then capacityRings builds none, and it builds one whenever one exists.
+                #expect(best == nil && rings.isEmpty, "seed \(seed): brute force \(String(describing: best)), \(rings.count) rings")
                 continue
             }
             #expect(Set(ring.order) == Set(group) && ring.order.count == n && ring.order[0] == 0)
@@ -78,7 +79,7 @@ struct CollectiveCapacityRingTests {
         var out = Array(repeating: 0, count: 64), inn = out
         for c in instance.current! { out[c.from] += 1; inn[c.to] += 1 }
         #expect((0..<64).map { min(out[$0], inn[$0]) }.min() == 1)
-        let degreeBound = 8 * 2 * 63 * 1e9 / 64 / 100e9
+        let degreeBound = 8 * instance.jobs[0].collectives[0].bytesSentPerRank / instance.fabric.circuitRate
         #expect(abs(evaluated - degreeBound) <= 1e-9 * degreeBound)
         #expect(abs(evaluated / bound - 2) < 1e-9)
     }

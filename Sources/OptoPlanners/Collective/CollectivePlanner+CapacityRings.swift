@@ -45,7 +45,7 @@ extension CollectivePlanner {
     /// A ring of ``capacityRings(_:routing:count:budget:seed:)``: its order
     /// (node ids, from the group's first node) and the transfers over capacity
     /// left when it was built (0: within capacity).
-    struct CapacityRing: Equatable {
+    struct CapacityRing {
         var order: [Int]
         var excess: Int
     }

@@ -279,7 +279,8 @@ extension CollectivePlanner {
                         guard let path = routes[u]![v] else { continue }
                         for h in 0..<(path.count - 1) { background[path[h] * n + path[h + 1], default: 0] += b }
                     }
-                    // Starts: the best candidate, then the others with several rings (their covers differ), then the rank order.
+                    // Starts: the best candidate, the last capacity-ring candidate (however many rings), then up to
+                    // four in all of the others with several rings (their covers differ), then the rank order.
                     var starts = [best]
                     if let fitted = capacityCandidates.last, fitted.map(\.order) != best.map(\.order) { starts.append(fitted) }
                     for cand in candidates where cand.count > 1 && starts.count < 4 && !starts.contains(where: { $0.map(\.order) == cand.map(\.order) }) { starts.append(cand) }

@@ -625,10 +625,9 @@ extension LinkPoolProblem {
     ///
     /// - Complexity: O(P·N) for P pairs with demand.
     func coverPairs(_ state: inout GreedyState) {
-        let pairs = (0..<(n * n)).filter { demand[$0] > 0 }.sorted { demand[$0] > demand[$1] }
+        let pairs = (0..<(n * n)).filter(needsCircuitPath).sorted { demand[$0] > demand[$1] }
         for k in pairs {
             let s = k / n, t = k % n
-            if packet[s] > 0 && packet[t] > 0 { continue }
             if state.counts[k] > 0 { continue }
             if (0..<n).contains(where: { $0 != s && $0 != t && state.counts[s * n + $0] > 0 && state.counts[$0 * n + t] > 0 }) { continue }
             if state.canAdd(k) { state.add(k); continue }
@@ -679,7 +678,7 @@ extension LinkPoolProblem {
             }
             return state.canAdd(k)
         }
-        let pairs = (0..<(n * n)).filter { demand[$0] > 0 && !(packet[$0 / n] > 0 && packet[$0 % n] > 0) }.sorted { demand[$0] > demand[$1] }
+        let pairs = (0..<(n * n)).filter(needsCircuitPath).sorted { demand[$0] > demand[$1] }
         for k in pairs {
             let s = k / n, t = k % n
             if joined(s, t) { continue }

@@ -16,6 +16,13 @@ import OptoCore
 // than that, no allocation has λ > 0: λ = 0 is optimal.
 
 extension LinkPoolProblem {
+    /// Whether pair `k` (row-major) has demand and an end without a packet
+    /// port: with the concurrent objective it needs a circuit or a path of
+    /// two circuits for λ > 0.
+    @inline(__always) func needsCircuitPath(_ k: Int) -> Bool {
+        demand[k] > 0 && k / n != k % n && !(packet[k / n] > 0 && packet[k % n] > 0)
+    }
+
     /// Pairs with demand that cannot use the packet fabric (an end without
     /// a packet port), and the most ordered pairs any allocation joins
     /// within two circuits (see the comment above).
@@ -23,7 +30,7 @@ extension LinkPoolProblem {
     /// - Complexity: O(N² + Σ q).
     func transitReach() -> (needed: Int, reachable: Int) {
         var needed = 0
-        for k in 0..<(n * n) where demand[k] > 0 && k / n != k % n && !(packet[k / n] > 0 && packet[k % n] > 0) { needed += 1 }
+        for k in 0..<(n * n) where needsCircuitPath(k) { needed += 1 }
         var twice = 0
         for j in 0..<n {
             let outMax = min(tx[j], ports[j], n - 1), inMax = min(rx[j], ports[j], n - 1)

@@ -49,7 +49,7 @@ extension LinkPoolProblem {
         let n = self.n
         var needed = [Bool](repeating: false, count: n * n)
         var neededCount = 0
-        for k in 0..<(n * n) where demand[k] > 0 && k / n != k % n && !(packet[k / n] > 0 && packet[k % n] > 0) {
+        for k in 0..<(n * n) where needsCircuitPath(k) {
             needed[k] = true
             neededCount += 1
         }
