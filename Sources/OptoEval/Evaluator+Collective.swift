@@ -25,8 +25,10 @@ extension Evaluator {
     ///   fabric or over its ports, rings that are not permutations of their
     ///   groups; `.noProgress` when a transfer has neither a circuit route
     ///   nor packet capacity.
-    /// - Complexity: O(events · (F log F + Σ route lengths)) for F transfers
-    ///   running at once; a step whose transfers are alike ends in one event.
+    /// - Complexity: O(D · (F log F + Σ route lengths) + events · F) for F
+    ///   transfers running at once and D distinct sets of running transfers
+    ///   (the core runs once per set: an allreduce's steps repeat the same
+    ///   set); a step whose transfers are alike ends in one event.
     public static func evaluate(_ plan: CollectivePlan, on instance: CollectiveInstance) throws -> EvaluationMetrics {
         let f = instance.fabric
         let n = f.nodes
@@ -66,83 +68,110 @@ extension Evaluator {
         capacities += f.packetRate
         let stages = capacities.indices.map { $0 < circuitCount ? ResourceStage.circuit : .packet }
 
-        struct Transfer { var circuit: [Int]; var packet: [Int]; var bytes: Double }
+        // Every collective's step transfers (the same every step), flat: collective `c`'s
+        // transfer `k` is `first[c] + k`. Plain fields, so the per-event loops touch no
+        // reference counts; the resources are apart, read only when the core runs.
+        struct Transfer { var hops: Int; var packet: Bool; var from: Int; var to: Int; var bytes: Double }
         var routes = [Int: [[Int]?]]()
-        // Each collective's step transfers (the same every step).
-        var stepTransfers: [[Transfer]] = []
+        var transfers: [Transfer] = []
+        var resourcesOf: [[Int]] = []
+        var first: [Int] = []
         for (index, entry) in layout.collectives.enumerated() {
-            var list: [Transfer] = []
+            first.append(transfers.count)
             for t in entry.collective.stepTransfers(rings: layout.rings[index]) where t.bytes > 0 {
                 if routes[t.from] == nil { routes[t.from] = routing.routes(from: t.from) }
-                var circuit: [Int] = []
+                var resources: [Int] = []
                 if let path = routes[t.from]![t.to] {
-                    for h in 0..<(path.count - 1) { circuit.append(circuitIndex[path[h] * n + path[h + 1]]!) }
+                    for h in 0..<(path.count - 1) { resources.append(circuitIndex[path[h] * n + path[h + 1]]!) }
                 }
-                let packet = f.packetRate[t.from] > 0 && f.packetRate[t.to] > 0 ? [sendPort + t.from, recvPort + t.to] : []
-                if circuit.isEmpty && packet.isEmpty {
+                let hops = resources.count
+                let packet = f.packetRate[t.from] > 0 && f.packetRate[t.to] > 0
+                if packet { resources += [sendPort + t.from, recvPort + t.to] }
+                if resources.isEmpty {
                     throw EvaluationError.noProgress("transfer \(t.from)->\(t.to) of \(instance.jobs[entry.job].name)/\(entry.collective.name) has no circuit path of at most \(instance.maxHops) circuits and no packet fabric")
                 }
-                list.append(Transfer(circuit: circuit, packet: packet, bytes: t.bytes))
+                resourcesOf.append(resources)
+                transfers.append(Transfer(hops: hops, packet: packet, from: t.from, to: t.to, bytes: t.bytes))
             }
-            stepTransfers.append(list)
         }
+        first.append(transfers.count)
+        let collectiveCount = layout.collectives.count
 
         let start = instance.startDelay(for: plan.circuits)
         var now = start
-        var step = layout.collectives.map { _ in 0 }
-        var finished = layout.collectives.map { _ in start }
-        var left: [[Double]] = stepTransfers.map { $0.map(\.bytes) }
-        var running = Set<Int>()
-        for (index, entry) in layout.collectives.enumerated() where entry.collective.steps > 0 && !stepTransfers[index].isEmpty { running.insert(index) }
+        var step = Array(repeating: 0, count: collectiveCount)
+        var finished = Array(repeating: start, count: collectiveCount)
+        var left = transfers.map(\.bytes)
+        // Transfers of each collective's current step not yet ended.
+        var unfinished = (0..<collectiveCount).map { first[$0 + 1] - first[$0] }
+        // Running collectives in index order (the flows' order, so a set of flows always meets the core alike).
+        var running = (0..<collectiveCount).filter { layout.collectives[$0].collective.steps > 0 && unfinished[$0] > 0 }
         var events = 0
         var circuitUsed = 0.0, circuitBuilt = 0.0
         var sent = Array(repeating: 0.0, count: n), received = Array(repeating: 0.0, count: n)
         let builtRate = capacities[0..<circuitCount].reduce(0, +)
+        // The rates depend on the set of running flows alone (capacities are fixed, flows are
+        // data-driven), and that set recurs: every step of an allreduce restarts the same
+        // transfers. Rates already found for a set are reused (bit for bit what the core gives).
+        var known: [[Int]: (circuit: [Double], packet: [Double])] = [:]
+        var knownFlows = 0
 
         while !running.isEmpty {
             events += 1
             // The flows of every running step.
-            var owner: [(collective: Int, transfer: Int)] = []
-            var flowResources: [[Int]] = []
-            for c in running.sorted() {
-                for (k, t) in stepTransfers[c].enumerated() where left[c][k] > 0 {
-                    owner.append((c, k)); flowResources.append(t.circuit + t.packet)
-                }
+            var active: [Int] = []
+            for c in running { for g in first[c]..<first[c + 1] where left[g] > 0 { active.append(g) } }
+            let rates: (circuit: [Double], packet: [Double])
+            if let hit = known[active] {
+                rates = hit
+            } else {
+                // The evaluator's one max-min core, circuits before packet ports.
+                rates = MaxMinProblem(capacities: capacities, flowResources: active.map { resourcesOf[$0] },
+                                      caps: Array(repeating: .infinity, count: active.count), stages: stages).solveByStage()
+                // Keep at most a few million rates.
+                if knownFlows + active.count > 4_000_000 { known.removeAll(); knownFlows = 0 }
+                known[active] = rates
+                knownFlows += active.count
             }
-            // The evaluator's one max-min core, circuits before packet ports.
-            let (viaCircuit, viaPacket) = MaxMinProblem(capacities: capacities, flowResources: flowResources,
-                                                        caps: flowResources.map { _ in .infinity }, stages: stages).solveByStage()
             var dt = Double.infinity
-            for (i, o) in owner.enumerated() {
-                let rate = viaCircuit[i] + viaPacket[i]
-                if rate > 0 { dt = min(dt, 8 * left[o.collective][o.transfer] / rate) }
+            for (i, g) in active.enumerated() {
+                let rate = rates.circuit[i] + rates.packet[i]
+                if rate > 0 { dt = min(dt, 8 * left[g] / rate) }
             }
             guard dt.isFinite else {
                 throw EvaluationError.noProgress("at \(now) s no running transfer gets any rate")
             }
             now += dt
             circuitBuilt += builtRate * dt
-            for (i, o) in owner.enumerated() {
-                let rate = viaCircuit[i] + viaPacket[i]
-                circuitUsed += viaCircuit[i] * Double(stepTransfers[o.collective][o.transfer].circuit.count) * dt
-                let t = stepTransfers[o.collective][o.transfer]
-                if !t.packet.isEmpty {
-                    sent[t.packet[0] - sendPort] += viaPacket[i] * dt
-                    received[t.packet[1] - recvPort] += viaPacket[i] * dt
+            var c = 0
+            for (i, g) in active.enumerated() {
+                let t = transfers[g]
+                let rate = rates.circuit[i] + rates.packet[i]
+                circuitUsed += rates.circuit[i] * Double(t.hops) * dt
+                if t.packet {
+                    sent[t.from] += rates.packet[i] * dt
+                    received[t.to] += rates.packet[i] * dt
                 }
-                let moved = rate * dt / 8
-                let remaining = left[o.collective][o.transfer] - moved
+                let remaining = left[g] - rate * dt / 8
                 // A transfer within a relative 1e-9 of its end has ended (the one that set dt ends exactly).
-                left[o.collective][o.transfer] = remaining <= 1e-9 * t.bytes ? 0 : remaining
+                if remaining <= 1e-9 * t.bytes {
+                    left[g] = 0
+                    while g >= first[c + 1] { c += 1 }
+                    unfinished[c] -= 1
+                } else {
+                    left[g] = remaining
+                }
             }
-            for c in running.sorted() where left[c].allSatisfy({ $0 == 0 }) {
+            running.removeAll { c in
+                guard unfinished[c] == 0 else { return false }
                 step[c] += 1
                 if step[c] >= layout.collectives[c].collective.steps {
                     finished[c] = now
-                    running.remove(c)
-                } else {
-                    left[c] = stepTransfers[c].map(\.bytes)
+                    return true
                 }
+                for g in first[c]..<first[c + 1] { left[g] = transfers[g].bytes }
+                unfinished[c] = first[c + 1] - first[c]
+                return false
             }
         }
 
