@@ -75,49 +75,81 @@ struct MaxMinProblem {
         let flowCount = flowResources.count
         var circuit = Array(repeating: 0.0, count: flowCount)
         guard flowCount > 0 else { return (circuit, []) }
-        let isCircuit: (Int) -> Bool = stages.isEmpty ? { _ in false } : { stages[$0] == .circuit }
-        var circuitSets = Array(repeating: [Int](), count: flowCount)
-        var packetSets = Array(repeating: [Int](), count: flowCount)
+        // Each flow's resources of each stage, flat.
+        var circuitSets = FlatSets(flows: flowCount), packetSets = FlatSets(flows: flowCount)
         var circuitMembers: [Int] = []
         var packetMembers: [Int] = []
+        var hasCircuit = Array(repeating: false, count: flowCount), hasPacket = hasCircuit
         for f in 0..<flowCount {
             for r in flowResources[f] {
-                if isCircuit(r) { circuitSets[f].append(r) } else { packetSets[f].append(r) }
+                if !stages.isEmpty && stages[r] == .circuit { circuitSets.items.append(r) } else { packetSets.items.append(r) }
             }
-            if !circuitSets[f].isEmpty { circuitMembers.append(f) }
+            circuitSets.start[f + 1] = circuitSets.items.count
+            packetSets.start[f + 1] = packetSets.items.count
+            hasCircuit[f] = circuitSets.start[f + 1] > circuitSets.start[f]
+            hasPacket[f] = packetSets.start[f + 1] > packetSets.start[f]
+            if hasCircuit[f] { circuitMembers.append(f) }
         }
         if !circuitMembers.isEmpty {
-            circuit = Self.fill(capacities: capacities, resources: circuitSets, caps: caps, classes: classes,
-                                members: circuitMembers)
+            circuit = Self.fill(capacities: capacities, sets: circuitSets, caps: caps, classes: classes, members: circuitMembers)
         }
         var packetCaps = caps
-        for f in 0..<flowCount where circuitSets[f].isEmpty || !packetSets[f].isEmpty {
-            if !circuitSets[f].isEmpty { packetCaps[f] = max(0, caps[f] - circuit[f]) }
-            if packetCaps[f] > 0 || circuitSets[f].isEmpty { packetMembers.append(f) }
+        for f in 0..<flowCount where !hasCircuit[f] || hasPacket[f] {
+            if hasCircuit[f] { packetCaps[f] = max(0, caps[f] - circuit[f]) }
+            if packetCaps[f] > 0 || !hasCircuit[f] { packetMembers.append(f) }
         }
-        let packet = Self.fill(capacities: capacities, resources: packetSets, caps: packetCaps, classes: classes,
-                               members: packetMembers)
+        let packet = Self.fill(capacities: capacities, sets: packetSets, caps: packetCaps, classes: classes, members: packetMembers)
         return (circuit, packet)
+    }
+
+    /// Each flow's resources in one flat list: flow `f` crosses
+    /// `items[start[f] ..< start[f + 1]]`. The fillings run on it, so their
+    /// inner loops read plain integers (no per-flow arrays to allocate or count).
+    struct FlatSets {
+        var start: [Int]
+        var items: [Int] = []
+        /// `flows` empty sets, to be filled in flow order.
+        init(flows: Int) { start = Array(repeating: 0, count: flows + 1) }
+        init(_ lists: [[Int]]) {
+            self.init(flows: lists.count)
+            for (f, list) in lists.enumerated() {
+                items += list
+                start[f + 1] = items.count
+            }
+        }
     }
 
     /// Progressive filling of `members` (the other flows get 0), each on
     /// `resources[f]` with cap `caps[f]`, classes in order.
     static func fill(capacities: [Double], resources flowResources: [[Int]], caps: [Double], classes: [Int],
                      members all: [Int]) -> [Double] {
-        let flowCount = flowResources.count
+        fill(capacities: capacities, sets: FlatSets(flowResources), caps: caps, classes: classes, members: all)
+    }
+
+    /// Progressive filling of `members` (the other flows get 0), each on
+    /// its resources in `sets` with cap `caps[f]`, classes in order.
+    static func fill(capacities: [Double], sets: FlatSets, caps: [Double], classes: [Int], members all: [Int]) -> [Double] {
+        let flowCount = sets.start.count - 1
         let resourceCount = capacities.count
         var rates = Array(repeating: 0.0, count: flowCount)
         guard !all.isEmpty else { return rates }
+        let start = sets.start, items = sets.items
         var remaining = capacities
-        // Flows of each resource, and each resource's users in this stage.
-        var users = Array(repeating: [Int](), count: resourceCount)
-        for f in all { for r in flowResources[f] { users[r].append(f) } }
+        // Each resource's users in this stage (in members' order), flat like the flows' sets.
+        var userCount = Array(repeating: 0, count: resourceCount)
+        for f in all { for i in start[f]..<start[f + 1] { userCount[items[i]] += 1 } }
+        var userStart = Array(repeating: 0, count: resourceCount + 1)
+        for r in 0..<resourceCount { userStart[r + 1] = userStart[r] + userCount[r] }
+        var users = Array(repeating: 0, count: userStart[resourceCount])
+        var fillAt = userStart
+        for f in all { for i in start[f]..<start[f + 1] { users[fillAt[items[i]]] = f; fillAt[items[i]] += 1 } }
         // A flow alone on each of its resources takes min(cap, min c_r) at once.
         var shared: [Int] = []
         for f in all {
-            if !flowResources[f].isEmpty && flowResources[f].allSatisfy({ users[$0].count == 1 }) {
+            let alone = start[f] < start[f + 1] && (start[f]..<start[f + 1]).allSatisfy { userCount[items[$0]] == 1 }
+            if alone {
                 var rate = caps[f]
-                for r in flowResources[f] { rate = min(rate, max(0, capacities[r])) }
+                for i in start[f]..<start[f + 1] { rate = min(rate, max(0, capacities[items[i]])) }
                 rates[f] = rate
             } else {
                 shared.append(f)
@@ -134,7 +166,7 @@ struct MaxMinProblem {
             for r in 0..<resourceCount { count[r] = 0 }
             for f in members {
                 frozen[f] = false
-                for r in flowResources[f] { count[r] += 1 }
+                for i in start[f]..<start[f + 1] { count[items[i]] += 1 }
             }
             let byCap = members.filter { caps[$0] < .infinity }.sorted { caps[$0] < caps[$1] }
             var capIndex = 0
@@ -174,20 +206,21 @@ struct MaxMinProblem {
                     rates[f] = capLevel
                     frozen[f] = true
                     unfrozen -= 1
-                    for r in flowResources[f] {
-                        remaining[r] -= capLevel
-                        count[r] -= 1
+                    for i in start[f]..<start[f + 1] {
+                        remaining[items[i]] -= capLevel
+                        count[items[i]] -= 1
                     }
                 } else {
                     level = max(level, resourceLevel)
                     let r = resource
-                    for f in users[r] where !frozen[f] {
+                    for u in userStart[r]..<userStart[r + 1] where !frozen[users[u]] {
+                        let f = users[u]
                         rates[f] = level
                         frozen[f] = true
                         unfrozen -= 1
-                        for q in flowResources[f] {
-                            remaining[q] -= level
-                            count[q] -= 1
+                        for i in start[f]..<start[f + 1] {
+                            remaining[items[i]] -= level
+                            count[items[i]] -= 1
                         }
                     }
                 }
