@@ -4,7 +4,7 @@ import OptoEval
 import OptoGLPK
 import OptoPlanners
 
-/// `optoplan-bench collective [--sizes 8,16,32,64] [--free-sizes 16,64,256,1024] [--seeds K] [--time-limit S]`:
+/// `optoplan-bench collective [--sizes 8,16,32,64] [--free-sizes 16,64,256,1024] [--seeds K] [--time-limit S] [--drain-model-above N] [--judge-up-to N]`:
 /// the collective planner against its bound and the rank-order baseline.
 ///
 /// - Given circuits: `k`-regular circuit graphs (the union of `k` random
@@ -21,10 +21,11 @@ import OptoPlanners
 ///   pair); `k` = 4 and 8 ports; packet fabric 0 and 10 % of a node's
 ///   circuit rate. Job time over the
 ///   bound for `fixed`, `matched`, `auto`; the AllReduce alone for
-///   `matched`; CPU seconds of planning. Times come from the evaluator up
-///   to 256 nodes and from the planner's drain model above (equal to the
-///   evaluator for co-prime stride rings; the evaluator at 1 024 nodes
-///   takes minutes on the mixed job).
+///   `matched`; CPU seconds of planning. Times come from the evaluator at
+///   every size (`--drain-model-above N`: from the planner's drain model
+///   above `N` nodes); `auto`'s judge is the evaluator up to
+///   `--judge-up-to N` nodes (default 256) and the drain model above (its
+///   other port splits can take the evaluator minutes at 1 024 nodes).
 enum CollectiveBench {
     static func run(_ args: [String]) {
         func value(_ flag: String) -> String? { args.firstIndex(of: flag).flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil } }
@@ -36,7 +37,8 @@ enum CollectiveBench {
         let ilpSizes = Set((value("--ilp-sizes") ?? "8,16,32").split(separator: ",").compactMap { Int($0) })
         let autoSizes = Set((value("--auto-sizes") ?? "8,16").split(separator: ",").compactMap { Int($0) })
         given(sizes: sizes, seeds: seeds, options: options, ilpSizes: ilpSizes, autoSizes: autoSizes, detail: args.contains("--detail"))
-        free(sizes: freeSizes, options: options)
+        free(sizes: freeSizes, options: options, evaluatorUpTo: Int(value("--drain-model-above") ?? "") ?? .max,
+             judgeUpTo: Int(value("--judge-up-to") ?? "") ?? 256)
     }
 
     static func cpu() -> Double { EvalBench.processCPUSeconds() }
@@ -151,7 +153,7 @@ enum CollectiveBench {
         print("")
     }
 
-    static func free(sizes: [Int], options: PlanningOptions) {
+    static func free(sizes: [Int], options: PlanningOptions, evaluatorUpTo: Int, judgeUpTo: Int) {
         print("Free circuits: one job, AllReduce over all nodes (1 GB) + alltoalls over groups of 8 (S per pair); r_c = 100 Gb/s")
         print("most any plan gains = 1 − bound/fixed: no plan can be faster than the bound")
         print("| N | k | p | a2a S | AllReduce alone matched/bound | fixed/bound | matched/bound | auto/bound | auto faster than fixed | most any plan gains | CPU s fixed / matched / auto | wall s auto | times from |")
@@ -165,14 +167,14 @@ enum CollectiveBench {
                     for g in stride(from: 0, to: n, by: 8) { mixed.append(Collective(name: "ep\(g / 8)", kind: .alltoall, group: Array(g..<min(n, g + 8)), bytes: a2a)) }
                     let alone = CollectiveInstance(fabric: fabric, maxHops: 4, jobs: [CollectiveJob(name: "j", collectives: [ar])])
                     let instance = CollectiveInstance(fabric: fabric, maxHops: 4, jobs: [CollectiveJob(name: "j", collectives: mixed)])
-                    let useEvaluator = n <= 256
+                    let useEvaluator = n <= evaluatorUpTo
                     func time(_ plan: CollectivePlan, _ i: CollectiveInstance) -> Double {
                         useEvaluator ? evaluated(plan, i) : CollectiveTimeModel(i).time(circuits: plan.circuits, rings: plan.rings)
                     }
                     let evaluatorJudge: @Sendable (CollectivePlan) -> [Double]? = { plan in
                         (try? Evaluator.evaluate(plan, on: instance)).flatMap { $0.makespan }.map { [$0] }
                     }
-                    let judge = useEvaluator ? evaluatorJudge : nil
+                    let judge = useEvaluator && n <= judgeUpTo ? evaluatorJudge : nil
                     let aloneMatched = try! CollectivePlanner.plan(alone, method: .matched)
                     var c = cpu()
                     let fixed = try! CollectivePlanner.plan(instance, method: .fixed)
@@ -189,7 +191,7 @@ enum CollectiveBench {
                     let tf = time(fixed, instance), tm = time(matched, instance), ta = time(auto, instance)
                     print(String(format: "| %d | %d | %.0f Gb/s | %.0f MB | %.4f | %.3f | %.3f | %.3f | %.1f%% | %.1f%% | %.3f / %.3f / %.3f | %.2f | %@ |", n, k, p / 1e9, a2a / 1e6,
                                  time(aloneMatched, alone) / boundAlone, tf / bound, tm / bound, ta / bound, 100 * (1 - ta / tf),
-                                 100 * (1 - bound / tf), cf, cm, ca, wa, useEvaluator ? "evaluator" : "drain model"))
+                                 100 * (1 - bound / tf), cf, cm, ca, wa, !useEvaluator ? "drain model" : judge == nil ? "evaluator (auto picks by the drain model)" : "evaluator"))
                 }
             }
         }

@@ -47,7 +47,7 @@ default:
                         transit: ATRO's setting on the pod series, then seeded N = 16-64
       solvers [--time-limit S] [--planners schedule,linkpool,stagger] [--large]
                         GLPK versus CBC on each planner's exact model at growing sizes
-      collective [--sizes 8,16,32,64] [--free-sizes 16,64,256,1024] [--seeds K] [--time-limit S]
+      collective [--sizes 8,16,32,64] [--free-sizes 16,64,256,1024] [--seeds K] [--time-limit S] [--drain-model-above N] [--judge-up-to N]
                         collective planning: matched and fixed against the bound, given and free circuits
       replay [--traces pods,coflow] [--horizon H] [--step-limit S] [--rows last,ewma,shape,hedge,scenarios]
                         rolling-horizon replay against perfect foresight and static on the two traces
