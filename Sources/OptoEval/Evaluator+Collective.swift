@@ -25,10 +25,11 @@ extension Evaluator {
     ///   fabric or over its ports, rings that are not permutations of their
     ///   groups; `.noProgress` when a transfer has neither a circuit route
     ///   nor packet capacity.
-    /// - Complexity: O(D · (F log F + Σ route lengths) + events · F) for F
-    ///   transfers running at once and D distinct sets of running transfers
-    ///   (the core runs once per set: an allreduce's steps repeat the same
-    ///   set); a step whose transfers are alike ends in one event.
+    /// - Complexity: O(D · ((F + R) log(F + R) + Σ route lengths) + events · F)
+    ///   for F transfers running at once, R resources and D runs of the core:
+    ///   once per distinct set of running transfers (an allreduce's steps
+    ///   repeat the same set), more if the kept rates were dropped; a step
+    ///   whose transfers are alike ends in one event.
     public static func evaluate(_ plan: CollectivePlan, on instance: CollectiveInstance) throws -> EvaluationMetrics {
         let f = instance.fabric
         let n = f.nodes
@@ -128,7 +129,7 @@ extension Evaluator {
                 // The evaluator's one max-min core, circuits before packet ports.
                 rates = MaxMinProblem(capacities: capacities, flowResources: active.map { resourcesOf[$0] },
                                       caps: Array(repeating: .infinity, count: active.count), stages: stages).solveByStage()
-                // Keep at most a few million rates.
+                // Keep the rates of at most 4 million flows (about 100 MB).
                 if knownFlows + active.count > 4_000_000 { known.removeAll(); knownFlows = 0 }
                 known[active] = rates
                 knownFlows += active.count
@@ -143,7 +144,7 @@ extension Evaluator {
             }
             now += dt
             circuitBuilt += builtRate * dt
-            var c = 0
+            var owner = 0
             for (i, g) in active.enumerated() {
                 let t = transfers[g]
                 let rate = rates.circuit[i] + rates.packet[i]
@@ -156,23 +157,25 @@ extension Evaluator {
                 // A transfer within a relative 1e-9 of its end has ended (the one that set dt ends exactly).
                 if remaining <= 1e-9 * t.bytes {
                     left[g] = 0
-                    while g >= first[c + 1] { c += 1 }
-                    unfinished[c] -= 1
+                    while g >= first[owner + 1] { owner += 1 }
+                    unfinished[owner] -= 1
                 } else {
                     left[g] = remaining
                 }
             }
-            running.removeAll { c in
-                guard unfinished[c] == 0 else { return false }
+            var stillRunning: [Int] = []
+            for c in running {
+                guard unfinished[c] == 0 else { stillRunning.append(c); continue }
                 step[c] += 1
                 if step[c] >= layout.collectives[c].collective.steps {
                     finished[c] = now
-                    return true
+                    continue
                 }
                 for g in first[c]..<first[c + 1] { left[g] = transfers[g].bytes }
                 unfinished[c] = first[c + 1] - first[c]
-                return false
+                stillRunning.append(c)
             }
+            running = stillRunning
         }
 
         var metrics = EvaluationMetrics(problem: .collective, mode: "collective")

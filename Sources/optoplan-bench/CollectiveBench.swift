@@ -24,7 +24,7 @@ import OptoPlanners
 ///   `matched`; CPU seconds of planning. Times come from the evaluator at
 ///   every size (`--drain-model-above N`: from the planner's drain model
 ///   above `N` nodes); `auto`'s judge is the evaluator up to
-///   `--judge-up-to N` nodes (default 256) and the drain model above (its
+///   `--judge-up-to N` nodes (default 256; never above `--drain-model-above`) and the drain model above (its
 ///   other port splits can take the evaluator minutes at 1 024 nodes).
 enum CollectiveBench {
     static func run(_ args: [String]) {
