@@ -79,24 +79,21 @@ struct MaxMinProblem {
         var circuitSets = FlatSets(flows: flowCount), packetSets = FlatSets(flows: flowCount)
         var circuitMembers: [Int] = []
         var packetMembers: [Int] = []
-        var hasCircuit = Array(repeating: false, count: flowCount), hasPacket = hasCircuit
         for f in 0..<flowCount {
             for r in flowResources[f] {
                 if !stages.isEmpty && stages[r] == .circuit { circuitSets.items.append(r) } else { packetSets.items.append(r) }
             }
             circuitSets.start[f + 1] = circuitSets.items.count
             packetSets.start[f + 1] = packetSets.items.count
-            hasCircuit[f] = circuitSets.start[f + 1] > circuitSets.start[f]
-            hasPacket[f] = packetSets.start[f + 1] > packetSets.start[f]
-            if hasCircuit[f] { circuitMembers.append(f) }
+            if !circuitSets.isEmpty(f) { circuitMembers.append(f) }
         }
         if !circuitMembers.isEmpty {
             circuit = Self.fill(capacities: capacities, sets: circuitSets, caps: caps, classes: classes, members: circuitMembers)
         }
         var packetCaps = caps
-        for f in 0..<flowCount where !hasCircuit[f] || hasPacket[f] {
-            if hasCircuit[f] { packetCaps[f] = max(0, caps[f] - circuit[f]) }
-            if packetCaps[f] > 0 || !hasCircuit[f] { packetMembers.append(f) }
+        for f in 0..<flowCount where circuitSets.isEmpty(f) || !packetSets.isEmpty(f) {
+            if !circuitSets.isEmpty(f) { packetCaps[f] = max(0, caps[f] - circuit[f]) }
+            if packetCaps[f] > 0 || circuitSets.isEmpty(f) { packetMembers.append(f) }
         }
         let packet = Self.fill(capacities: capacities, sets: packetSets, caps: packetCaps, classes: classes, members: packetMembers)
         return (circuit, packet)
@@ -108,6 +105,8 @@ struct MaxMinProblem {
     struct FlatSets {
         var start: [Int]
         var items: [Int] = []
+        /// Whether flow `f` crosses no resource here.
+        func isEmpty(_ f: Int) -> Bool { start[f + 1] == start[f] }
         /// `flows` empty sets, to be filled in flow order.
         init(flows: Int) { start = Array(repeating: 0, count: flows + 1) }
         init(_ lists: [[Int]]) {
@@ -146,7 +145,7 @@ struct MaxMinProblem {
         // A flow alone on each of its resources takes min(cap, min c_r) at once.
         var shared: [Int] = []
         for f in all {
-            let alone = start[f] < start[f + 1] && (start[f]..<start[f + 1]).allSatisfy { userCount[items[$0]] == 1 }
+            let alone = !sets.isEmpty(f) && (start[f]..<start[f + 1]).allSatisfy { userCount[items[$0]] == 1 }
             if alone {
                 var rate = caps[f]
                 for i in start[f]..<start[f + 1] { rate = min(rate, max(0, capacities[items[i]])) }

@@ -116,6 +116,37 @@ struct CollectiveEvaluationTests {
         #expect(compared == 25)
     }
 
+    /// Every transfer alike, so each step ends in one event: an allreduce
+    /// over 4 nodes laid on its ring's circuits takes 2(m−1) = 6 steps of
+    /// `8·(S/m)/r_c` each, and an alltoall on the packet fabric beside it
+    /// (no circuit for its pairs' direction) ends inside the first step, one
+    /// more event. Counts what the step bookkeeping does, not only the time.
+    @Test("steps end in one event each when their transfers are alike; an alltoall beside them adds its own")
+    func eventsPerStep() throws {
+        let ring = [Circuit(0, 1), Circuit(1, 2), Circuit(2, 3), Circuit(3, 0)]
+        let fabric = Fabric(nodes: 4, ports: 1, circuitRate: 100e9, packetRate: 10e9, reconfigurationDelay: 0)
+        let ar = Collective(name: "ar", kind: .allreduce, group: [0, 1, 2, 3], bytes: 4e8)
+        func evaluate(_ collectives: [Collective]) throws -> EvaluationMetrics {
+            let instance = CollectiveInstance(fabric: fabric, maxHops: 1, current: ring, reconfigure: false,
+                                              jobs: [CollectiveJob(name: "j", collectives: collectives)])
+            let plan = CollectivePlan(method: "t", status: .heuristic, metrics: PlanMetrics(objective: 0), circuits: ring,
+                                      rings: ["j/ar": [.init(order: [0, 1, 2, 3], bytes: 4e8)]])
+            return try Evaluator.evaluate(plan, on: instance)
+        }
+        // Each step: 1e8 bytes per transfer over its own circuit (100 Gb/s) plus its ends' packet ports (10 Gb/s).
+        let stepTime = 8 * 1e8 / 110e9
+        let alone = try evaluate([ar])
+        #expect(alone.events == 6)
+        let arTime = try #require(alone.collectiveJobs?["j"]?.collectives["ar"]?.time)
+        #expect(abs(arTime - 6 * stepTime) <= 1e-12 * arTime)
+        // Alltoall between 1 and 3 (no circuit either way within 1 hop): packet ports only, 1e6 bytes.
+        let mixed = try evaluate([ar, Collective(name: "x", kind: .alltoall, group: [1, 3], bytes: 1e6)])
+        #expect(mixed.events == 7)
+        let xTime = try #require(mixed.collectiveJobs?["j"]?.collectives["x"]?.time)
+        #expect(xTime < stepTime)
+        #expect(try #require(mixed.collectiveJobs?["j"]?.collectives["ar"]?.time) > arTime)
+    }
+
     @Test("a transfer with no circuit route and no packet fabric is reported, not run forever")
     func noRoute() {
         let instance = CollectiveInstance(fabric: Fabric(nodes: 3, ports: 1, circuitRate: 100e9, packetRate: 0), maxHops: 1,
