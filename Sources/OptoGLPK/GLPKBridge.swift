@@ -365,6 +365,32 @@ final class GLPKProblem {
         return Int32(min(seconds * 1000, Double(Int32.max)).rounded(.up))
     }
 
+    /// Adds the row `Σ_j c_j·x_j ≥ lower` (or `≤ upper`) over the nonzero
+    /// entries of the dense `coefficients`, and makes `objective` (dense,
+    /// by column) the objective, in direction `maximize`. The basis stays
+    /// valid (the new row's auxiliary variable is basic), so the next
+    /// `simplex` without presolve starts from the last one's optimum.
+    ///
+    /// - Complexity: O(columns).
+    func restrictAndReplaceObjective(row coefficients: [Double], lower: Double?, upper: Double?,
+                                     objective: [Double], maximize: Bool) {
+        var index: [Int32] = [0], value: [Double] = [0]
+        for (j, c) in coefficients.enumerated() where c != 0 {
+            index.append(column(j))
+            value.append(c)
+        }
+        let r = glp_add_rows(prob, 1)
+        if let lower { glp_set_row_bnds(prob, r, GLP_LO, lower, 0) } else if let upper { glp_set_row_bnds(prob, r, GLP_UP, 0, upper) }
+        index.withUnsafeBufferPointer { pi in
+            value.withUnsafeBufferPointer { pv in
+                glp_set_mat_row(prob, r, Int32(index.count - 1), pi.baseAddress, pv.baseAddress)
+            }
+        }
+        glp_set_obj_dir(prob, maximize ? GLP_MAX : GLP_MIN)
+        glp_set_obj_coef(prob, 0, 0)
+        for j in 0..<columns { glp_set_obj_coef(prob, column(j), j < objective.count ? objective[j] : 0) }
+    }
+
     /// The simplex solution status.
     var lpStatus: GLPKStatus { GLPKStatus(glp_get_status(prob)) }
     /// The simplex primal status.

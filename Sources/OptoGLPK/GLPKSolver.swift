@@ -127,7 +127,12 @@ public struct GLPKSolver: Solver {
                 switch lpStatus {
                 case .optimal:
                     let z = problem.lpObjective
-                    return result(.optimal, .feasible, objective: z, bound: z, values: problem.lpValues)
+                    let values = problem.lpValues
+                    if let stage = options.secondStage {
+                        return secondStage(stage, problem, model, first: z, values: values, remaining: remaining(),
+                                           verbose: options.verbose, result: result)
+                    }
+                    return result(.optimal, .feasible, objective: z, bound: z, values: values)
                 case .noFeasible: return result(.infeasible, .noSolution)
                 case .unbounded: return result(.unbounded, problem.lpPrimalStatus == .feasible ? .feasible : .noSolution,
                                                values: problem.lpPrimalStatus == .feasible ? problem.lpValues : [])
@@ -218,6 +223,55 @@ public struct GLPKSolver: Solver {
             return result(mipCode.isNumerical ? .numericalError : .otherError, primal, objective: objective, bound: bound,
                           nodes: state.nodes, values: values, warm: warm, message: mipCode.description)
         }
+    }
+}
+
+extension GLPKSolver {
+    /// The second stage of a lexicographic LP (``SolverOptions/secondStage``)
+    /// on `problem`, optimal at `first` with `values`: the model's objective
+    /// kept within the slack by one more row, the second objective set, and
+    /// the primal simplex run again from the optimal basis (no presolve, so
+    /// the basis is kept). When the stage cannot be posed (a foreign or
+    /// out-of-range variable, a non-finite coefficient), its simplex does
+    /// not end optimal or its point fails the model's check, the first
+    /// optimum is returned with `secondStageSolved` false and the reason in
+    /// the message.
+    ///
+    /// - Complexity: O(columns) to pose; the simplex from a warm basis.
+    fileprivate func secondStage(_ stage: SecondStage, _ problem: GLPKProblem, _ model: ValidatedModel, first z: Double,
+                                 values: [Double], remaining: Double?, verbose: Bool,
+                                 result: (TerminationReason, PrimalStatus, Double?, Double?, Int, [Double], WarmStartOutcome, String) -> SolveResult)
+                                 -> SolveResult {
+        func firstOnly(_ why: String) -> SolveResult {
+            result(.optimal, .feasible, z, z, 0, values, .notUsed, "second stage not solved: \(why)")
+        }
+        var objective = [Double](repeating: 0, count: model.variableCount)
+        for t in stage.objective.terms {
+            guard t.variable.model == model.identity, t.variable.index < objective.count else {
+                return firstOnly("its objective names a variable of another model")
+            }
+            guard t.coefficient.isFinite else { return firstOnly("its objective has a non-finite coefficient") }
+            objective[t.variable.index] += t.coefficient
+        }
+        guard stage.relativeSlack.isFinite, stage.relativeSlack >= 0 else { return firstOnly("its slack is not a finite non-negative number") }
+        if let t = remaining, t <= 0 { return firstOnly("no time left") }
+        // The row holds the objective without its constant.
+        let give = stage.relativeSlack * abs(z)
+        let maximize = model.sense == .maximize
+        let edge = (maximize ? z - give : z + give) - model.objectiveConstant
+        problem.restrictAndReplaceObjective(row: model.objectiveCoefficients, lower: maximize ? edge : nil, upper: maximize ? nil : edge,
+                                            objective: objective, maximize: stage.sense == .maximize)
+        let code = problem.simplex(presolve: false, timeLimit: remaining, verbose: verbose)
+        guard code == .ok, problem.lpStatus == .optimal else {
+            return firstOnly(code == .ok ? "simplex ended with status \(problem.lpStatus)" : code.description)
+        }
+        let second = problem.lpValues
+        if let why = model.infeasibility(of: second, tolerance: Self.feasibilityTolerance) {
+            return firstOnly("its point violates the model: \(why)")
+        }
+        var r = result(.optimal, .feasible, model.objectiveValue(second), z, 0, second, .notUsed, "")
+        r.secondStageSolved = true
+        return r
     }
 }
 

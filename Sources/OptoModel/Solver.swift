@@ -86,6 +86,15 @@ public struct SolverOptions: Sendable {
     /// Polled during a MIP search; when it returns true the search stops and
     /// the result is `.interrupted` with the incumbent, if any.
     public var shouldStop: (@Sendable () -> Bool)?
+    /// For an LP: once it is optimal at `z`, optimise this second objective
+    /// over the points that keep the model's own objective within
+    /// ``SecondStage/relativeSlack`` of `z`, starting from the first
+    /// optimum's basis (a lexicographic LP in one call, e.g. the least
+    /// transit among the routings of the best λ). A backend that does not
+    /// do it, or a second stage that fails, returns the first optimum with
+    /// ``SolveResult/secondStageSolved`` false: the caller then builds the
+    /// second model itself. Ignored for MIPs.
+    public var secondStage: SecondStage?
 
     /// Default options: no limits, exact gap, presolve on, no cuts, silent.
     public init(timeLimit: Double? = nil, relativeGap: Double? = nil, presolve: Bool = true,
@@ -99,6 +108,26 @@ public struct SolverOptions: Sendable {
         self.verbose = verbose
         self.progress = progress
         self.shouldStop = shouldStop
+    }
+}
+
+/// The second objective of a lexicographic LP (``SolverOptions/secondStage``).
+public struct SecondStage: Sendable {
+    /// What the second stage optimises (its constant is ignored).
+    public var objective: LinearExpression
+    /// Its direction.
+    public var sense: ObjectiveSense
+    /// How far the model's objective may give way from its optimum `z`:
+    /// the second stage keeps it at or beyond `z − relativeSlack·|z|` in the
+    /// model's direction (at `z` itself, to the solver's row tolerance, when
+    /// `z` is 0).
+    public var relativeSlack: Double
+
+    /// A second stage optimising `objective` in direction `sense`.
+    public init(_ objective: LinearExpression, _ sense: ObjectiveSense, relativeSlack: Double = 1e-10) {
+        self.objective = objective
+        self.sense = sense
+        self.relativeSlack = relativeSlack
     }
 }
 
@@ -179,6 +208,12 @@ public struct SolveResult: Sendable {
     public var warmStart: WarmStartOutcome
     /// A human-readable detail from the backend (e.g. the return code), or "".
     public var message: String
+    /// Whether ``SolverOptions/secondStage`` was solved: the values are then
+    /// its optimum, ``objectiveValue`` the model's objective there and
+    /// ``bestBound`` the first stage's optimum. False without a second
+    /// stage, for a backend that does not do it, or when it failed (the
+    /// values are then the first stage's optimum).
+    public var secondStageSolved = false
     /// The model the result belongs to.
     public let model: ModelIdentity
     /// Primal values by variable index (empty without a solution).
