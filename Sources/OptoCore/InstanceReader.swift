@@ -232,6 +232,16 @@ public enum InstanceReader {
         return Fabric(nodes: nodes, ocsPortsPerNode: ports, circuitRate: circuitRate, packetRate: packetRate, reconfigurationDelay: delay)
     }
 
+    /// Reads the `fabric` object of an epochs-mode schedule instance with
+    /// its `maxHops` (1, the default, or 2), for tools that take a fabric
+    /// alone (`optoplan replay --fabric`).
+    public static func readScheduleFabricWithHops(_ json: JSONValue, _ ctx: InputContext) -> (fabric: Fabric, maxHops: Int)? {
+        let fabric = readScheduleFabric(json, ctx, alsoKnown: ["maxHops"])
+        let hops = readTransitHops(json, ctx)
+        guard let fabric, let hops else { return nil }
+        return (fabric, hops)
+    }
+
     // MARK: Link pool
 
     static func readLinkPool(_ json: JSONValue, _ ctx: InputContext) -> LinkPoolInstance? {

@@ -32,13 +32,35 @@ extension Evaluator {
 
         /// Serves one epoch of `duration` with `circuits` on the arriving
         /// `demand` plus the backlog; returns the bytes it serves.
-        public mutating func serve(circuits: [Circuit], demand: Matrix, duration: Double) throws -> Double {
+        ///
+        /// `transit` entries (with the plan's `served` bytes per pair, as an
+        /// epochs plan lists them) move their shares of each pair's bytes
+        /// over two circuits at the epoch's start and give back what is
+        /// undelivered at its end, as `evaluate` runs a plan with transit
+        /// (`TransitFluidSimulator`); without them the epoch runs on
+        /// `PortFluidSimulator`, the same model.
+        ///
+        /// - Throws: `EvaluationError` for traffic or circuits that do not
+        ///   fit the fabric, and for a transit entry that is malformed or
+        ///   crosses a circuit the epoch does not have.
+        public mutating func serve(circuits: [Circuit], transit: [TransitRoute] = [], served: [PairBytes]? = nil,
+                                   demand: Matrix, duration: Double) throws -> Double {
             let n = fabric.nodes
             guard duration.isFinite && duration >= 0 else {
                 throw EvaluationError.invalidTraffic("epoch \(epochs) has duration \(duration)")
             }
             try Evaluator.validate(demand, nodes: n, label: "epoch \(epochs) demand")
             try Evaluator.validate(circuits, fabric: fabric, label: "epoch \(epochs)")
+            var servedByPair: [Int: Double]?
+            if !transit.isEmpty {
+                let present = Set(circuits.map { $0.from * n + $0.to })
+                for (k, r) in transit.enumerated() {
+                    try Evaluator.checkTransitEntry(r, label: "epoch \(epochs) transit[\(k)] \(r)", nodes: n,
+                                                    badAmount: "has bytes that are negative or not finite",
+                                                    circuitsName: "epoch \(epochs)") { present.contains($0 * n + $1) }
+                }
+                servedByPair = try served.map { try Evaluator.servedMap($0, label: "epoch \(epochs) served", nodes: n) }
+            }
             _ = upTimes.change(to: circuits, nodes: n, upAt: epochs == 0 ? 0 : fabric.reconfigurationDelay)
             var intervals: [CircuitInterval] = []
             for (pair, ups) in upTimes.ups {
@@ -53,7 +75,9 @@ extension Evaluator {
             let before = offered.reduce(0, +)
             let scenario = FluidScenario(nodes: n, packetRate: fabric.packetRate, circuitRate: fabric.circuitRate,
                                          arrivals: [(0, offered)], circuits: intervals, end: duration)
-            let outcome = PortFluidSimulator.run(scenario)
+            let outcome = transit.isEmpty
+                ? PortFluidSimulator.run(scenario)
+                : TransitFluidSimulator.run(scenario, epochs: [EpochTransit(start: 0, end: duration, routes: transit, served: servedByPair)]).outcome
             backlog = Array(repeating: 0, count: n * n)
             for (f, pair) in outcome.pairs.enumerated() { backlog[pair] = outcome.remaining[f] }
             upTimes.shift(by: duration)

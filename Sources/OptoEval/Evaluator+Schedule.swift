@@ -84,21 +84,26 @@ extension Evaluator {
                 try checkTransitEntry(r, label: "epochs[\(e)].transit[\(k)] \(r)", nodes: n, badAmount: "has bytes that are negative or not finite",
                                       circuitsName: "epoch \(e)") { circuits.contains($0 * n + $1) }
             }
-            var served: [Int: Double]?
-            if let list = planEpoch.served {
-                var map: [Int: Double] = [:]
-                for (k, b) in list.enumerated() {
-                    guard (0..<n).contains(b.source), (0..<n).contains(b.target), b.source != b.target,
-                          b.bytes.isFinite, b.bytes >= 0 else {
-                        throw EvaluationError.invalidPlan("epochs[\(e)].served[\(k)] [\(b.source), \(b.target), \(b.bytes)] is not a pair of two nodes in 0..<\(n) with bytes 0 or more")
-                    }
-                    map[b.source * n + b.target, default: 0] += b.bytes
-                }
-                served = map
-            }
+            let served = try planEpoch.served.map { try servedMap($0, label: "epochs[\(e)].served", nodes: n) }
             out.append(EpochTransit(start: start, end: t, routes: routes, served: served))
         }
         return out
+    }
+
+    /// An epoch's `served` entries as bytes by pair (`from * N + to`), summed.
+    ///
+    /// - Throws: `EvaluationError.invalidPlan` for an entry that is not a
+    ///   pair of two nodes in `0..<n` with bytes 0 or more.
+    static func servedMap(_ list: [PairBytes], label: String, nodes n: Int) throws -> [Int: Double] {
+        var map: [Int: Double] = [:]
+        for (k, b) in list.enumerated() {
+            guard (0..<n).contains(b.source), (0..<n).contains(b.target), b.source != b.target,
+                  b.bytes.isFinite, b.bytes >= 0 else {
+                throw EvaluationError.invalidPlan("\(label)[\(k)] [\(b.source), \(b.target), \(b.bytes)] is not a pair of two nodes in 0..<\(n) with bytes 0 or more")
+            }
+            map[b.source * n + b.target, default: 0] += b.bytes
+        }
+        return map
     }
 
     /// Builds the fluid scenario of a schedule plan; validates everything.

@@ -27,7 +27,9 @@ public struct ReplayCommand: ParsableCommand {
         planned with auto on its actual matrices within --time-limit) and static (one configuration planned on \
         the training part).
 
-        --fabric is a schedule instance (its fabric is used) or a JSON object {"fabric": {…}}. --hedge Q plans \
+        --fabric is a schedule instance (its fabric is used) or a JSON object {"fabric": {…}}; with "maxHops": 2 \
+        in it each kept epoch also routes transit over two circuits (its free ports filled for two-circuit paths, \
+        the bytes expected routed by the routing LP, the routes kept with the circuits). --hedge Q plans \
         on the per-pair Q-quantile of forecast plus the predictor's training residuals; --scenarios K on K \
         matrices per epoch drawn from those residuals (--seed), maximising the mean served bytes. --output DIR \
         writes each step's plan (DIR/epoch-NNNNNN.plan.json, whose first epoch is the kept one) and \
@@ -99,14 +101,14 @@ public struct ReplayCommand: ParsableCommand {
 
     public func run() throws {
         let series = try traceOptions.read()
-        let fab = try Self.readFabric(fabric)
+        let (fab, maxHops) = try Self.readFabric(fabric)
         var options = try search.planningOptions()
         options.timeLimit = search.timeLimit
         let config = ReplayConfiguration(fabric: fab, epochDuration: try PredictCommand.quantity(epoch, .time, "epoch"),
                                          holdout: traceOptions.holdout, horizon: horizon, predictor: traceOptions.predictor,
                                          hedging: Self.hedging(hedge: hedge, scenarios: scenarios, seed: seed),
                                          method: method, stepTimeLimit: stepLimit, referenceTimeLimit: search.timeLimit,
-                                         solver: options.solver)
+                                         solver: options.solver, maxHops: maxHops)
         let runner: ReplayRunner
         do {
             runner = try ReplayRunner(series: series, configuration: config)
@@ -147,8 +149,9 @@ public struct ReplayCommand: ParsableCommand {
         }
     }
 
-    /// Reads `--fabric`: a schedule instance's fabric, or `{"fabric": {…}}`.
-    static func readFabric(_ path: String) throws(ExitCode) -> Fabric {
+    /// Reads `--fabric`: a schedule instance's fabric, or `{"fabric": {…}}`,
+    /// with its `maxHops` (1 or 2).
+    static func readFabric(_ path: String) throws(ExitCode) -> (Fabric, Int) {
         let url = CLIFiles.userURL(path)
         do {
             let data = try TextFile.contents(of: url, file: path)
@@ -164,7 +167,7 @@ public struct ReplayCommand: ParsableCommand {
                 StandardError.print("error: \(path): expected a schedule instance or an object with a \"fabric\" member")
                 throw ExitStatus.badInput
             }
-            let f = InstanceReader.readScheduleFabric(fabricJSON, ctx)
+            let f = InstanceReader.readScheduleFabricWithHops(fabricJSON, ctx)
             if let first = ctx.reportedErrors.first {
                 StandardError.print("error: \(first)")
                 throw ExitStatus.badInput

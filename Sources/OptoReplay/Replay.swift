@@ -42,8 +42,13 @@ public struct ReplayConfiguration: Sendable {
     public var stepTimeLimit: Double
     /// Wall-clock limit of each reference plan (perfect foresight, static), seconds.
     public var referenceTimeLimit: Double
-    /// The exact solver (nil: `auto` returns its heuristic plans).
+    /// The exact solver (nil: `auto` returns its heuristic plans). With
+    /// `maxHops` 2 it also routes the transit, so it is then required.
     public var solver: (any Solver)?
+    /// `fabric.maxHops`: 1 (every byte crosses at most one circuit) or 2
+    /// (each kept epoch also routes transit over two circuits, PROBLEMS.md
+    /// §1b "With transit"; see ``ReplayRunner``).
+    public var maxHops: Int
     /// A reference, not a way to operate: every step is given the actual
     /// matrices of its `H` epochs as its forecast (epochs past the trace's
     /// end: the last one repeated): what a perfect forecast gives the loop,
@@ -59,7 +64,7 @@ public struct ReplayConfiguration: Sendable {
     /// A configuration; see the properties.
     public init(fabric: Fabric, epochDuration: Double = 1, holdout: Double = 0.2, horizon: Int = 4, predictor: String = "auto",
                 hedging: Hedging = .none, method: ScheduleMethod = .auto, stepTimeLimit: Double = defaultStepTimeLimit,
-                referenceTimeLimit: Double = 30, solver: (any Solver)? = nil) {
+                referenceTimeLimit: Double = 30, solver: (any Solver)? = nil, maxHops: Int = 1) {
         self.fabric = fabric
         self.epochDuration = epochDuration
         self.holdout = holdout
@@ -70,13 +75,14 @@ public struct ReplayConfiguration: Sendable {
         self.stepTimeLimit = stepTimeLimit
         self.referenceTimeLimit = referenceTimeLimit
         self.solver = solver
+        self.maxHops = maxHops
     }
 
     /// The settings that decide the kept plans (a resumed run must match them).
     public var fingerprint: String {
         "fabric=\(fabric) epoch=\(epochDuration) holdout=\(holdout) horizon=\(horizon) predictor=\(predictor) "
             + "hedging=\(hedging) method=\(method.rawValue) stepLimit=\(stepTimeLimit)"
-            + (exactForecast ? " exactForecast" : "")
+            + (exactForecast ? " exactForecast" : "") + (maxHops == 1 ? "" : " maxHops=\(maxHops)")
     }
 }
 

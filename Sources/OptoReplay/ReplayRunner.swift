@@ -33,6 +33,17 @@ import OptoTraffic
 ///    prefix `split…t` and taking the growth of its served total, without
 ///    scoring the prefix again at every epoch).
 ///
+/// With `maxHops` 2 (transit, PROBLEMS.md §1b "With transit") the step's
+/// circuits come from the same planner (the scenario model routes over
+/// one circuit), and the kept epoch `t` is then made a transit epoch
+/// (``transitEpoch(at:circuits:inPlace:backlog:)``): free ports filled for
+/// two-circuit paths and the bytes the planner expects routed by the
+/// routing LP; its routes are kept with its circuits and the evaluator
+/// scores them as shares of the actual bytes. The planner's account of
+/// the epoch is then the routing LP of the kept circuits on the actual
+/// bytes. Perfect foresight plans `auto` with transit; static holds its
+/// circuits routed once on the training part's mean matrix.
+///
 /// The backlog the planner is given is its own account: the kept
 /// configurations scored on the actual matrices as every schedule plan is
 /// scored (circuits, then the best packet service). The evaluator's
@@ -68,6 +79,10 @@ public struct ReplayRunner: Sendable {
         guard c.holdout > 0, c.holdout < 1 else { throw .invalidArgument("the holdout must be between 0 and 1") }
         guard c.epochDuration.isFinite, c.epochDuration > 0 else { throw .invalidArgument("the epoch duration must be positive") }
         guard c.stepTimeLimit.isFinite, c.stepTimeLimit > 0 else { throw .invalidArgument("the per-step time limit must be positive") }
+        guard c.maxHops == 1 || c.maxHops == 2 else { throw .invalidArgument("maxHops must be 1 or 2 in epochs mode (it is \(c.maxHops))") }
+        guard c.maxHops == 1 || c.solver != nil else {
+            throw .invalidArgument("transit (maxHops 2) is routed by an LP; give a solver")
+        }
         switch c.hedging {
         case .none: break
         case .quantile(let q): guard q >= 0, q <= 1 else { throw .invalidArgument("the hedge quantile must be between 0 and 1") }
@@ -142,6 +157,48 @@ public struct ReplayRunner: Sendable {
         return try SchedulePlanner.planScenarios(problem, method: c.method, warmStart: warm, options: options)
     }
 
+    /// Epoch `t`'s configuration with transit (`maxHops` 2), from the step
+    /// plan's first epoch: its free ports filled with circuits that open
+    /// two-circuit paths and its bytes routed by the per-epoch routing LP
+    /// (``SchedulePlanner/transitEpoch(fabric:duration:available:counts:previous:fillFreePorts:solver:)``),
+    /// both on what the planner expects: its backlog plus epoch `t`'s
+    /// planning matrix (the forecast, its quantile, or the mean of the
+    /// scenarios). The circuits in place, filled and routed the same way,
+    /// are kept instead when they serve as much (the rule of the epochs
+    /// `greedy` with transit: a change stays only where it pays back its
+    /// dark time). The evaluator reads the routes as shares of each pair's
+    /// actual bytes.
+    ///
+    /// - Complexity: two routing LPs (one when nothing is in place or the
+    ///   step keeps it).
+    public func transitEpoch(at t: Int, circuits: SchedulePlan.EpochCircuits, inPlace: [Int]?,
+                             backlog: [Double]) throws -> SchedulePlan.EpochCircuits {
+        let c = configuration
+        let n = series.nodes
+        guard let solver = c.solver else { return circuits }
+        let (_, scenarios) = planningMatrices(at: t)
+        var expected = backlog
+        let share = 1 / Double(max(1, scenarios.count))
+        for s in scenarios where !s.isEmpty {
+            for k in 0..<(n * n) { expected[k] += max(0, s[0].values[k]) * share }
+        }
+        func routed(_ counts: [Int]) throws -> (epoch: SchedulePlan.EpochCircuits, served: Double) {
+            var left = expected
+            let r = try SchedulePlanner.transitEpoch(fabric: c.fabric, duration: c.epochDuration, available: &left, counts: counts,
+                                                     previous: inPlace, fillFreePorts: true, solver: solver)
+            return (r.epoch, r.served)
+        }
+        let planned = SchedulePlanner.counts(circuits, nodes: n)
+        var best = try routed(planned)
+        // The step's circuits are planned over one circuit: where the
+        // circuits in place, routed with transit, serve as much, they stay.
+        if let inPlace, inPlace != planned {
+            let stay = try routed(inPlace)
+            if stay.served >= best.served * (1 - 1e-12) { best = stay }
+        }
+        return best.epoch
+    }
+
     /// Runs the loop.
     ///
     /// - Parameters:
@@ -178,24 +235,36 @@ public struct ReplayRunner: Sendable {
                 plan = r
                 wasResumed = true
             } else {
-                plan = try planStep(at: t, inPlace: keptCounts.last, backlog: backlog, previousPlan: previousPlan,
-                                    shouldStop: shouldStop)
+                var made = try planStep(at: t, inPlace: keptCounts.last, backlog: backlog, previousPlan: previousPlan,
+                                        shouldStop: shouldStop)
                 if shouldStop?() == true && i > 0 { interrupted = true; break }
+                if c.maxHops == 2 { made.epochs![0] = try transitEpoch(at: t, circuits: made.epochs![0], inPlace: keptCounts.last, backlog: backlog) }
+                plan = made
                 try kept(t, plan)
             }
-            let counts = SchedulePlanner.counts(plan.epochs![0], nodes: n)
+            let keptEpoch = plan.epochs![0]
+            if c.maxHops == 1 && !(keptEpoch.transit ?? []).isEmpty {
+                throw ScheduleError.invalidPlan("the kept plan of epoch \(t) has transit entries but the fabric has maxHops 1")
+            }
+            let counts = SchedulePlanner.counts(keptEpoch, nodes: n)
             let actual = series.snapshots[t].withoutDiagonal
             for k in 0..<(n * n) { backlog[k] += actual.values[k] }
-            let step = try SchedulePlanner.serveEpoch(fabric: c.fabric, duration: c.epochDuration, backlog: &backlog,
-                                                      counts: counts, previous: keptCounts.last)
+            let changed: Int
+            if c.maxHops == 2, let solver = c.solver {
+                changed = try SchedulePlanner.transitEpoch(fabric: c.fabric, duration: c.epochDuration, available: &backlog, counts: counts,
+                                                           previous: keptCounts.last, fillFreePorts: false, solver: solver).changed
+            } else {
+                changed = try SchedulePlanner.serveEpoch(fabric: c.fabric, duration: c.epochDuration, backlog: &backlog,
+                                                         counts: counts, previous: keptCounts.last).changed
+            }
             keptCounts.append(counts)
             previousPlan = plan
-            let served = servedSoFar + (try chain.serve(circuits: [Circuit](counts: counts, nodes: n), demand: actual,
-                                                        duration: c.epochDuration))
+            let served = servedSoFar + (try chain.serve(circuits: [Circuit](counts: counts, nodes: n), transit: keptEpoch.transit ?? [],
+                                                        served: keptEpoch.served, demand: actual, duration: c.epochDuration))
             demandSoFar += actual.total
             let forecast = predictor.forecast(Array(series.snapshots[..<t]), horizon: 1)[0]
             let row = ReplayEpoch(epoch: t, servedBytes: served - servedSoFar, backlogBytes: max(0, demandSoFar - served),
-                                  circuitsChanged: i == 0 ? 0 : step.changed,
+                                  circuitsChanged: i == 0 ? 0 : changed,
                                   forecastError: Predictor.nmae([forecast.withoutDiagonal], [actual]),
                                   method: plan.method, cpuSeconds: Self.cpuSeconds() - cpu0, resumed: wasResumed)
             servedSoFar = served
@@ -223,7 +292,7 @@ public struct ReplayRunner: Sendable {
         let epochs = series.snapshots[split..<(split + count)].map {
             ScheduleInstance.Epoch(duration: c.epochDuration, demand: $0.withoutDiagonal)
         }
-        return ScheduleInstance(fabric: c.fabric, mode: .epochs(epochs))
+        return ScheduleInstance(fabric: c.fabric, mode: .epochs(epochs), maxHops: c.maxHops)
     }
 
     /// A plan holding `counts[e]` in epoch `e`.
@@ -248,7 +317,17 @@ public struct ReplayRunner: Sendable {
         let c = configuration
         let training = series.snapshots[..<split].map { ScheduleInstance.Epoch(duration: c.epochDuration, demand: $0.withoutDiagonal) }
         let trained = try SchedulePlanner.plan(ScheduleInstance(fabric: c.fabric, mode: .epochs(training)), method: .static)
-        let one = trained.epochs?.first ?? SchedulePlan.EpochCircuits(circuits: [])
+        var one = trained.epochs?.first ?? SchedulePlan.EpochCircuits(circuits: [])
+        if c.maxHops == 2, let solver = c.solver, !training.isEmpty {
+            // Transit: the same circuits, routed once on the training part's
+            // mean matrix; its shares are held through every epoch.
+            let n = series.nodes
+            var mean = [Double](repeating: 0, count: n * n)
+            for e in training { for k in 0..<(n * n) { mean[k] += e.demand.values[k] / Double(training.count) } }
+            let counts = SchedulePlanner.counts(one, nodes: n)
+            one = try SchedulePlanner.transitEpoch(fabric: c.fabric, duration: c.epochDuration, available: &mean, counts: counts,
+                                                   previous: counts, fillFreePorts: false, solver: solver).epoch
+        }
         var plan = trained
         plan.epochs = Array(repeating: one, count: count)
         return try totals(plan, on: actualInstance(epochs: count), cpu0: cpu0)

@@ -63,6 +63,47 @@ struct ReplayCommandTests {
         #expect(damaged.stderr.contains("epoch-000007.plan.json"))
     }
 
+    @Test("a fabric with maxHops 2 replays with transit: kept plans carry their routes and a rerun reads them back; maxHops 3 exits 65")
+    func transit() throws {
+        guard OptoplanBinary.url != nil else { Issue.record("optoplan not built"); return }
+        // Node 0 sends 450 MB to each of 1 and 2 per epoch over its one
+        // 1 GB-per-epoch transmitter: only 0→1→2 serves both.
+        var lines = ["t,src,dst,demand"]
+        for t in 0..<10 { lines.append("\(t),0,1,450"); lines.append("\(t),0,2,450") }
+        func fabric(_ hops: Int) -> String {
+            #"{"fabric": {"nodes": 3, "ocsPortsPerNode": 1, "circuitRate": "8Gbps", "packetRate": 0, "reconfigurationDelay": "300ms", "maxHops": "#
+                + "\(hops)}}"
+        }
+        let dir = try OptoplanBinary.directory(["fan.csv": lines.joined(separator: "\n") + "\n",
+                                                "one.json": fabric(1), "two.json": fabric(2), "three.json": fabric(3)])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let args = ["replay", "fan.csv", "--unit", "MB", "--horizon", "2", "--holdout", "0.5", "--predictor", "last",
+                    "--format", "json", "--quiet"]
+        func served(_ r: OptoplanBinary.Result) throws -> Double {
+            let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            let totals = try #require(doc["totals"] as? [String: Any])
+            return try #require((totals["replay"] as? [String: Double])?["servedBytes"])
+        }
+        let one = try OptoplanBinary.run(args + ["--fabric", "one.json"], in: dir)
+        #expect(one.status == 0, "\(one.stderr)")
+        let two = try OptoplanBinary.run(args + ["--fabric", "two.json", "--output", "out"], in: dir)
+        #expect(two.status == 0, "\(two.stderr)")
+        let withTransit = try served(two)
+        #expect(abs(withTransit - 4.5e9) <= 1e-6 * 4.5e9)
+        #expect(try served(one) <= 0.8 * 4.5e9)
+        let plan = try String(contentsOf: dir.appendingPathComponent("out/epoch-000005.plan.json"), encoding: .utf8)
+        #expect(plan.contains("\"transit\""))
+        let again = try OptoplanBinary.run(args + ["--fabric", "two.json", "--output", "out"], in: dir)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(abs(try served(again) - withTransit) <= 1e-9 * withTransit)
+        // The one-hop settings do not reuse the transit plans.
+        let mixed = try OptoplanBinary.run(args + ["--fabric", "one.json", "--output", "out"], in: dir)
+        #expect(mixed.status == 64)
+        let three = try OptoplanBinary.run(args + ["--fabric", "three.json"], in: dir)
+        #expect(three.status == 65)
+        #expect(three.stderr.contains("three.json") && three.stderr.contains("fabric.maxHops"))
+    }
+
     @Test("bad trace, fabric and arguments exit 65 and 64 naming the file and place")
     func badInput() throws {
         guard OptoplanBinary.url != nil else { Issue.record("optoplan not built"); return }

@@ -215,3 +215,58 @@ extension SchedulePlanner {
         return total >= Double(Int.max) ? Int.max : Int(total)
     }
 }
+
+// MARK: - One epoch at a time (the rolling-horizon replay)
+
+extension SchedulePlanner {
+    /// One epoch with transit for a loop that plans an epoch at a time
+    /// (`optoplan replay` with `maxHops: 2`): the transit heuristic's
+    /// second step fills the ports `counts` leaves free at both ends with
+    /// circuits that open two-circuit paths for the bytes `available`
+    /// (``ScheduleTransit/fillFreePorts(_:duration:counts:previous:available:)``,
+    /// only when `fillFreePorts`), then the per-epoch routing LP routes
+    /// `available` over them (``ScheduleTransit``). `available` is the
+    /// backlog plus the epoch's demand (bytes per pair, row-major `N×N`)
+    /// and holds what is left on return.
+    ///
+    /// The epoch lists its transit entries above `10⁻⁹` of the bytes
+    /// available (smaller ones are dropped and not counted) and `served` for
+    /// every pair with transit entries, the form the evaluator reads as
+    /// shares of each pair's bytes (PROBLEMS.md, Evaluator: Transit).
+    ///
+    /// - Returns: the epoch, the bytes its routing serves and the new
+    ///   circuits against `previous` (nil: none, no dark time).
+    /// - Throws: ``ScheduleError`` for a fabric or counts that do not fit,
+    ///   what the solver throws.
+    /// - Complexity: one routing LP (see ``ScheduleTransit``), and the fill's
+    ///   `O(added · N² · degree)`.
+    public static func transitEpoch(fabric: Fabric, duration: Double, available: inout [Double], counts: [Int],
+                                    previous: [Int]?, fillFreePorts: Bool, solver: any Solver) throws
+        -> (epoch: SchedulePlan.EpochCircuits, served: Double, changed: Int) {
+        let f = try ScheduleFabric(fabric)
+        let n = f.n
+        guard available.count == n * n, counts.count == n * n, previous.map({ $0.count == n * n }) ?? true else {
+            throw ScheduleError.invalidPlan("bytes and circuit counts must have N×N entries")
+        }
+        guard duration.isFinite, duration > 0 else { throw ScheduleError.invalidInstance("the epoch's duration must be positive and finite") }
+        for k in 0..<(n * n) where !(available[k].isFinite && available[k] >= 0) {
+            throw ScheduleError.invalidInstance("pair \(k / n)→\(k % n) has \(available[k]) bytes available")
+        }
+        let chosen = fillFreePorts ? ScheduleTransit.fillFreePorts(f, duration: duration, counts: counts, previous: previous,
+                                                                   available: available) : counts
+        let tiny = max(1e-9 * available.reduce(0, +), 1e-6)
+        var flows = try ScheduleTransit.routeEpoch(f, duration: duration, counts: chosen, previous: previous,
+                                                   available: &available, solver: solver)
+        // Dropped entries give their bytes back.
+        for r in flows.transit where r.amount <= tiny { available[r.source * n + r.target] += r.amount }
+        flows.transit = flows.transit.filter { $0.amount > tiny }
+        let served = flows.served(nodes: n)
+        let pairs = Set(flows.transit.map { $0.source * n + $0.target }).sorted()
+        let epoch = SchedulePlan.EpochCircuits(circuits: [Circuit](counts: chosen, nodes: n),
+                                               transit: flows.transit.isEmpty ? nil : flows.transit,
+                                               served: pairs.isEmpty ? nil : pairs.map { PairBytes($0 / n, $0 % n, served[$0]) })
+        var changed = 0
+        if let previous { for k in 0..<(n * n) { changed += max(0, chosen[k] - previous[k]) } }
+        return (epoch, flows.total, changed)
+    }
+}
