@@ -6,7 +6,7 @@ import OptoReplay
 import OptoTraffic
 
 /// `optoplan-bench replay [--datasets DIR] [--traces pods,coflow] [--horizon H]
-/// [--step-limit S] [--rows last,ewma,shape,hedge,scenarios]`: the
+/// [--step-limit S] [--rows last,ewma,shape,hedge,scenarios] [--max-hops 1|2]`: the
 /// rolling-horizon replay of PROBLEMS.md §5 on the two traces:
 ///
 /// - pods: `traces/fb_pod_a_4x4_series.csv` in MB, 1 s epochs, 10 ports,
@@ -14,6 +14,9 @@ import OptoTraffic
 /// - coflow: `traces/coflow_fb2010_150racks_series_60s_bytes.csv`, each
 ///   60 s snapshot replayed as a 1 s epoch, 4 ports, 100 G / 10 G,
 ///   δ = 20 µs, last half replayed.
+///
+/// `--max-hops 2` replays with transit (each kept epoch routed over two
+/// circuits; the references with transit too).
 ///
 /// For each predictor and hedge: served bytes as a fraction of perfect
 /// foresight, backlog left, circuits changed, wall and CPU seconds (the
@@ -38,7 +41,7 @@ enum ReplayBench {
         var datasets = "datasets", names = ["pods", "coflow"], horizon = 4
         var stepLimit = ReplayConfiguration.defaultStepTimeLimit
         var rows = ["last", "ewma", "shape", "hedge", "scenarios"]
-        var quantile = 0.9, scenarios = 8, seed: UInt64 = 1
+        var quantile = 0.9, scenarios = 8, seed: UInt64 = 1, maxHops = 1
         var k = 0
         func value() -> String? { k + 1 < arguments.count ? arguments[k + 1] : nil }
         while k < arguments.count {
@@ -51,9 +54,10 @@ enum ReplayBench {
             case ("--quantile", let v?): quantile = Double(v) ?? quantile
             case ("--scenarios", let v?): scenarios = Int(v) ?? scenarios
             case ("--seed", let v?): seed = UInt64(v) ?? seed
+            case ("--max-hops", let v?): maxHops = Int(v) ?? maxHops
             default:
                 print("usage: optoplan-bench replay [--datasets DIR] [--traces pods,coflow] [--horizon H] [--step-limit S] "
-                      + "[--rows last,ewma,shape,hedge,scenarios] [--quantile Q] [--scenarios K] [--seed S]")
+                      + "[--rows last,ewma,shape,hedge,scenarios] [--quantile Q] [--scenarios K] [--seed S] [--max-hops 1|2]")
                 return
             }
             k += 2
@@ -65,11 +69,13 @@ enum ReplayBench {
                 continue
             }
             let base = ReplayConfiguration(fabric: trace.fabric, epochDuration: 1, holdout: trace.holdout, horizon: horizon,
-                                           predictor: "last", stepTimeLimit: stepLimit, referenceTimeLimit: 30, solver: GLPKSolver())
-            guard let reference = try? ReplayRunner(series: series, configuration: base) else { continue }
+                                           predictor: "last", stepTimeLimit: stepLimit, referenceTimeLimit: 30, solver: GLPKSolver(),
+                                           maxHops: maxHops)
+            let reference: ReplayRunner
+            do { reference = try ReplayRunner(series: series, configuration: base) } catch { print("\(trace.name): \(error)"); continue }
             let count = reference.replayedEpochs
             FileHandle.standardOutput.write(Data(("\n\(trace.name): \(series.snapshots.count) snapshots of \(series.nodes) nodes, epochs \(reference.split)… replayed "
-                  + "(\(count)), H = \(horizon), per-step limit \(stepLimit) s\n").utf8))
+                  + "(\(count)), H = \(horizon), per-step limit \(stepLimit) s\(maxHops == 2 ? ", transit (maxHops 2)" : "")\n").utf8))
             var t0 = Date(), c0 = ReplayRunner.cpuSeconds()
             guard let pf = try? reference.perfectForesight(epochs: count) else { print("perfect foresight failed"); continue }
             let pfWall = Date().timeIntervalSince(t0)
@@ -77,7 +83,8 @@ enum ReplayBench {
             guard let st = try? reference.staticReference(epochs: count) else { print("static failed"); continue }
             let stWall = Date().timeIntervalSince(t0)
             _ = c0
-            print("plan                                  served/PF   served        backlog       changed  wall s   CPU s")
+            // Written unbuffered like the rows, so the header stays above them when piped.
+            FileHandle.standardOutput.write(Data("plan                                  served/PF   served        backlog       changed  wall s   CPU s\n".utf8))
             func line(_ name: String, _ t: ReplayTotals, wall: Double) {
                 let ratio = pf.servedBytes > 0 ? t.servedBytes / pf.servedBytes : .nan
                 let text = name.padding(toLength: 36, withPad: " ", startingAt: 0) + "  " + String(format: "%9.5f", ratio) + "   "
