@@ -146,10 +146,10 @@ public struct ScheduleCommand: ParsableCommand {
         var g = SeededGenerator(seed: seed)
         let k = scenarios ?? 1
         let drawn = r.scenarios(k, forecasts: epochs.map(\.demand), generator: &g)
-        var plan = try SchedulePlanner.planScenarios(ScenarioEpochs(fabric: inst.fabric, durations: epochs.map(\.duration), scenarios: drawn),
+        var plan = try SchedulePlanner.planScenarios(ScenarioEpochs(fabric: inst.fabric, durations: epochs.map(\.duration), scenarios: drawn,
+                                                                    maxHops: inst.maxHops),
                                                      method: method, options: options)
         plan.notes = (plan.notes ?? []) + ["planned on \(k) scenarios drawn from the residuals (seed \(seed)); metrics are the mean over them"]
-        if inst.maxHops >= 2 { plan.notes! += ["the scenario model routes over one circuit: the plan has no transit"] }
         return plan
     }
 

@@ -156,4 +156,37 @@ struct ReplayCommandTests {
         #expect(wrong.status == 65)
         #expect(wrong.stderr.contains("three.csv"))
     }
+
+    @Test("schedule --scenarios on a maxHops 2 instance routes each scenario over two circuits and writes the mean scenario's routes")
+    func scenariosWithTransit() throws {
+        guard OptoplanBinary.url != nil else { Issue.record("optoplan not built"); return }
+        // One port per node, no packet fabric: 0→2 is served only through node 1.
+        func instance(_ hops: Int) -> String {
+            """
+            {"problem": "schedule", "fabric": {"nodes": 3, "ocsPortsPerNode": 1, "circuitRate": "8Gbps", "packetRate": 0,
+             "reconfigurationDelay": "10ms", "maxHops": \(hops)},
+             "epochs": [{"duration": "1s", "demand": [[0, "400MB", "300MB"], [0, 0, "400MB"], [0, 0, 0]]}]}
+            """
+        }
+        let trace = (0..<4).map { "\($0),0,1,400\n\($0),1,2,400\n\($0),0,2,300" }.joined(separator: "\n")
+        let dir = try OptoplanBinary.directory(["two.json": instance(2), "one.json": instance(1),
+                                                "trace.csv": "t,src,dst,demand\n" + trace + "\n"])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let args = ["--history", "trace.csv", "--history-unit", "MB", "--predictor", "last", "--scenarios", "3"]
+        for method in ["greedy", "ilp", "auto"] {
+            let r = try OptoplanBinary.run(["schedule", "two.json", "--method", method] + args, in: dir)
+            #expect(r.status == 0, "\(method): \(r.stderr)")
+            #expect(!r.stderr.contains("routes over one circuit"))
+            let plan = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            let epoch = try #require((plan["epochs"] as? [[String: Any]])?.first)
+            // Entries are [source, via, target, bytes]: all 300 MB of 0→2 through node 1.
+            let routes = try #require(epoch["transit"] as? [[Double]], "\(method): no transit in \(r.stdout)")
+            #expect(routes == [[0, 1, 2, 3e8]], "\(method): \(routes)")
+            let metrics = try #require(plan["metrics"] as? [String: Any])
+            #expect(abs((metrics["servedBytes"] as? Double ?? 0) - 1.1e9) < 1e3, "\(method): \(metrics)")
+        }
+        let one = try OptoplanBinary.run(["schedule", "one.json", "--method", "ilp"] + args, in: dir)
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(!one.stdout.contains("\"transit\""))
+    }
 }

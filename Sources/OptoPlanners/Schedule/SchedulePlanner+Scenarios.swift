@@ -32,13 +32,19 @@ public struct ScenarioEpochs: Sendable {
     public var scenarios: [[Matrix]]
     /// The circuits in place and the backlog carried in (the same in every scenario).
     public var start: EpochsStart
+    /// 1: every byte crosses at most one circuit; 2: also two circuits
+    /// through a third node (PROBLEMS.md §1b "With transit"), routed per
+    /// scenario (`SchedulePlanner+ScenarioTransit.swift`).
+    public var maxHops: Int
 
     /// A problem; see the properties.
-    public init(fabric: Fabric, durations: [Double], scenarios: [[Matrix]], start: EpochsStart = EpochsStart()) {
+    public init(fabric: Fabric, durations: [Double], scenarios: [[Matrix]], start: EpochsStart = EpochsStart(),
+                maxHops: Int = 1) {
         self.fabric = fabric
         self.durations = durations
         self.scenarios = scenarios
         self.start = start
+        self.maxHops = maxHops
     }
 }
 
@@ -72,6 +78,9 @@ public struct ScenarioEpochs: Sendable {
 /// heuristic's plan within the time limit, and keeps the better (as every
 /// `auto`). Size estimate: `16·K·E·|pairs|` nonzeros (per scenario, epoch
 /// and pair, as the §1b estimate).
+///
+/// With `maxHops: 2` the same problem routes over two circuits as well:
+/// `SchedulePlanner+ScenarioTransit.swift`.
 extension SchedulePlanner {
     /// Most scenarios whose own greedy plan the heuristic tries.
     public static let scenarioCandidateLimit = 8
@@ -101,6 +110,15 @@ extension SchedulePlanner {
             warm = w
         }
         var plan: SchedulePlan
+        guard problem.maxHops == 1 || problem.maxHops == 2 else {
+            throw ScheduleError.invalidInstance("maxHops is \(problem.maxHops); it must be 1 or 2")
+        }
+        if problem.maxHops == 2 {
+            plan = try planScenariosTransit(f, durations: durations, demands: demands, start: start, warm: warm, method: method,
+                                            options: options)
+            plan.metrics.solveSeconds = (ContinuousClock.now - clock).seconds
+            return plan
+        }
         switch method {
         case .greedy:
             let h = scenarioHeuristic(f, durations: durations, demands: demands, start: start, warm: warm)

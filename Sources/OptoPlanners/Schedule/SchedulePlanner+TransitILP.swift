@@ -24,113 +24,158 @@ import OptoModel
 /// (``ScheduleTransit/greedy(_:durations:demands:solver:)``) and the 1-hop
 /// epochs optimum routed with transit (`exactTransitPlan`).
 extension ScheduleExact {
-    struct TransitEpochsModel {
-        var model: Model
-        /// Pairs `i·N + j` a circuit can join.
-        var circuitPairs: [Int]
-        /// Pairs `s·N + t` with demand in some epoch, and the first such epoch.
-        var demandPairs: [Int]
-        var firstEpoch: [Int]
-        /// `[e][index in circuitPairs]`.
-        var x: [[VariableID]]
-        var a: [[VariableID?]]
+    /// One scenario's flow and backlog variables (the plain model has one).
+    struct TransitFlowCopy {
         /// `[e][index in demandPairs]`; nil before the pair's first epoch or where it has no such service.
         var d: [[VariableID?]]
         var q: [[VariableID?]]
         var b: [[VariableID?]]
         /// Per epoch: (index in demandPairs, via, variable).
         var g: [[(pair: Int, via: Int, v: VariableID)]]
+    }
+
+    struct TransitEpochsModel {
+        var model: Model
+        /// Pairs `i·N + j` a circuit can join.
+        var circuitPairs: [Int]
+        /// Pairs `s·N + t` with demand in some epoch (of some scenario), and the first such epoch.
+        var demandPairs: [Int]
+        var firstEpoch: [Int]
+        /// `[e][index in circuitPairs]`, shared by every scenario.
+        var x: [[VariableID]]
+        var a: [[VariableID?]]
+        /// One copy per scenario (one for the plain model).
+        var copies: [TransitFlowCopy]
         var unit: Double
         var tau: Double
+
+        /// The first (for the plain model: the only) scenario's variables.
+        var d: [[VariableID?]] { copies[0].d }
+        var q: [[VariableID?]] { copies[0].q }
+        var b: [[VariableID?]] { copies[0].b }
+        var g: [[(pair: Int, via: Int, v: VariableID)]] { copies[0].g }
     }
 
     /// Builds the epochs model with transit (the extension's documentation):
     /// the one `ilp` solves with `maxHops: 2` and `exactModel` exports.
     /// - Complexity: O(E·(N² + |pairs|·N)) variables and constraints.
     static func buildEpochsTransit(_ f: ScheduleFabric, durations: [Double], demands: [[Double]]) -> TransitEpochsModel {
+        buildEpochsTransit(f, durations: durations, scenarios: [demands])
+    }
+
+    /// The same model for `K` demand scenarios sharing the circuits
+    /// (`x`, `a`): one copy of `d`, `q`, `g` and `B` per scenario, with its
+    /// own circuit, packet and backlog rows, and the objective the mean
+    /// served over the scenarios. With one scenario it is the plain model,
+    /// variable for variable and row for row.
+    /// - Complexity: O(E·(N² + K·|pairs|·N)) variables and constraints.
+    static func buildEpochsTransit(_ f: ScheduleFabric, durations: [Double], scenarios: [[[Double]]]) -> TransitEpochsModel {
         let n = f.n
         let epochs = durations.count
-        let largest = demands.flatMap { $0 }.max() ?? 0
+        let largest = scenarios.flatMap { $0.flatMap { $0 } }.max() ?? 0
         let unit = largest > 0 ? largest : 1
         let c = max(f.circuitBps, 1e-300)
         let tau = unit / c
         let circuitPairs = (0..<(n * n)).filter { f.pairCap($0 / n, $0 % n) > 0 && f.circuitBps > 0 }
         var demandPairs: [Int] = [], firstEpoch: [Int] = []
         for k in 0..<(n * n) where k / n != k % n {
-            if let e = demands.firstIndex(where: { $0[k] > 0 }) { demandPairs.append(k); firstEpoch.append(e) }
+            let first = scenarios.compactMap { $0.firstIndex(where: { $0[k] > 0 }) }.min()
+            if let e = first { demandPairs.append(k); firstEpoch.append(e) }
         }
-        let model = Model(name: "schedule-epochs-transit")
-        var x = [[VariableID]](), a = [[VariableID?]](), d = [[VariableID?]](), q = d, b = d
-        var g = [[(pair: Int, via: Int, v: VariableID)]]()
+        let many = scenarios.count > 1
+        let weight = 1 / Double(scenarios.count)
+        let model = Model(name: many ? "schedule-epochs-transit-scenarios" : "schedule-epochs-transit")
+        var x = [[VariableID]](), a = [[VariableID?]]()
+        var copies = [TransitFlowCopy](repeating: TransitFlowCopy(d: [], q: [], b: [], g: []), count: scenarios.count)
         for e in 0..<epochs {
             let L = durations[e] / tau
             var xe: [VariableID] = [], ae: [VariableID?] = []
-            var load = [LinearExpression](repeating: LinearExpression(), count: n * n)
             for k in circuitPairs {
                 let u = f.pairCap(k / n, k % n)
                 xe.append(model.addVariable(u <= 1 ? .binary : .integer, lowerBound: 0, upperBound: Double(u), name: "x[\(e),\(k / n),\(k % n)]"))
                 ae.append(e == 0 ? nil : model.addVariable(.continuous, lowerBound: 0, upperBound: Double(u), name: "a[\(e),\(k / n),\(k % n)]"))
             }
-            var de = [VariableID?](), qe = de, be = de
-            var ge: [(pair: Int, via: Int, v: VariableID)] = []
-            for (idx, k) in demandPairs.enumerated() {
-                let s = k / n, t = k % n
-                guard e >= firstEpoch[idx] else { de.append(nil); qe.append(nil); be.append(nil); continue }
-                let dv = f.pairCap(s, t) > 0 && f.circuitBps > 0 ? model.addVariable(.continuous, name: "d[\(e),\(s),\(t)]") : nil
-                let qv = f.packetBps[s] > 0 && f.packetBps[t] > 0 ? model.addVariable(.continuous, name: "q[\(e),\(s),\(t)]") : nil
-                let bv = model.addVariable(.continuous, name: "B[\(e),\(s),\(t)]")
-                if let dv { load[k].add(1, dv) }
-                var balance = LinearExpression(bv)
-                if let dv { balance.add(1, dv) }
-                if let qv { balance.add(1, qv) }
-                if f.circuitBps > 0 {
-                    for via in 0..<n where via != s && via != t && f.pairCap(s, via) > 0 && f.pairCap(via, t) > 0 {
-                        let gv = model.addVariable(.continuous, name: "g[\(e),\(s),\(via),\(t)]")
-                        ge.append((idx, via, gv))
-                        load[s * n + via].add(1, gv)
-                        load[via * n + t].add(1, gv)
-                        balance.add(1, gv)
+            for (sigma, demands) in scenarios.enumerated() {
+                // Names of scenario σ's variables and rows carry "σ," first when there are several.
+                let tag = many ? "\(sigma)," : ""
+                var load = [LinearExpression](repeating: LinearExpression(), count: n * n)
+                var de = [VariableID?](), qe = de, be = de
+                var ge: [(pair: Int, via: Int, v: VariableID)] = []
+                for (idx, k) in demandPairs.enumerated() {
+                    let s = k / n, t = k % n
+                    guard e >= firstEpoch[idx] else { de.append(nil); qe.append(nil); be.append(nil); continue }
+                    let dv = f.pairCap(s, t) > 0 && f.circuitBps > 0 ? model.addVariable(.continuous, name: "d[\(tag)\(e),\(s),\(t)]") : nil
+                    let qv = f.packetBps[s] > 0 && f.packetBps[t] > 0 ? model.addVariable(.continuous, name: "q[\(tag)\(e),\(s),\(t)]") : nil
+                    let bv = model.addVariable(.continuous, name: "B[\(tag)\(e),\(s),\(t)]")
+                    if let dv { load[k].add(1, dv) }
+                    var balance = LinearExpression(bv)
+                    if let dv { balance.add(1, dv) }
+                    if let qv { balance.add(1, qv) }
+                    if f.circuitBps > 0 {
+                        for via in 0..<n where via != s && via != t && f.pairCap(s, via) > 0 && f.pairCap(via, t) > 0 {
+                            let gv = model.addVariable(.continuous, name: "g[\(tag)\(e),\(s),\(via),\(t)]")
+                            ge.append((idx, via, gv))
+                            load[s * n + via].add(1, gv)
+                            load[via * n + t].add(1, gv)
+                            balance.add(1, gv)
+                        }
                     }
+                    if e > firstEpoch[idx], let prev = copies[sigma].b[e - 1][idx] { balance.add(-1, prev) }
+                    model.addConstraint(balance, .equalTo(demands[e][k] / unit), name: "backlog[\(tag)\(e),\(s),\(t)]")
+                    de.append(dv); qe.append(qv); be.append(bv)
                 }
-                if e > firstEpoch[idx], let prev = b[e - 1][idx] { balance.add(-1, prev) }
-                model.addConstraint(balance, .equalTo(demands[e][k] / unit), name: "backlog[\(e),\(s),\(t)]")
-                de.append(dv); qe.append(qv); be.append(bv)
-            }
-            for (ci, k) in circuitPairs.enumerated() where !load[k].terms.isEmpty {
-                var row = load[k] - L * xe[ci]
-                if let av = ae[ci] { row.add(min(f.delta / tau, L), av) }
-                model.addConstraint(row, .lessThanOrEqual(0), name: "circuit[\(e),\(k / n),\(k % n)]")
+                for (ci, k) in circuitPairs.enumerated() where !load[k].terms.isEmpty {
+                    var row = load[k] - L * xe[ci]
+                    if let av = ae[ci] { row.add(min(f.delta / tau, L), av) }
+                    model.addConstraint(row, .lessThanOrEqual(0), name: "circuit[\(tag)\(e),\(k / n),\(k % n)]")
+                }
+                copies[sigma].d.append(de); copies[sigma].q.append(qe); copies[sigma].b.append(be); copies[sigma].g.append(ge)
             }
             for (ci, k) in circuitPairs.enumerated() {
                 if let av = ae[ci] { model.addConstraint(av - xe[ci] + x[e - 1][ci], .greaterThanOrEqual(0), name: "new[\(e),\(k / n),\(k % n)]") }
             }
-            var tx = [LinearExpression](repeating: LinearExpression(), count: n), rx = tx, ps = tx, pr = tx
+            var tx = [LinearExpression](repeating: LinearExpression(), count: n), rx = tx
             for (ci, k) in circuitPairs.enumerated() { tx[k / n].add(1, xe[ci]); rx[k % n].add(1, xe[ci]) }
-            for (idx, k) in demandPairs.enumerated() { if let qv = qe[idx] { ps[k / n].add(1, qv); pr[k % n].add(1, qv) } }
+            // Packet rows per scenario, after each node's port rows (the plain model's order).
+            var ps = [[LinearExpression]](repeating: [LinearExpression](repeating: LinearExpression(), count: n), count: scenarios.count)
+            var pr = ps
+            for sigma in scenarios.indices {
+                for (idx, k) in demandPairs.enumerated() {
+                    if let qv = copies[sigma].q[e][idx] { ps[sigma][k / n].add(1, qv); pr[sigma][k % n].add(1, qv) }
+                }
+            }
             for v in 0..<n {
                 if !tx[v].terms.isEmpty { model.addConstraint(tx[v], .lessThanOrEqual(Double(f.ports[v])), name: "tx[\(e),\(v)]") }
                 if !rx[v].terms.isEmpty { model.addConstraint(rx[v], .lessThanOrEqual(Double(f.ports[v])), name: "rx[\(e),\(v)]") }
-                if !ps[v].terms.isEmpty { model.addConstraint(ps[v], .lessThanOrEqual(f.packetBps[v] / c * L), name: "send[\(e),\(v)]") }
-                if !pr[v].terms.isEmpty { model.addConstraint(pr[v], .lessThanOrEqual(f.packetBps[v] / c * L), name: "recv[\(e),\(v)]") }
+                for sigma in scenarios.indices {
+                    let tag = many ? "\(sigma)," : ""
+                    let room = f.packetBps[v] / c * L
+                    if !ps[sigma][v].terms.isEmpty { model.addConstraint(ps[sigma][v], .lessThanOrEqual(room), name: "send[\(tag)\(e),\(v)]") }
+                    if !pr[sigma][v].terms.isEmpty { model.addConstraint(pr[sigma][v], .lessThanOrEqual(room), name: "recv[\(tag)\(e),\(v)]") }
+                }
             }
-            x.append(xe); a.append(ae); d.append(de); q.append(qe); b.append(be); g.append(ge)
+            x.append(xe); a.append(ae)
         }
         var obj = LinearExpression()
-        for e in 0..<epochs {
-            for v in d[e] { if let v { obj.add(1, v) } }
-            for v in q[e] { if let v { obj.add(1, v) } }
-            for p in g[e] { obj.add(1, p.v) }
+        for copy in copies {
+            for e in 0..<epochs {
+                for v in copy.d[e] { if let v { obj.add(weight, v) } }
+                for v in copy.q[e] { if let v { obj.add(weight, v) } }
+                for p in copy.g[e] { obj.add(weight, p.v) }
+            }
         }
         model.setObjective(obj, .maximize)
         return TransitEpochsModel(model: model, circuitPairs: circuitPairs, demandPairs: demandPairs, firstEpoch: firstEpoch,
-                                  x: x, a: a, d: d, q: q, b: b, g: g, unit: unit, tau: tau)
+                                  x: x, a: a, copies: copies, unit: unit, tau: tau)
     }
 
     /// A circuit series and its routing as a full assignment of `built`
     /// (flows scaled by `1 − 10⁻⁹` so every row holds); nil when the routing
-    /// uses a variable the model lacks.
+    /// uses a variable the model lacks. `copy` is the scenario whose flow
+    /// variables the routing fills (the circuits are shared).
     static func transitWarmStart(_ built: TransitEpochsModel, _ f: ScheduleFabric, demands: [[Double]], counts: [[Int]],
-                                 flows: [TransitEpochFlows]) -> [VariableID: Double]? {
+                                 flows: [TransitEpochFlows], copy: Int = 0) -> [VariableID: Double]? {
+        let cp = built.copies[copy]
         let n = f.n
         let unit = built.unit
         let shrink = 1 - 1e-9
@@ -151,20 +196,20 @@ extension ScheduleExact {
                 transitOf[idx, default: [:]][r.via, default: 0] += r.amount
             }
             var used = Set<Int>()
-            for p in built.g[e] {
+            for p in cp.g[e] {
                 let v = (transitOf[p.pair]?[p.via] ?? 0) * shrink / unit
                 if v > 0 { used.insert(p.pair * n + p.via) }
                 warm[p.v] = v
             }
             for (idx, m) in transitOf { for (via, amt) in m where amt > 0 && !used.contains(idx * n + via) { return nil } }
             for (idx, k) in built.demandPairs.enumerated() {
-                guard let bv = built.b[e][idx] else {
+                guard let bv = cp.b[e][idx] else {
                     if flows[e].direct[k] > 0 || flows[e].packet[k] > 0 || transitOf[idx] != nil { return nil }
                     continue
                 }
                 let dv = flows[e].direct[k] * shrink / unit, qv = flows[e].packet[k] * shrink / unit
-                if let v = built.d[e][idx] { warm[v] = dv } else if dv > 0 { return nil }
-                if let v = built.q[e][idx] { warm[v] = qv } else if qv > 0 { return nil }
+                if let v = cp.d[e][idx] { warm[v] = dv } else if dv > 0 { return nil }
+                if let v = cp.q[e][idx] { warm[v] = qv } else if qv > 0 { return nil }
                 let tv = (transitOf[idx]?.values.reduce(0, +) ?? 0) * shrink / unit
                 backlog[idx] = max(0, backlog[idx] + demands[e][k] / unit - dv - qv - tv)
                 warm[bv] = backlog[idx]
@@ -239,16 +284,18 @@ extension ScheduleExact {
     }
 
     /// The direct, packet and transit bytes of a solved transit epochs
-    /// model, per epoch (before `ScheduleTransit.clamped`).
-    static func transitFlows(_ built: TransitEpochsModel, _ result: SolveResult, nodes n: Int, epochs: Int) -> [TransitEpochFlows] {
+    /// model, per epoch (before `ScheduleTransit.clamped`), of scenario `copy`.
+    static func transitFlows(_ built: TransitEpochsModel, _ result: SolveResult, nodes n: Int, epochs: Int,
+                             copy: Int = 0) -> [TransitEpochFlows] {
+        let cp = built.copies[copy]
         let unit = built.unit
         var flows = [TransitEpochFlows](repeating: TransitEpochFlows(nodes: n), count: epochs)
         for e in 0..<epochs {
             for (idx, k) in built.demandPairs.enumerated() {
-                if let v = built.d[e][idx] { flows[e].direct[k] = max(0, result.value(v)) * unit }
-                if let v = built.q[e][idx] { flows[e].packet[k] = max(0, result.value(v)) * unit }
+                if let v = cp.d[e][idx] { flows[e].direct[k] = max(0, result.value(v)) * unit }
+                if let v = cp.q[e][idx] { flows[e].packet[k] = max(0, result.value(v)) * unit }
             }
-            for p in built.g[e] {
+            for p in cp.g[e] {
                 let v = max(0, result.value(p.v)) * unit
                 let k = built.demandPairs[p.pair]
                 if v > 0 { flows[e].transit.append(TransitRoute(k / n, p.via, k % n, v)) }
