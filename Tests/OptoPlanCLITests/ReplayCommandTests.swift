@@ -168,7 +168,8 @@ struct ReplayCommandTests {
              "epochs": [{"duration": "1s", "demand": [[0, "400MB", "300MB"], [0, 0, "400MB"], [0, 0, 0]]}]}
             """
         }
-        let trace = (0..<4).map { "\($0),0,1,400\n\($0),1,2,400\n\($0),0,2,300" }.joined(separator: "\n")
+        // 0→2 varies, so last value's residuals (±100 MB) make the three scenarios differ.
+        let trace = (0..<5).map { "\($0),0,1,400\n\($0),1,2,400\n\($0),0,2,\([200, 300, 400, 300, 200][$0])" }.joined(separator: "\n")
         let dir = try OptoplanBinary.directory(["two.json": instance(2), "one.json": instance(1),
                                                 "trace.csv": "t,src,dst,demand\n" + trace + "\n"])
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -179,11 +180,14 @@ struct ReplayCommandTests {
             #expect(!r.stderr.contains("routes over one circuit"))
             let plan = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
             let epoch = try #require((plan["epochs"] as? [[String: Any]])?.first)
-            // Entries are [source, via, target, bytes]: all 300 MB of 0→2 through node 1.
+            // Entries are [source, via, target, bytes]: the mean scenario's 0→2 through node 1, between the
+            // smallest and the largest scenario's 0→2 (200 and 400 MB; the circuits have room for all of it).
             let routes = try #require(epoch["transit"] as? [[Double]], "\(method): no transit in \(r.stdout)")
-            #expect(routes == [[0, 1, 2, 3e8]], "\(method): \(routes)")
+            #expect(routes.count == 1 && routes[0].prefix(3) == [0, 1, 2], "\(method): \(routes)")
+            #expect(routes[0].count == 4 && routes[0][3] >= 2e8 * (1 - 1e-9) && routes[0][3] <= 4e8 * (1 + 1e-9))
+            // Every scenario is served whole (0→1 and 1→2 carry 400 MB each plus 0→2, within 1 GB).
             let metrics = try #require(plan["metrics"] as? [String: Any])
-            #expect(abs((metrics["servedBytes"] as? Double ?? 0) - 1.1e9) < 1e3, "\(method): \(metrics)")
+            #expect((metrics["backlogBytes"] as? Double ?? 1) < 1e3, "\(method): \(metrics)")
         }
         let one = try OptoplanBinary.run(["schedule", "one.json", "--method", "ilp"] + args, in: dir)
         #expect(one.status == 0, "\(one.stderr)")

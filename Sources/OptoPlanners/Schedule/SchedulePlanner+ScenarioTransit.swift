@@ -55,6 +55,10 @@ extension SchedulePlanner {
 
     static func planScenariosTransit(_ f: ScheduleFabric, durations: [Double], demands: [[[Double]]], start: EpochsStart,
                                      warm: [[Int]]?, method: ScheduleMethod, options: PlanningOptions) throws -> SchedulePlan {
+        let clock = ContinuousClock.now
+        guard [.auto, .ilp, .greedy].contains(method) else {
+            throw PlanningError.methodNotApplicable(method: method.rawValue, reason: "scenario planning takes auto, ilp or greedy")
+        }
         guard let solver = options.solver else {
             if method == .ilp { throw PlanningError.noSolver }
             let counts = scenarioHeuristic(f, durations: durations, demands: demands, start: start, warm: warm)
@@ -76,10 +80,18 @@ extension SchedulePlanner {
                     reason: "the scenario model with transit has no start state (circuits in place or a backlog); greedy takes one")
             }
             return try exactScenariosTransit(f, durations: durations, demands: demands, heuristic: heuristic,
-                                             options: options, method: "ilp")
+                                             options: remaining(options, since: clock), method: "ilp")
         case .auto:
+            // A bound without the model: the mean of each scenario's node-capacity bound (its backlog carried in added).
+            var cheap = 0.0
+            for scenario in demands {
+                var series = scenario
+                for k in series[0].indices { series[0][k] += start.backlog[k] }
+                cheap += cheapEpochsBound(f, durations: durations, demands: series)
+            }
+            cheap /= Double(demands.count)
             var fallback = try scenarioTransitPlan(f, durations: durations, demands: demands, start: start, heuristic,
-                                                   method: "auto:greedy", status: .heuristic, solver: solver)
+                                                   method: "auto:greedy", status: .heuristic, bound: cheap, solver: solver)
             func with(_ note: String) -> SchedulePlan {
                 var p = fallback
                 p.notes = (p.notes ?? []) + [note]
@@ -92,10 +104,10 @@ extension SchedulePlanner {
             }
             do {
                 let exact = try exactScenariosTransit(f, durations: durations, demands: demands, heuristic: heuristic,
-                                                      options: options, method: "auto:ilp")
+                                                      options: remaining(options, since: clock), method: "auto:ilp")
                 let h = fallback.metrics.objective
                 guard exact.metrics.objective >= h - 1e-9 * max(1, h) else {
-                    if let b = exact.metrics.bound {
+                    if let b = exact.metrics.bound, b < cheap {
                         fallback.metrics.bound = b
                         fallback.metrics.gap = SolveResult.gap(objective: h, bound: b)
                     }
@@ -106,7 +118,7 @@ extension SchedulePlanner {
                 return with("the exact model failed (\(error)): the heuristic plan is returned")
             }
         default:
-            throw PlanningError.methodNotApplicable(method: method.rawValue, reason: "scenario planning takes auto, ilp or greedy")
+            preconditionFailure("methods checked above")
         }
     }
 
@@ -240,7 +252,10 @@ extension SchedulePlanner {
         var bound = result.bestBound.map { $0 * built.unit }
         if optimal { bound = max(bound ?? objective, objective) }
         let scored = try scoreScenariosTransit(f, durations: durations, demands: demands, start: start, counts: counts, solver: solver)
-        let modelFlows = demands.count == 1
+        // With one scenario the model's own routing is written, where it serves at least
+        // what the per-epoch routing of the same circuits does (an incumbent at the time
+        // limit may not); otherwise the per-epoch routing of the mean, here that scenario.
+        let modelFlows = demands.count == 1 && objective >= scored.served * (1 - 1e-9)
             ? ScheduleTransit.clamped(f, durations: durations, demands: demands[0], counts: counts,
                                       flows: ScheduleExact.transitFlows(built, result, nodes: n, epochs: durations.count))
             : nil
@@ -248,16 +263,26 @@ extension SchedulePlanner {
                                            status: optimal ? .optimal : .feasible, bound: bound, objective: objective,
                                            modelFlows: modelFlows, solver: solver)
         var notes = plan.notes ?? []
-        if plan.metrics.objective < heuristic.served * (1 - 1e-9) {
-            // A start the solver did not take: the start, with the model's bound.
+        if plan.metrics.objective < heuristic.served * (1 - 1e-7) {
+            // A start the solver did not take (the start's flows are handed over shrunk by
+            // 10⁻⁹): the start, with the model's bound; optimal when it reaches that bound.
+            let proven = bound.map { $0 <= heuristic.served * (1 + 1e-9) } ?? false
             plan = try scenarioTransitPlan(f, durations: durations, demands: demands, start: start, heuristic, method: method,
-                                           status: .feasible, bound: bound, solver: solver)
+                                           status: proven ? .optimal : .feasible, bound: bound, solver: solver)
             notes = (plan.notes ?? []) + ["the model's incumbent served less than its start: the start is returned"]
         }
         notes += ScheduleExact.warmNote(result.warmStart)
         if warm == nil { notes.append("warm start: the heuristic's routing did not fit the model") }
         plan.notes = notes
         return plan
+    }
+
+    /// `options` with the time limit less what has passed since `clock`
+    /// (at least 0.05 s), for the model after the heuristic.
+    static func remaining(_ options: PlanningOptions, since clock: ContinuousClock.Instant) -> PlanningOptions {
+        var o = options
+        o.timeLimit = max(0.05, options.timeLimit - (ContinuousClock.now - clock).seconds)
+        return o
     }
 
     /// The size estimate of the scenario model with transit: `K` times the

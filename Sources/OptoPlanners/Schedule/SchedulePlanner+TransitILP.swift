@@ -149,7 +149,8 @@ extension ScheduleExact {
                 if !rx[v].terms.isEmpty { model.addConstraint(rx[v], .lessThanOrEqual(Double(f.ports[v])), name: "rx[\(e),\(v)]") }
                 for sigma in scenarios.indices {
                     let tag = many ? "\(sigma)," : ""
-                    let room = f.packetBps[v] / c * L
+                    // p_v/8·L_e in units of U (not through τ, which is infinite without circuit rate).
+                    let room = f.packetBps[v] * durations[e] / unit
                     if !ps[sigma][v].terms.isEmpty { model.addConstraint(ps[sigma][v], .lessThanOrEqual(room), name: "send[\(tag)\(e),\(v)]") }
                     if !pr[sigma][v].terms.isEmpty { model.addConstraint(pr[sigma][v], .lessThanOrEqual(room), name: "recv[\(tag)\(e),\(v)]") }
                 }
