@@ -46,9 +46,14 @@ import OptoTraffic
 ///
 /// The backlog the planner is given is its own account: the kept
 /// configurations scored on the actual matrices as every schedule plan is
-/// scored (circuits, then the best packet service). The evaluator's
+/// scored (circuits, then the best packet service; with transit, the
+/// routing LP of the kept circuits). Over one circuit the evaluator's
 /// max-min packet sharing serves at most that, so the planner may see a
-/// little less backlog than the evaluator leaves.
+/// little less backlog than the evaluator leaves. With transit the two
+/// can differ either way: the planner's account re-routes the actual
+/// bytes at best, the evaluator holds them to the kept shares and shares
+/// each circuit max-min fairly, which can also serve more than the
+/// per-epoch LP (docs/schedule.md measures 2.1 % more on one series).
 ///
 /// References, on the same held-back epochs: perfect foresight (the whole
 /// held-back part planned with `auto` on its actual matrices, reference
@@ -164,10 +169,13 @@ public struct ReplayRunner: Sendable {
     /// both on what the planner expects: its backlog plus epoch `t`'s
     /// planning matrix (the forecast, its quantile, or the mean of the
     /// scenarios). The circuits in place, filled and routed the same way,
-    /// are kept instead when they serve as much (the rule of the epochs
-    /// `greedy` with transit: a change stays only where it pays back its
-    /// dark time). The evaluator reads the routes as shares of each pair's
-    /// actual bytes.
+    /// are kept instead when they serve as much in this epoch (as the epochs
+    /// `greedy` with transit keeps its previous configuration, except that
+    /// here the configuration in place is filled too, so staying can add
+    /// circuits that pay `δ`). The rule looks at this epoch only: a change
+    /// the step's plan makes for later epochs and that does not pay back its
+    /// dark time within this one is not made. The evaluator reads the routes
+    /// as shares of each pair's actual bytes.
     ///
     /// - Complexity: two routing LPs (one when nothing is in place or the
     ///   step keeps it).
@@ -238,7 +246,12 @@ public struct ReplayRunner: Sendable {
                 var made = try planStep(at: t, inPlace: keptCounts.last, backlog: backlog, previousPlan: previousPlan,
                                         shouldStop: shouldStop)
                 if shouldStop?() == true && i > 0 { interrupted = true; break }
-                if c.maxHops == 2 { made.epochs![0] = try transitEpoch(at: t, circuits: made.epochs![0], inPlace: keptCounts.last, backlog: backlog) }
+                if c.maxHops == 2 {
+                    // The routing LPs run outside the step's time limit; a stop asked for meanwhile ends the run here.
+                    if shouldStop?() == true { interrupted = true; break }
+                    made.epochs![0] = try transitEpoch(at: t, circuits: made.epochs![0], inPlace: keptCounts.last, backlog: backlog)
+                    made.notes = (made.notes ?? []) + ["epoch 0 was made a transit epoch after planning; the metrics are the step plan's"]
+                }
                 plan = made
                 try kept(t, plan)
             }

@@ -96,6 +96,23 @@ struct ReplayCommandTests {
         let again = try OptoplanBinary.run(args + ["--fabric", "two.json", "--output", "out"], in: dir)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(abs(try served(again) - withTransit) <= 1e-9 * withTransit)
+        // The rerun reads the kept plans rather than planning again: with epoch 5's routes taken out of
+        // its file, that epoch serves 0→1 only (0.45 GB); later epochs catch up on most of 0→2's backlog.
+        let url = dir.appendingPathComponent("out/epoch-000005.plan.json")
+        var doc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        var epochs = try #require(doc["epochs"] as? [[String: Any]])
+        epochs[0]["transit"] = nil
+        epochs[0]["served"] = nil
+        doc["epochs"] = epochs
+        try JSONSerialization.data(withJSONObject: doc).write(to: url)
+        let tampered = try OptoplanBinary.run(args + ["--fabric", "two.json", "--output", "out"], in: dir)
+        #expect(tampered.status == 0, "\(tampered.stderr)")
+        let afterTampering = try served(tampered)
+        #expect(afterTampering < withTransit - 1e7, "\(afterTampering)")
+        let rows = try #require((try JSONSerialization.jsonObject(with: Data(tampered.stdout.utf8)) as? [String: Any])?["epochs"]
+                                as? [[String: Any]])
+        let five = try #require(rows.first { $0["epoch"] as? Int == 5 }?["servedBytes"] as? Double)
+        #expect(abs(five - 0.45e9) <= 1e-6 * 0.45e9, "\(five)")
         // The one-hop settings do not reuse the transit plans.
         let mixed = try OptoplanBinary.run(args + ["--fabric", "one.json", "--output", "out"], in: dir)
         #expect(mixed.status == 64)

@@ -240,8 +240,9 @@ extension SchedulePlanner {
     ///
     /// - Returns: the epoch, the bytes its routing serves and the new
     ///   circuits against `previous` (nil: none, no dark time).
-    /// - Throws: ``ScheduleError`` for a fabric or counts that do not fit,
-    ///   what the solver throws.
+    /// - Throws: ``ScheduleError`` for a fabric or counts that do not fit
+    ///   (negative, on the diagonal or beyond a node's ports), what the
+    ///   solver throws.
     /// - Complexity: one routing LP (see ``ScheduleTransit``), and the fill's
     ///   `O(added · N² · degree)`.
     public static func transitEpoch(fabric: Fabric, duration: Double, available: inout [Double], counts: [Int],
@@ -253,6 +254,9 @@ extension SchedulePlanner {
             throw ScheduleError.invalidPlan("bytes and circuit counts must have N×N entries")
         }
         guard duration.isFinite, duration > 0 else { throw ScheduleError.invalidInstance("the epoch's duration must be positive and finite") }
+        for c in [counts] + (previous.map { [$0] } ?? []) where !isFeasible(f, counts: [c]) {
+            throw ScheduleError.invalidPlan("circuit counts must be non-negative, off the diagonal and within every node's ports")
+        }
         for k in 0..<(n * n) where !(available[k].isFinite && available[k] >= 0) {
             throw ScheduleError.invalidInstance("pair \(k / n)→\(k % n) has \(available[k]) bytes available")
         }
