@@ -24,7 +24,8 @@ import OptoTraffic
 /// Options: `--datasets DIR` (default `datasets`), `--matrices K` (the first
 /// K snapshots; default all), `--sizes 16,32,64`, `--seeds K` (default 1),
 /// `--time-limit S` (default 300), `--skip-pods`, `--skip-sizes`, `--demand
-/// gravity|skewed` and `--packet 100G|none` (one kind of seeded instance).
+/// gravity|skewed` and `--packet 100G|none` (one kind of seeded instance),
+/// `--write-instances DIR` (write the size table's instances and stop).
 enum LinkPoolTransitBench {
     /// Process CPU seconds.
     static func cpu() -> Double { Double(clock()) / Double(CLOCKS_PER_SEC) }
@@ -52,6 +53,7 @@ enum LinkPoolTransitBench {
         var datasets = "datasets", matrices = Int.max, sizes = [16, 32, 64], seeds = 1, limit = 300.0
         var pods = true, bySize = true
         var demands = [true, false], packets = [true, false]
+        var writeTo: String? = nil
         var k = 0
         while k < arguments.count {
             let a = arguments[k], v = k + 1 < arguments.count ? arguments[k + 1] : ""
@@ -65,11 +67,16 @@ enum LinkPoolTransitBench {
             case "--skip-sizes": bySize = false
             case "--demand": demands = v == "gravity" ? [true] : v == "skewed" ? [false] : demands; k += 1
             case "--packet": packets = v == "100G" ? [true] : v == "none" ? [false] : packets; k += 1
+            case "--write-instances": writeTo = v; k += 1
             default:
-                print("unknown option \(a); options: --datasets DIR --matrices K --sizes 16,32,64 --seeds K --time-limit S --skip-pods --skip-sizes --demand gravity|skewed --packet 100G|none")
+                print("unknown option \(a); options: --datasets DIR --matrices K --sizes 16,32,64 --seeds K --time-limit S --skip-pods --skip-sizes --demand gravity|skewed --packet 100G|none --write-instances DIR")
                 return
             }
             k += 1
+        }
+        if let dir = writeTo {
+            writeInstances(to: URL(fileURLWithPath: dir), sizes: sizes, seeds: seeds, demands: demands, packets: packets)
+            return
         }
         if pods { podSeries(URL(fileURLWithPath: datasets).appendingPathComponent("traces/fb_pod_a_4x4_series.csv"), matrices: matrices) }
         if bySize { sizesTable(sizes, seeds: seeds, limit: limit, demands: demands, packets: packets) }
@@ -145,6 +152,29 @@ enum LinkPoolTransitBench {
         let fabric = LinkPoolFabric(nodes: nodes, opticalPorts: ports, circuitRate: 400e9,
                                     packetRate: [Double](repeating: packet ? 100e9 : 0, count: nodes))
         return LinkPoolInstance(fabric: fabric, demand: demand, maxHops: 2)
+    }
+
+    /// `--write-instances DIR`: writes the seeded instances of the size
+    /// table as `transit-N-DEMAND-PACKET-seedS.json` (nothing is solved),
+    /// e.g. for `optoplan export --as mps` and a yardstick solver.
+    static func writeInstances(to dir: URL, sizes: [Int], seeds: Int, demands: [Bool], packets: [Bool]) {
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            for n in sizes {
+                for gravity in demands {
+                    for packet in packets {
+                        for seed in 1...max(1, seeds) {
+                            let name = "transit-\(n)-\(gravity ? "gravity" : "skewed")-\(packet ? "100G" : "none")-seed\(seed).json"
+                            let inst = instance(nodes: n, seed: UInt64(seed), gravity: gravity, packet: packet)
+                            try InstanceWriter.write(.linkpool(inst), to: dir.appendingPathComponent(name))
+                            print(dir.appendingPathComponent(name).path)
+                        }
+                    }
+                }
+            }
+        } catch {
+            print("cannot write the instances: \(error)")
+        }
     }
 
     static func sizesTable(_ sizes: [Int], seeds: Int, limit: Double, demands: [Bool] = [true, false], packets: [Bool] = [true, false]) {
