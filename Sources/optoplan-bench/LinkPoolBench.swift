@@ -178,6 +178,8 @@ enum LinkPoolBench {
 enum LinkPoolExactBench {
     struct Cell {
         var status: String, lambda: Double?, gap: Double?, circuits: Int?, wall: Double, cpu: Double
+        /// HiGHS only: the wall seconds of stage 1 (the best λ), before the fewest-circuits stage.
+        var stage1: Double? = nil
     }
 
     static func run(_ arguments: [String]) {
@@ -297,7 +299,8 @@ enum LinkPoolExactBench {
             let status = json["status"] as? String ?? "?"
             let objective = (json["objective"] as? Double).map { $0 * exported.objectiveScale }
             return .success(Cell(status: status, lambda: objective, gap: json["gap"] as? Double, circuits: json["circuits"] as? Int,
-                                 wall: json["seconds"] as? Double ?? total, cpu: json["cpu_seconds"] as? Double ?? .nan))
+                                 wall: json["seconds"] as? Double ?? total, cpu: json["cpu_seconds"] as? Double ?? .nan,
+                                 stage1: json["stage1_seconds"] as? Double))
         } catch {
             return .failure(Failure(message: "\(error)"))
         }

@@ -25,7 +25,9 @@ import OptoTraffic
 /// K snapshots; default all), `--sizes 16,32,64`, `--seeds K` (default 1),
 /// `--time-limit S` (default 300), `--skip-pods`, `--skip-sizes`, `--demand
 /// gravity|skewed` and `--packet 100G|none` (one kind of seeded instance),
-/// `--write-instances DIR` (write the size table's instances and stop).
+/// `--write-instances DIR` (write the size table's instances and stop),
+/// `--highs` (HiGHS on each exported model as a yardstick, through
+/// `scripts/highs-linkpool.py`; needs python3 and highspy).
 enum LinkPoolTransitBench {
     /// Process CPU seconds.
     static func cpu() -> Double { Double(clock()) / Double(CLOCKS_PER_SEC) }
@@ -54,6 +56,7 @@ enum LinkPoolTransitBench {
         var pods = true, bySize = true
         var demands = [true, false], packets = [true, false]
         var writeTo: String? = nil
+        var highs = false
         var k = 0
         while k < arguments.count {
             let a = arguments[k], v = k + 1 < arguments.count ? arguments[k + 1] : ""
@@ -68,8 +71,9 @@ enum LinkPoolTransitBench {
             case "--demand": demands = v == "gravity" ? [true] : v == "skewed" ? [false] : demands; k += 1
             case "--packet": packets = v == "100G" ? [true] : v == "none" ? [false] : packets; k += 1
             case "--write-instances": writeTo = v; k += 1
+            case "--highs": highs = true
             default:
-                print("unknown option \(a); options: --datasets DIR --matrices K --sizes 16,32,64 --seeds K --time-limit S --skip-pods --skip-sizes --demand gravity|skewed --packet 100G|none --write-instances DIR")
+                print("unknown option \(a); options: --datasets DIR --matrices K --sizes 16,32,64 --seeds K --time-limit S --skip-pods --skip-sizes --demand gravity|skewed --packet 100G|none --write-instances DIR --highs")
                 return
             }
             k += 1
@@ -79,7 +83,7 @@ enum LinkPoolTransitBench {
             return
         }
         if pods { podSeries(URL(fileURLWithPath: datasets).appendingPathComponent("traces/fb_pod_a_4x4_series.csv"), matrices: matrices) }
-        if bySize { sizesTable(sizes, seeds: seeds, limit: limit, demands: demands, packets: packets) }
+        if bySize { sizesTable(sizes, seeds: seeds, limit: limit, demands: demands, packets: packets, highs: highs) }
     }
 
     // MARK: ATRO's setting on the pod series
@@ -177,10 +181,14 @@ enum LinkPoolTransitBench {
         }
     }
 
-    static func sizesTable(_ sizes: [Int], seeds: Int, limit: Double, demands: [Bool] = [true, false], packets: [Bool] = [true, false]) {
+    static func sizesTable(_ sizes: [Int], seeds: Int, limit: Double, demands: [Bool] = [true, false], packets: [Bool] = [true, false],
+                           highs: Bool = false) {
         print("")
         print("transit by size: 400 Gb/s circuits, 8-16 pooled ports, packet 100 Gb/s or none, concurrent; ILP time limit \(limit) s")
-        print("N    demand    packet  seed  ilp λ         status     gap      wall s   CPU s    greedy/ilp  greedy s  1-hop ilp/ilp")
+        let script = ["scripts/highs-linkpool.py", "../scripts/highs-linkpool.py"].first { FileManager.default.fileExists(atPath: $0) }
+        var highsNote: String? = highs && script == nil ? "scripts/highs-linkpool.py not found (run from the package root)" : nil
+        print("N    demand    packet  seed  ilp λ         status     gap      wall s   CPU s    greedy/ilp  greedy s  1-hop ilp/ilp"
+              + (highs ? "  HiGHS λ       HiGHS status  HiGHS st.1 s  greedy/HiGHS" : ""))
         for n in sizes {
             for gravity in demands {
                 for packet in packets {
@@ -208,12 +216,30 @@ enum LinkPoolTransitBench {
                             String(format: "%-11.4f %-9.3f", ilp.plan == nil ? .nan : (greedy.plan?.metrics.objective ?? .nan) / best, greedy.wall),
                             String(format: "%.4f", ilp.plan == nil ? .nan : (direct?.metrics.objective ?? .nan) / best),
                         ]
-                        print(cells.joined(separator: " "))
+                        var line = cells.joined(separator: " ")
+                        // The yardstick: HiGHS on the exported λ-variable model, one thread, the same limit.
+                        if highs, highsNote == nil, let script {
+                            switch LinkPoolExactBench.runHiGHS(inst, script: script, python: "/usr/bin/env", limit: limit) {
+                            case .success(let h):
+                                let solved = h.status == "optimal" || h.status.hasPrefix("stage2")
+                                line += "   " + String(format: "%-13.6g", h.lambda ?? .nan) + " "
+                                    + (solved ? "optimal" : h.status).padding(toLength: 13, withPad: " ", startingAt: 0) + " "
+                                    + String(format: "%-13.1f", h.stage1 ?? h.wall) + " "
+                                    + (solved ? String(format: "%.4f", (greedy.plan?.metrics.objective ?? .nan) / max(h.lambda ?? 0, 1e-300)) : "-")
+                            case .failure(let why):
+                                highsNote = why.message
+                            }
+                        }
+                        print(line)
                     }
                 }
             }
         }
         print("(greedy/ilp is against the ILP's plan, which is the optimum only where the status is optimal)")
+        if highs {
+            print(highsNote.map { "note: HiGHS columns skipped: \($0) (pip install highspy)" }
+                  ?? "(HiGHS: stage 1 of the exported model, optimal once stage 1 is proven; greedy/HiGHS against that optimum)")
+        }
     }
 }
 

@@ -564,7 +564,11 @@ extension LinkPoolProblem {
         // basis costs next to nothing (N = 64: 0.50 s for both against 0.45 s
         // for the least-transit LP alone later), and this is often the plan
         // the greedy ends with. `tidy` says whether `best` is routed so.
+        let routingStarted = ContinuousClock.now
         var best = try routedAllocation(state.counts, solver: solver, tidy: true)
+        // What one tidy routing takes here: the moves stop that long before the deadline so
+        // the tidy routing after them still ends within it.
+        let tidyRouting = ContinuousClock.now - routingStarted
         var tidy = true
         transitTrace("greedy: filled and routed at \(at()), λ \(best.objective)")
         if base.objective > best.objective * (1 + 1e-9) {
@@ -591,7 +595,7 @@ extension LinkPoolProblem {
         }
         transitTrace("greedy: relaxation step done at \(at()), λ \(best.objective)")
         let beforeMoves = best.counts
-        best = try improveByMoves(best, solver: solver, deadline: deadline)
+        best = try improveByMoves(best, solver: solver, deadline: deadline.map { $0 - tidyRouting }, expectedSolve: tidyRouting)
         if best.counts != beforeMoves { tidy = false }
         transitTrace("greedy: moves done at \(at()), λ \(best.objective)")
         if !tidy {
@@ -746,7 +750,12 @@ extension LinkPoolProblem {
     /// add it on the pair whose circuits are fullest (by the routing), keep
     /// the move when the routing LP improves; stop at the deadline or when
     /// no move of the few tried helps.
-    func improveByMoves(_ start: LinkPoolAllocation, solver: any Solver, deadline: ContinuousClock.Instant?) throws -> LinkPoolAllocation {
+    ///
+    /// `expectedSolve`, what one routing LP is expected to take, keeps the
+    /// hub and rewiring moves from starting an LP that would end past the
+    /// deadline before one of theirs has been timed.
+    func improveByMoves(_ start: LinkPoolAllocation, solver: any Solver, deadline: ContinuousClock.Instant?,
+                        expectedSolve: Duration = .zero) throws -> LinkPoolAllocation {
         guard let deadline else { return start }
         var best = start
         var rounds = 0
@@ -782,6 +791,182 @@ extension LinkPoolProblem {
                 }
             }
             if !improved || tried == 0 { break }
+        }
+        best = try improveByHubs(best, solver: solver, deadline: deadline, expectedSolve: expectedSolve)
+        return try improveByRewiring(best, solver: solver, deadline: deadline, expectedSolve: expectedSolve)
+    }
+
+    /// Hub moves, for nodes whose pooled ports are all in use: take the two
+    /// least loaded circuits out of such a node `s`, `s→t₁` and `s→t₂`, and
+    /// send both pairs through a hub `k` with free ports instead (`s→k`,
+    /// `k→t₁`, `k→t₂`: the ports freed at `t₁` and `t₂` are reused, `s`
+    /// keeps one port free), then use that port for the circuit out of `s`
+    /// whose load per circuit is highest; the same for the circuits into a
+    /// full node. Light pairs of a port-bound node then share one fuller
+    /// circuit and cross the hub, the structure exact plans show on skewed
+    /// demand (most demand pairs without a circuit of their own, circuits on
+    /// pairs without demand that only carry transit). Each move is routed by
+    /// the routing LP; the first that raises λ is kept; stop at the deadline
+    /// or when none of the few tried helps.
+    /// - Complexity: per round O(N² ) to rank, at most 24 routing LPs.
+    func improveByHubs(_ start: LinkPoolAllocation, solver: any Solver, deadline: ContinuousClock.Instant,
+                       expectedSolve: Duration = .zero) throws -> LinkPoolAllocation {
+        guard objective == .concurrent else { return start }
+        // Idle circuits (the fill's, unused by the routing) give their ports back first: the same λ.
+        var best = trimmedToLoad(start)
+        var rounds = 0
+        var lastSolve = expectedSolve
+        while ContinuousClock().now < deadline && rounds < 4 * n {
+            rounds += 1
+            let load = circuitLoads(best)
+            let state0 = GreedyState(self, counts: best.counts)
+            func perCircuit(_ k: Int) -> Double { load[k] / (Double(best.counts[k]) * rate) }
+            // Hubs: most free ports first.
+            let hubs = (0..<n).filter { state0.free($0) >= 3 }.sorted { state0.free($0) > state0.free($1) }.prefix(4)
+            guard !hubs.isEmpty else { transitTrace("hubs: none with 3 free ports"); return best }
+            var candidates: [[Int]] = []
+            for v in (0..<n) where state0.free(v) == 0 {
+                for outward in [true, false] {
+                    let ks = (0..<n).map { outward ? v * n + $0 : $0 * n + v }.filter { best.counts[$0] > 0 }.sorted { perCircuit($0) < perCircuit($1) }
+                    guard ks.count >= 3 else { continue }
+                    let (k1, k2) = (ks[0], ks[1])
+                    let busiest = ks.last!
+                    for h in hubs {
+                        let e1 = outward ? k1 % n : k1 / n, e2 = outward ? k2 % n : k2 / n
+                        guard h != v, h != e1, h != e2 else { continue }
+                        var state = state0
+                        guard state.canRemove(k1) else { continue }
+                        state.remove(k1)
+                        guard state.canRemove(k2) else { continue }
+                        state.remove(k2)
+                        let adds = outward ? [v * n + h, h * n + e1, h * n + e2] : [h * n + v, e1 * n + h, e2 * n + h]
+                        var fits = true
+                        for a in adds { if state.canAdd(a) { state.add(a) } else { fits = false; break } }
+                        guard fits else { continue }
+                        if state.canAdd(busiest) { state.add(busiest) }
+                        candidates.append(state.counts)
+                    }
+                }
+                // The other way round: the node's light pairs in one direction have no circuit
+                // (the packet fabric carries them) while its ports go the other way. Give up its
+                // least loaded circuit of that other direction for one circuit to or from a hub,
+                // and join the heaviest of those pairs' other ends to the hub.
+                for inward in [true, false] {
+                    let other = (0..<n).map { inward ? v * n + $0 : $0 * n + v }.filter { best.counts[$0] > 0 }
+                        .sorted { perCircuit($0) < perCircuit($1) }
+                    guard let lightest = other.first else { continue }
+                    let bare = (0..<n).map { inward ? $0 * n + v : v * n + $0 }
+                        .filter { demand[$0] > 0 && best.counts[$0] == 0 }.sorted { demand[$0] > demand[$1] }
+                    guard !bare.isEmpty else { continue }
+                    for h in hubs where h != v && h != (inward ? lightest % n : lightest / n) {
+                        var state = state0
+                        guard state.canRemove(lightest) else { continue }
+                        state.remove(lightest)
+                        let hubCircuit = inward ? h * n + v : v * n + h
+                        guard state.canAdd(hubCircuit) else { continue }
+                        state.add(hubCircuit)
+                        var joined = 0
+                        for pair in bare where joined < 4 {
+                            let far = inward ? pair / n : pair % n
+                            guard far != h else { continue }
+                            let leg = inward ? far * n + h : h * n + far
+                            if state.counts[leg] == 0 && state.canAdd(leg) { state.add(leg); joined += 1 }
+                        }
+                        if joined > 0 { candidates.append(state.counts) }
+                    }
+                    // A circuit between the node and a hub already there with room: join more of the
+                    // bare pairs' other ends to that hub, nothing given up.
+                    let spokes = (0..<n).map { inward ? $0 * n + v : v * n + $0 }.filter { best.counts[$0] > 0 && perCircuit($0) < 1 - 1e-6 }
+                    for spoke in spokes.prefix(3) {
+                        let h = inward ? spoke / n : spoke % n
+                        var state = state0
+                        var joined = 0
+                        for pair in bare where joined < 4 {
+                            let far = inward ? pair / n : pair % n
+                            guard far != h else { continue }
+                            let leg = inward ? far * n + h : h * n + far
+                            if state.counts[leg] == 0 && state.canAdd(leg) { state.add(leg); joined += 1 }
+                        }
+                        if joined > 0 { candidates.append(state.counts) }
+                    }
+                }
+            }
+            transitTrace("hubs: round \(rounds), \(hubs.count) hubs, \((0..<n).filter { state0.free($0) == 0 }.count) full nodes, \(candidates.count) moves, λ \(best.objective)")
+            var improved = false
+            for c in candidates {
+                // A routing LP is not started when the last one would not end before the deadline.
+                if ContinuousClock().now + lastSolve >= deadline { break }
+                let t0 = ContinuousClock.now
+                let a = try routedAllocation(c, solver: solver)
+                lastSolve = ContinuousClock.now - t0
+                if a.objective > best.objective * (1 + 1e-9) {
+                    best = a
+                    improved = true
+                    break
+                }
+            }
+            if !improved { break }
+        }
+        return best
+    }
+
+    /// Rewiring moves, after the single-circuit moves: take two lightly
+    /// used circuits `a→b` and `c→d` (the least loaded per circuit, idle
+    /// filled ones first) and join `a→d` and `c→b` instead, so every node
+    /// keeps its transmitter and receiver counts and no port has to be free.
+    /// Moves are ranked by the demand of the two new pairs; each tried is
+    /// routed by the routing LP and the first that raises λ is kept; stop
+    /// at the deadline or when none of the few tried helps. (On a full
+    /// fabric the single-circuit moves find no room: a removal frees ports
+    /// only at its own ends.)
+    /// - Complexity: per round O(L² log L) to rank `L = 12` circuits' moves,
+    ///   then at most 24 routing LPs.
+    func improveByRewiring(_ start: LinkPoolAllocation, solver: any Solver, deadline: ContinuousClock.Instant,
+                           expectedSolve: Duration = .zero) throws -> LinkPoolAllocation {
+        guard objective == .concurrent else { return start }
+        var best = start
+        var rounds = 0
+        var lastSolve = expectedSolve
+        while ContinuousClock().now < deadline && rounds < 4 * n {
+            rounds += 1
+            let load = circuitLoads(best)
+            var light: [(Double, Int)] = []
+            for k in 0..<(n * n) where best.counts[k] > 0 { light.append((load[k] / (Double(best.counts[k]) * rate), k)) }
+            light.sort { $0 < $1 }
+            let pool = light.prefix(12).map(\.1)
+            var moves: [(score: Double, out1: Int, out2: Int, in1: Int, in2: Int)] = []
+            for r1 in pool {
+                for r2 in pool where r2 > r1 {
+                    let a = r1 / n, b = r1 % n, c = r2 / n, d = r2 % n
+                    guard a != c, b != d, a != d, c != b else { continue }
+                    let k1 = a * n + d, k2 = c * n + b
+                    let score = demand[k1] + demand[k2]
+                    if score > 0 { moves.append((score, r1, r2, k1, k2)) }
+                }
+            }
+            moves.sort { $0.score > $1.score }
+            var improved = false
+            for m in moves.prefix(24) {
+                if ContinuousClock().now + lastSolve >= deadline { break }
+                var state = GreedyState(self, counts: best.counts)
+                guard state.canRemove(m.out1) else { continue }
+                state.remove(m.out1)
+                guard state.canRemove(m.out2) else { continue }
+                state.remove(m.out2)
+                guard state.canAdd(m.in1) else { continue }
+                state.add(m.in1)
+                guard state.canAdd(m.in2) else { continue }
+                state.add(m.in2)
+                let t0 = ContinuousClock.now
+                let a = try routedAllocation(state.counts, solver: solver)
+                lastSolve = ContinuousClock.now - t0
+                if a.objective > best.objective * (1 + 1e-9) {
+                    best = a
+                    improved = true
+                    break
+                }
+            }
+            if !improved { break }
         }
         return best
     }
