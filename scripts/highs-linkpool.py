@@ -13,6 +13,7 @@ columns named n_*) minimised. Prints one JSON object:
 Usage: highs-linkpool.py MODEL.mps TIME_LIMIT_SECONDS
 Needs the highspy package (pip install highspy); exits 3 without it."""
 import json
+import math
 import sys
 import time
 
@@ -67,7 +68,8 @@ def main():
             out["status"] = "stage2 " + h.modelStatusToString(h.getModelStatus())
     out.update({"stage2_seconds": stage2, "seconds": stage1 + stage2, "circuits": circuits,
                 "cpu_seconds": time.process_time() - cpu0})
-    print(json.dumps(out))
+    # JSON has no infinities or NaN (HiGHS reports an infinite gap without an incumbent): null instead.
+    print(json.dumps({k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in out.items()}))
 
 
 if __name__ == "__main__":

@@ -223,7 +223,8 @@ enum LinkPoolTransitBench {
                             case .success(let h):
                                 let solved = h.status == "optimal" || h.status.hasPrefix("stage2")
                                 line += "   " + String(format: "%-13.6g", h.lambda ?? .nan) + " "
-                                    + (solved ? "optimal" : h.status).padding(toLength: 13, withPad: " ", startingAt: 0) + " "
+                                    + (solved ? "optimal" : h.status == "Time limit reached" ? "time limit" : h.status)
+                                        .padding(toLength: 13, withPad: " ", startingAt: 0) + " "
                                     + String(format: "%-13.1f", h.stage1 ?? h.wall) + " "
                                     + (solved ? String(format: "%.4f", (greedy.plan?.metrics.objective ?? .nan) / max(h.lambda ?? 0, 1e-300)) : "-")
                             case .failure(let why):
