@@ -858,6 +858,18 @@ extension LinkPoolProblem {
                     let bare = (0..<n).map { inward ? $0 * n + v : v * n + $0 }
                         .filter { demand[$0] > 0 && best.counts[$0] == 0 }.sorted { demand[$0] > demand[$1] }
                     guard !bare.isEmpty else { continue }
+                    /// Joins up to four of the bare pairs' far ends to hub `h` (a leg each where
+                    /// none is and ports allow); how many were joined.
+                    func joinToHub(_ state: inout GreedyState, _ h: Int) -> Int {
+                        var joined = 0
+                        for pair in bare where joined < 4 {
+                            let far = inward ? pair / n : pair % n
+                            guard far != h else { continue }
+                            let leg = inward ? far * n + h : h * n + far
+                            if state.counts[leg] == 0 && state.canAdd(leg) { state.add(leg); joined += 1 }
+                        }
+                        return joined
+                    }
                     for h in hubs where h != v && h != (inward ? lightest % n : lightest / n) {
                         var state = state0
                         guard state.canRemove(lightest) else { continue }
@@ -865,14 +877,7 @@ extension LinkPoolProblem {
                         let hubCircuit = inward ? h * n + v : v * n + h
                         guard state.canAdd(hubCircuit) else { continue }
                         state.add(hubCircuit)
-                        var joined = 0
-                        for pair in bare where joined < 4 {
-                            let far = inward ? pair / n : pair % n
-                            guard far != h else { continue }
-                            let leg = inward ? far * n + h : h * n + far
-                            if state.counts[leg] == 0 && state.canAdd(leg) { state.add(leg); joined += 1 }
-                        }
-                        if joined > 0 { candidates.append(state.counts) }
+                        if joinToHub(&state, h) > 0 { candidates.append(state.counts) }
                     }
                     // A circuit between the node and a hub already there with room: join more of the
                     // bare pairs' other ends to that hub, nothing given up.
@@ -880,34 +885,31 @@ extension LinkPoolProblem {
                     for spoke in spokes.prefix(3) {
                         let h = inward ? spoke / n : spoke % n
                         var state = state0
-                        var joined = 0
-                        for pair in bare where joined < 4 {
-                            let far = inward ? pair / n : pair % n
-                            guard far != h else { continue }
-                            let leg = inward ? far * n + h : h * n + far
-                            if state.counts[leg] == 0 && state.canAdd(leg) { state.add(leg); joined += 1 }
-                        }
-                        if joined > 0 { candidates.append(state.counts) }
+                        if joinToHub(&state, h) > 0 { candidates.append(state.counts) }
                     }
                 }
             }
             transitTrace("hubs: round \(rounds), \(hubs.count) hubs, \((0..<n).filter { state0.free($0) == 0 }.count) full nodes, \(candidates.count) moves, λ \(best.objective)")
-            var improved = false
-            for c in candidates {
-                // A routing LP is not started when the last one would not end before the deadline.
-                if ContinuousClock().now + lastSolve >= deadline { break }
-                let t0 = ContinuousClock.now
-                let a = try routedAllocation(c, solver: solver)
-                lastSolve = ContinuousClock.now - t0
-                if a.objective > best.objective * (1 + 1e-9) {
-                    best = a
-                    improved = true
-                    break
-                }
-            }
-            if !improved { break }
+            guard let better = try firstImprovement(candidates, over: best, solver: solver, deadline: deadline,
+                                                    lastSolve: &lastSolve) else { break }
+            best = better
         }
         return best
+    }
+
+    /// The first of `candidates` (circuit counts) whose routing LP raises λ
+    /// above `best`'s, or nil. No LP is started when the last one's time
+    /// (`lastSolve`, updated) says it would not end before the deadline.
+    func firstImprovement(_ candidates: [[Int]], over best: LinkPoolAllocation, solver: any Solver,
+                          deadline: ContinuousClock.Instant, lastSolve: inout Duration) throws -> LinkPoolAllocation? {
+        for c in candidates {
+            if ContinuousClock().now + lastSolve >= deadline { return nil }
+            let t0 = ContinuousClock.now
+            let a = try routedAllocation(c, solver: solver)
+            lastSolve = ContinuousClock.now - t0
+            if a.objective > best.objective * (1 + 1e-9) { return a }
+        }
+        return nil
     }
 
     /// Rewiring moves, after the single-circuit moves: take two lightly
@@ -945,9 +947,8 @@ extension LinkPoolProblem {
                 }
             }
             moves.sort { $0.score > $1.score }
-            var improved = false
-            for m in moves.prefix(24) {
-                if ContinuousClock().now + lastSolve >= deadline { break }
+            var candidates: [[Int]] = []
+            for m in moves where candidates.count < 24 {
                 var state = GreedyState(self, counts: best.counts)
                 guard state.canRemove(m.out1) else { continue }
                 state.remove(m.out1)
@@ -957,16 +958,11 @@ extension LinkPoolProblem {
                 state.add(m.in1)
                 guard state.canAdd(m.in2) else { continue }
                 state.add(m.in2)
-                let t0 = ContinuousClock.now
-                let a = try routedAllocation(state.counts, solver: solver)
-                lastSolve = ContinuousClock.now - t0
-                if a.objective > best.objective * (1 + 1e-9) {
-                    best = a
-                    improved = true
-                    break
-                }
+                candidates.append(state.counts)
             }
-            if !improved { break }
+            guard let better = try firstImprovement(candidates, over: best, solver: solver, deadline: deadline,
+                                                    lastSolve: &lastSolve) else { break }
+            best = better
         }
         return best
     }
