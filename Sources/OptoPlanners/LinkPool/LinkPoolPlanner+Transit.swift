@@ -808,7 +808,10 @@ extension LinkPoolProblem {
     /// pairs without demand that only carry transit). Each move is routed by
     /// the routing LP; the first that raises λ is kept; stop at the deadline
     /// or when none of the few tried helps.
-    /// - Complexity: per round O(N² ) to rank, at most 24 routing LPs.
+    /// Returns `start` itself when no move helps (so the caller's routing of
+    /// it stays valid, idle circuits included; they are trimmed at the end).
+    /// - Complexity: per round O(N²·log N) to build the moves, then as many
+    ///   routing LPs as the deadline allows until one raises λ.
     func improveByHubs(_ start: LinkPoolAllocation, solver: any Solver, deadline: ContinuousClock.Instant,
                        expectedSolve: Duration = .zero) throws -> LinkPoolAllocation {
         guard objective == .concurrent else { return start }
@@ -823,7 +826,7 @@ extension LinkPoolProblem {
             func perCircuit(_ k: Int) -> Double { load[k] / (Double(best.counts[k]) * rate) }
             // Hubs: most free ports first.
             let hubs = (0..<n).filter { state0.free($0) >= 3 }.sorted { state0.free($0) > state0.free($1) }.prefix(4)
-            guard !hubs.isEmpty else { transitTrace("hubs: none with 3 free ports"); return best }
+            guard !hubs.isEmpty else { transitTrace("hubs: none with 3 free ports"); break }
             var candidates: [[Int]] = []
             for v in (0..<n) where state0.free(v) == 0 {
                 for outward in [true, false] {
@@ -894,7 +897,7 @@ extension LinkPoolProblem {
                                                     lastSolve: &lastSolve) else { break }
             best = better
         }
-        return best
+        return best.objective > start.objective * (1 + 1e-9) ? best : start
     }
 
     /// The first of `candidates` (circuit counts) whose routing LP raises λ
@@ -922,7 +925,7 @@ extension LinkPoolProblem {
     /// fabric the single-circuit moves find no room: a removal frees ports
     /// only at its own ends.)
     /// - Complexity: per round O(L² log L) to rank `L = 12` circuits' moves,
-    ///   then at most 24 routing LPs.
+    ///   then at most 24 routing LPs (fewer when the deadline comes first).
     func improveByRewiring(_ start: LinkPoolAllocation, solver: any Solver, deadline: ContinuousClock.Instant,
                            expectedSolve: Duration = .zero) throws -> LinkPoolAllocation {
         guard objective == .concurrent else { return start }
