@@ -191,11 +191,8 @@ enum LinkPoolExactBench {
         let seeds = max(1, Int(value("--seeds") ?? "3") ?? 3)
         let limit = Double(value("--time-limit") ?? "300") ?? 300
         let plain = arguments.contains("--plain")
-        let script = ["scripts/highs-linkpool.py", "../scripts/highs-linkpool.py"].first { FileManager.default.fileExists(atPath: $0) }
-        let python = FileManager.default.isExecutableFile(atPath: "/usr/bin/env") ? "/usr/bin/env" : nil
-        var highsNote: String?
-        if script == nil { highsNote = "scripts/highs-linkpool.py not found (run from the package root)" }
-        if python == nil { highsNote = "/usr/bin/env not found" }
+        let (script, python) = (highsScript, highsLauncher)
+        var highsNote = highsUnavailable
         print("linkpool exact benchmark: concurrent objective, 4 pooled ports per node, 400 Gb/s circuits, 100 Gb/s packet, skewed demand")
         print("each solve: both stages (best λ, then the fewest circuits), limit \(limit) s; wall and CPU seconds; ratio = wall / HiGHS wall")
         if !CBCSolver.isAvailable { print("note: CBC is not available (\(CBCSolver.unavailableReason?.description ?? "-")); its rows are skipped") }
@@ -270,6 +267,19 @@ enum LinkPoolExactBench {
     }
 
     struct Failure: Error { let message: String }
+
+    /// The HiGHS yardstick script, found from the package root or one below.
+    static var highsScript: String? {
+        ["scripts/highs-linkpool.py", "../scripts/highs-linkpool.py"].first { FileManager.default.fileExists(atPath: $0) }
+    }
+    /// What starts python3 for it.
+    static var highsLauncher: String? { FileManager.default.isExecutableFile(atPath: "/usr/bin/env") ? "/usr/bin/env" : nil }
+    /// Why the yardstick cannot run, or nil.
+    static var highsUnavailable: String? {
+        if highsScript == nil { return "scripts/highs-linkpool.py not found (run from the package root)" }
+        if highsLauncher == nil { return "/usr/bin/env not found" }
+        return nil
+    }
 
     /// HiGHS through the Python yardstick on the exported stage-1 model.
     static func runHiGHS(_ inst: LinkPoolInstance, script: String, python: String, limit: Double) -> Result<Cell, Failure> {

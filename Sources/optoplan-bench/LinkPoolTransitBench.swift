@@ -185,8 +185,8 @@ enum LinkPoolTransitBench {
                            highs: Bool = false) {
         print("")
         print("transit by size: 400 Gb/s circuits, 8-16 pooled ports, packet 100 Gb/s or none, concurrent; ILP time limit \(limit) s")
-        let script = ["scripts/highs-linkpool.py", "../scripts/highs-linkpool.py"].first { FileManager.default.fileExists(atPath: $0) }
-        var highsNote: String? = highs && script == nil ? "scripts/highs-linkpool.py not found (run from the package root)" : nil
+        let (script, python) = (LinkPoolExactBench.highsScript, LinkPoolExactBench.highsLauncher)
+        var highsNote: String? = highs ? LinkPoolExactBench.highsUnavailable : nil
         print("N    demand    packet  seed  ilp λ         status     gap      wall s   CPU s    greedy/ilp  greedy s  1-hop ilp/ilp"
               + (highs ? "  HiGHS λ       HiGHS status  HiGHS st.1 s  greedy/HiGHS" : ""))
         for n in sizes {
@@ -218,8 +218,8 @@ enum LinkPoolTransitBench {
                         ]
                         var line = cells.joined(separator: " ")
                         // The yardstick: HiGHS on the exported λ-variable model, one thread, the same limit.
-                        if highs, highsNote == nil, let script {
-                            switch LinkPoolExactBench.runHiGHS(inst, script: script, python: "/usr/bin/env", limit: limit) {
+                        if highs, highsNote == nil, let script, let python {
+                            switch LinkPoolExactBench.runHiGHS(inst, script: script, python: python, limit: limit) {
                             case .success(let h):
                                 let solved = h.status == "optimal" || h.status.hasPrefix("stage2")
                                 line += "   " + String(format: "%-13.6g", h.lambda ?? .nan) + " "

@@ -37,6 +37,14 @@ import OptoModel
 ///   count, three for circuit bytes, four for packet bytes, two each for the
 ///   backlog and the new circuits).
 extension SchedulePlanner {
+    /// `options` with the time limit less what has passed since `clock`
+    /// (at least 0.05 s): what `auto` gives the exact model after its heuristic.
+    static func remaining(_ options: PlanningOptions, since clock: ContinuousClock.Instant) -> PlanningOptions {
+        var o = options
+        o.timeLimit = max(0.05, options.timeLimit - (ContinuousClock.now - clock).seconds)
+        return o
+    }
+
     /// The heuristics `auto` tries in window mode, in order of preference
     /// on ties.
     static let autoHeuristics: [ScheduleMethod] = [.solstice, .bottleneck, .eclipse, .greedy, .static, .rotor]
@@ -115,8 +123,7 @@ extension SchedulePlanner {
         guard AutoSizeRule.allowsExact(nonzeros: nonzeros, timeLimit: options.timeLimit) else {
             return fallback(AutoSizeRule.skipNote(nonzeros: nonzeros, timeLimit: options.timeLimit))
         }
-        var exactOptions = options
-        exactOptions.timeLimit = max(0.05, options.timeLimit - (ContinuousClock.now - clock).seconds)
+        let exactOptions = remaining(options, since: clock)
         do {
             var exact = try ScheduleExact.planWindow(f, d, window: window, options: exactOptions)
             guard exact.status != .infeasible else { return fallback("the exact model found no plan: the heuristic plan is returned") }
@@ -153,8 +160,7 @@ extension SchedulePlanner {
         guard AutoSizeRule.allowsExact(nonzeros: nonzeros, timeLimit: options.timeLimit) else {
             return fallback(AutoSizeRule.skipNote(nonzeros: nonzeros, timeLimit: options.timeLimit))
         }
-        var exactOptions = options
-        exactOptions.timeLimit = max(0.05, options.timeLimit - (ContinuousClock.now - clock).seconds)
+        let exactOptions = remaining(options, since: clock)
         do {
             let r = try ScheduleExact.planEpochs(f, durations: durations, demands: demands, options: exactOptions)
             var exact = epochsPlan(f, durations: durations, demands: demands, counts: r.counts, method: "auto:ilp",

@@ -139,19 +139,11 @@ extension SchedulePlanner {
         var served = 0.0, backlog = 0.0
         var perScenario: [[TransitEpochFlows]] = []
         for scenario in demands {
-            var avail = start.backlog
-            var previous = start.circuits
-            var flows: [TransitEpochFlows] = []
-            for e in durations.indices {
-                for k in avail.indices { avail[k] += scenario[e][k] }
-                let fl = try ScheduleTransit.routeEpoch(f, duration: durations[e], counts: counts[e], previous: previous,
-                                                        available: &avail, solver: solver)
-                served += fl.total
-                flows.append(fl)
-                previous = counts[e]
-            }
-            backlog += avail.reduce(0, +)
-            perScenario.append(flows)
+            let routed = try ScheduleTransit.route(f, durations: durations, demands: scenario, counts: counts, solver: solver,
+                                                   start: start)
+            served += routed.flows.reduce(0) { $0 + $1.total }
+            backlog += routed.left.reduce(0, +)
+            perScenario.append(routed.flows)
         }
         let k = Double(demands.count)
         return ScenarioTransitCandidate(counts: counts, served: served / k, backlog: backlog / k, perScenario: perScenario)
@@ -197,21 +189,8 @@ extension SchedulePlanner {
             return p
         }
         let mean = meanScenario(demands, epochs: durations.count, pairs: n * n)
-        let written: [TransitEpochFlows]
-        if let modelFlows {
-            written = modelFlows
-        } else {
-            var avail = start.backlog
-            var previous = start.circuits
-            var flows: [TransitEpochFlows] = []
-            for e in durations.indices {
-                for k in avail.indices { avail[k] += mean[e][k] }
-                flows.append(try ScheduleTransit.routeEpoch(f, duration: durations[e], counts: candidate.counts[e],
-                                                            previous: previous, available: &avail, solver: solver))
-                previous = candidate.counts[e]
-            }
-            written = flows
-        }
+        let written = try modelFlows
+            ?? ScheduleTransit.route(f, durations: durations, demands: mean, counts: candidate.counts, solver: solver, start: start).flows
         var plan = ScheduleTransit.plan(f, durations: durations, demands: mean, counts: candidate.counts, flows: written,
                                         method: method, status: status, bound: bound, gap: nil)
         let total = candidate.served + candidate.backlog
@@ -263,26 +242,15 @@ extension SchedulePlanner {
                                            status: optimal ? .optimal : .feasible, bound: bound, objective: objective,
                                            modelFlows: modelFlows, solver: solver)
         var notes = plan.notes ?? []
-        if plan.metrics.objective < heuristic.served * (1 - 1e-7) {
-            // A start the solver did not take (the start's flows are handed over shrunk by
-            // 10⁻⁹): the start, with the model's bound; optimal when it reaches that bound.
-            let proven = bound.map { $0 <= heuristic.served * (1 + 1e-9) } ?? false
+        if let status = ScheduleExact.startStatus(modelServed: plan.metrics.objective, startServed: heuristic.served, bound: bound) {
             plan = try scenarioTransitPlan(f, durations: durations, demands: demands, start: start, heuristic, method: method,
-                                           status: proven ? .optimal : .feasible, bound: bound, solver: solver)
+                                           status: status, bound: bound, solver: solver)
             notes = (plan.notes ?? []) + ["the model's incumbent served less than its start: the start is returned"]
         }
         notes += ScheduleExact.warmNote(result.warmStart)
         if warm == nil { notes.append("warm start: the heuristic's routing did not fit the model") }
         plan.notes = notes
         return plan
-    }
-
-    /// `options` with the time limit less what has passed since `clock`
-    /// (at least 0.05 s), for the model after the heuristic.
-    static func remaining(_ options: PlanningOptions, since clock: ContinuousClock.Instant) -> PlanningOptions {
-        var o = options
-        o.timeLimit = max(0.05, options.timeLimit - (ContinuousClock.now - clock).seconds)
-        return o
     }
 
     /// The size estimate of the scenario model with transit: `K` times the

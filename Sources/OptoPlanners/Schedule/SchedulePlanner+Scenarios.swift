@@ -241,10 +241,7 @@ extension SchedulePlanner {
         if demands.count == 1 {
             candidates.append(ScheduleHeuristics.epochsGreedy(f, durations: durations, demands: demands[0], start: start))
         } else {
-            var mean = [[Double]](repeating: [Double](repeating: 0, count: n * n), count: durations.count)
-            for scenario in demands { for e in durations.indices { for k in 0..<(n * n) { mean[e][k] += scenario[e][k] } } }
-            let scale = 1 / Double(demands.count)
-            for e in durations.indices { for k in 0..<(n * n) { mean[e][k] *= scale } }
+            let mean = meanScenario(demands, epochs: durations.count, pairs: n * n)
             candidates.append(ScheduleHeuristics.epochsGreedy(f, durations: durations, demands: mean, start: start))
             for scenario in demands.prefix(scenarioCandidateLimit) {
                 candidates.append(ScheduleHeuristics.epochsGreedy(f, durations: durations, demands: scenario, start: start))
@@ -302,8 +299,7 @@ extension SchedulePlanner {
         guard AutoSizeRule.allowsExact(nonzeros: nonzeros, timeLimit: options.timeLimit) else {
             return fallback(AutoSizeRule.skipNote(nonzeros: nonzeros, timeLimit: options.timeLimit))
         }
-        var exactOptions = options
-        exactOptions.timeLimit = max(0.05, options.timeLimit - (ContinuousClock.now - clock).seconds)
+        let exactOptions = remaining(options, since: clock)
         do {
             let r = try ScheduleScenarioModel.solve(f, durations: durations, demands: demands, start: start, warm: heuristic,
                                                     options: exactOptions)

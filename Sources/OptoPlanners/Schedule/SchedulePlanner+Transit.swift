@@ -148,13 +148,9 @@ extension SchedulePlanner {
         var plan = ScheduleTransit.plan(f, durations: durations, demands: demands, counts: r.counts, flows: r.flows,
                                         method: method, status: r.status, bound: r.bound, gap: r.gap)
         notes += r.notes
-        // The start is handed over with every flow shrunk by 10⁻⁹ (transitWarmStart), so a
-        // model that keeps it serves that much less: only a larger shortfall is a start the
-        // solver did not take. A start at the model's bound is optimal.
-        if plan.metrics.objective < served * (1 - 1e-7) {
-            let proven = r.bound.map { $0 <= served * (1 + 1e-9) } ?? false
+        if let status = ScheduleExact.startStatus(modelServed: plan.metrics.objective, startServed: served, bound: r.bound) {
             plan = ScheduleTransit.plan(f, durations: durations, demands: demands, counts: counts, flows: flows,
-                                        method: method, status: proven ? .optimal : .feasible, bound: r.bound, gap: nil)
+                                        method: method, status: status, bound: r.bound, gap: nil)
             notes.append("the model's incumbent served less than its start: the start is returned")
         }
         if let b = r.bound { plan.metrics.gap = SolveResult.gap(objective: plan.metrics.objective, bound: b) }
@@ -192,8 +188,7 @@ extension SchedulePlanner {
         guard AutoSizeRule.allowsExact(nonzeros: nonzeros, timeLimit: options.timeLimit) else {
             return fallback(AutoSizeRule.skipNote(nonzeros: nonzeros, timeLimit: options.timeLimit))
         }
-        var exactOptions = options
-        exactOptions.timeLimit = max(0.05, options.timeLimit - (ContinuousClock.now - clock).seconds)
+        let exactOptions = remaining(options, since: clock)
         do {
             let exact = try exactTransitPlan(f, durations: durations, demands: demands, heuristic: heuristic,
                                              options: exactOptions, method: "auto:ilp")
@@ -254,7 +249,7 @@ extension SchedulePlanner {
             throw ScheduleError.invalidPlan("bytes and circuit counts must have N×N entries")
         }
         guard duration.isFinite, duration > 0 else { throw ScheduleError.invalidInstance("the epoch's duration must be positive and finite") }
-        for c in [counts] + (previous.map { [$0] } ?? []) where !isFeasible(f, counts: [c]) {
+        guard isFeasible(f, counts: [counts] + (previous.map { [$0] } ?? [])) else {
             throw ScheduleError.invalidPlan("circuit counts must be non-negative, off the diagonal and within every node's ports")
         }
         for k in 0..<(n * n) where !(available[k].isFinite && available[k] >= 0) {

@@ -170,6 +170,18 @@ extension ScheduleExact {
                                   x: x, a: a, copies: copies, unit: unit, tau: tau)
     }
 
+    /// The status to give a transit model's warm start when the model's own
+    /// plan serves less than it (`modelServed` against `startServed`), or
+    /// nil when the model's plan stands. The start is handed over with every
+    /// flow shrunk by 10⁻⁹ (``transitWarmStart(_:_:demands:counts:flows:copy:)``),
+    /// so a model that keeps it serves that much less: only a shortfall above
+    /// 10⁻⁷ is a start the solver did not take. The start is optimal when it
+    /// reaches the model's bound.
+    static func startStatus(modelServed: Double, startServed: Double, bound: Double?) -> PlanStatus? {
+        guard modelServed < startServed * (1 - 1e-7) else { return nil }
+        return (bound.map { $0 <= startServed * (1 + 1e-9) } ?? false) ? .optimal : .feasible
+    }
+
     /// A circuit series and its routing as a full assignment of `built`
     /// (flows scaled by `1 − 10⁻⁹` so every row holds); nil when the routing
     /// uses a variable the model lacks. `copy` is the scenario whose flow

@@ -253,15 +253,25 @@ enum ScheduleTransit {
     /// - Complexity: one ``routeEpoch(_:duration:counts:previous:available:solver:)`` per epoch.
     static func route(_ f: ScheduleFabric, durations: [Double], demands: [[Double]], counts: [[Int]],
                       solver: any Solver) throws -> [TransitEpochFlows] {
+        try route(f, durations: durations, demands: demands, counts: counts, solver: solver, start: EpochsStart()).flows
+    }
+
+    /// The same from `start`: its backlog carried in, the first epoch's new
+    /// circuits counted against its circuits in place (none: no dark time).
+    /// Also returns the bytes left per pair.
+    static func route(_ f: ScheduleFabric, durations: [Double], demands: [[Double]], counts: [[Int]],
+                      solver: any Solver, start: EpochsStart) throws -> (flows: [TransitEpochFlows], left: [Double]) {
         let n = f.n
-        var backlog = [Double](repeating: 0, count: n * n)
+        var backlog = start.backlog.isEmpty ? [Double](repeating: 0, count: n * n) : start.backlog
+        var previous = start.circuits
         var out: [TransitEpochFlows] = []
         for e in durations.indices {
             for k in 0..<(n * n) { backlog[k] += demands[e][k] }
-            out.append(try routeEpoch(f, duration: durations[e], counts: counts[e], previous: e == 0 ? nil : counts[e - 1],
+            out.append(try routeEpoch(f, duration: durations[e], counts: counts[e], previous: previous,
                                       available: &backlog, solver: solver))
+            previous = counts[e]
         }
-        return out
+        return (out, backlog)
     }
 
     /// An epochs plan with transit from circuit counts and their routing:
