@@ -178,19 +178,6 @@ extension LinkPoolProblem {
         return b
     }
 
-    /// The node-side bound on λ with transit: what each node can send or
-    /// receive on its ports and its packet link, over its demand.
-    func transitCapacityBound() -> Double {
-        var best = Double.infinity
-        for i in 0..<n {
-            var out = 0.0, inc = 0.0
-            for j in 0..<n where j != i { out += demand[i * n + j]; inc += demand[j * n + i] }
-            if out > 0 { best = min(best, (Double(min(ports[i], tx[i])) * rate + packet[i]) / out) }
-            if inc > 0 { best = min(best, (Double(min(ports[i], rx[i])) * rate + packet[i]) / inc) }
-        }
-        return best
-    }
-
     /// Whether the LP relaxation of the transit fixed-λ model with its cut
     /// rows is feasible at `lambda` (false proves λ infeasible); nil when
     /// the solver did not answer.
@@ -314,7 +301,7 @@ extension LinkPoolProblem {
         }
         // The first bound: λ = 0 by counting (every allocation), else the LP
         // relaxation of the λ-variable transit model.
-        var upper = max(transitCapacityBound(), lower)
+        var upper = max(transitSplitBound(), lower)
         if let why = transitZeroLambdaReason() {
             upper = lower
             notes.append(why)
@@ -606,7 +593,8 @@ extension LinkPoolProblem {
     }
 
     /// The greedy's relaxation step (concurrent, no change budget, at most
-    /// 12 000 routes so the LPs take well under a second): the λ-variable
+    /// 12 000 routes, and 4 000 unless 5 s are left, so the LPs take well
+    /// under a second): the λ-variable
     /// relaxation's bound B, then the fixed-λ relaxation with its cut rows
     /// half-way between `above` and B (lower while it is infeasible, three
     /// tries), its circuits rounded (`roundedCircuits`, with and without
@@ -615,9 +603,14 @@ extension LinkPoolProblem {
     func roundedRelaxation(solver: any Solver, above: Double, deadline: ContinuousClock.Instant?) -> LinkPoolAllocation? {
         guard objective == .concurrent, maxChanges == nil else { return nil }
         let pairs = (0..<(n * n)).reduce(0) { $0 + (demand[$1] > 0 ? 1 : 0) }
-        guard pairs * max(0, n - 2) <= 12_000 else { return nil }
+        let routes = pairs * max(0, n - 2)
+        guard routes <= 12_000 else { return nil }
         func left() -> Double { deadline.map { ($0 - ContinuousClock.now).seconds } ?? 10 }
-        guard left() > 0.02 else { return nil }
+        // Above 4 000 routes its LPs take half a second or more (N = 32
+        // skewed: 5 640 routes, 0.45–0.9 s) and, on the seeded size
+        // instances, never raised λ there; the moves after it do more with
+        // that time when the greedy has a second or so.
+        guard left() > 0.02, routes <= 4_000 || left() >= 5 else { return nil }
         let relaxed = LinkPoolTransitModel(self, circuits: .variables(symmetric: false, relaxed: true), goal: .maximise)
         guard let r = try? solver.solve(relaxed.model, options: SolverOptions(timeLimit: left())), r.termination == .optimal, r.hasSolution else {
             return nil
@@ -792,8 +785,28 @@ extension LinkPoolProblem {
             }
             if !improved || tried == 0 { break }
         }
-        best = try improveByHubs(best, solver: solver, deadline: deadline, expectedSolve: expectedSolve)
-        return try improveByRewiring(best, solver: solver, deadline: deadline, expectedSolve: expectedSolve)
+        // Descents from here, each the move families in turn while a pass
+        // raises λ and the split bound (which no plan passes) is not
+        // reached: bottleneck paths first, then, in the time the first
+        // leaves, hub and rewiring moves first. Neither order wins on every
+        // seeded instance (docs/linkpool.md, "Bottleneck path moves").
+        let ceiling = transitSplitBound()
+        func descend(_ from: LinkPoolAllocation, pathsFirst: Bool, until end: ContinuousClock.Instant) throws -> LinkPoolAllocation {
+            var best = from
+            while ContinuousClock().now < end && best.objective < ceiling * (1 - 1e-9) {
+                let before = best.objective
+                if pathsFirst { best = try improveByPaths(best, solver: solver, deadline: end, expectedSolve: expectedSolve) }
+                best = try improveByHubs(best, solver: solver, deadline: end, expectedSolve: expectedSolve)
+                best = try improveByRewiring(best, solver: solver, deadline: end, expectedSolve: expectedSolve)
+                if !pathsFirst { best = try improveByPaths(best, solver: solver, deadline: end, expectedSolve: expectedSolve) }
+                if best.objective <= before * (1 + 1e-9) { break }
+            }
+            return best
+        }
+        let first = try descend(best, pathsFirst: true, until: deadline)
+        guard first.objective < ceiling * (1 - 1e-9), ContinuousClock().now < deadline else { return first }
+        let second = try descend(best, pathsFirst: false, until: deadline)
+        return second.objective > first.objective * (1 + 1e-9) ? second : first
     }
 
     /// Hub moves, for nodes whose pooled ports are all in use: take the two
@@ -828,7 +841,14 @@ extension LinkPoolProblem {
             let hubs = (0..<n).filter { state0.free($0) >= 3 }.sorted { state0.free($0) > state0.free($1) }.prefix(4)
             guard !hubs.isEmpty else { transitTrace("hubs: none with 3 free ports"); break }
             var candidates: [[Int]] = []
-            for v in (0..<n) where state0.free(v) == 0 {
+            // Full nodes, the one with the fullest circuit first (at most 64 moves
+            // a round: N = 64 skewed builds 300 and routes them all when none helps).
+            var fullest = [Double](repeating: 0, count: n)
+            for k in 0..<(n * n) where best.counts[k] > 0 {
+                fullest[k / n] = max(fullest[k / n], perCircuit(k))
+                fullest[k % n] = max(fullest[k % n], perCircuit(k))
+            }
+            for v in (0..<n).filter({ state0.free($0) == 0 }).sorted(by: { fullest[$0] > fullest[$1] }) where candidates.count < 64 {
                 for outward in [true, false] {
                     let ks = (0..<n).map { outward ? v * n + $0 : $0 * n + v }.filter { best.counts[$0] > 0 }.sorted { perCircuit($0) < perCircuit($1) }
                     guard ks.count >= 3 else { continue }
@@ -893,7 +913,7 @@ extension LinkPoolProblem {
                 }
             }
             transitTrace("hubs: round \(rounds), \(hubs.count) hubs, \((0..<n).filter { state0.free($0) == 0 }.count) full nodes, \(candidates.count) moves, λ \(best.objective)")
-            guard let better = try firstImprovement(candidates, over: best, solver: solver, deadline: deadline,
+            guard let better = try firstImprovement(Array(candidates.prefix(64)), over: best, solver: solver, deadline: deadline,
                                                     lastSolve: &lastSolve) else { break }
             best = better
         }

@@ -1,0 +1,102 @@
+import Testing
+import OptoCore
+import OptoModel
+import OptoGLPK
+@testable import OptoPlanners
+
+/// The transit greedy's bottleneck path moves and the split bound
+/// (LinkPoolPlanner+TransitPaths.swift).
+@Suite("Link-pool transit: bottleneck path moves and the split bound")
+struct LinkPoolTransitPathsTests {
+    /// Node 0 has one pooled port and sends 360 Gb/s to node 1 and 80 Gb/s
+    /// to node 2; every node has 50 Gb/s of packet fabric; 400 Gb/s circuits.
+    static func hotSender() -> LinkPoolInstance {
+        var demand = Matrix(size: 3)
+        demand[0, 1] = 360e9
+        demand[0, 2] = 80e9
+        var instance = LinkPoolInstance(fabric: LinkPoolFabric(nodes: 3, opticalPorts: [1, 4, 4], circuitRate: 400e9,
+                                                               packetRate: [50e9, 50e9, 50e9]),
+                                        demand: demand, objective: .concurrent)
+        instance.maxHops = 2
+        return instance
+    }
+
+    /// By hand: with the one circuit 0→1, pair 0→2 rides node 0's packet
+    /// port alone, λ = 50/80 = 0.625, and that port is the bottleneck. The
+    /// move adds 1→2 beside the circuit 0→1, which is not full: node 0's
+    /// circuit and packet port then carry both pairs, 440·λ ≤ 400 + 50,
+    /// λ = 450/440, which is node 0's split bound, so the moves stop there.
+    @Test func packetBoundPairGetsATransitLegByHand() throws {
+        let problem = try LinkPoolProblem(Self.hotSender())
+        let solver = GLPKSolver()
+        var counts = [Int](repeating: 0, count: 9)
+        counts[0 * 3 + 1] = 1
+        let start = try problem.routedAllocation(counts, solver: solver)
+        #expect(abs(start.objective - 0.625) <= 1e-9)
+        #expect(abs(problem.transitSplitBound() - 450.0 / 440.0) <= 1e-12)
+        let moved = try problem.improveByPaths(start, solver: solver, deadline: .now + .seconds(20))
+        #expect(abs(moved.objective - 450.0 / 440.0) <= 1e-9 * 450 / 440, "λ \(moved.objective)")
+        #expect(moved.counts[0 * 3 + 1] == 1 && moved.counts[1 * 3 + 2] == 1 && moved.counts.reduce(0, +) == 2,
+                "circuits \(moved.counts)")
+        #expect(moved.transit.contains { $0.source == 0 && $0.via == 1 && $0.target == 2 })
+        #expect(problem.violation(moved.counts) == nil)
+    }
+
+    /// By hand: node 0 has three pooled ports, sends 600 Gb/s and receives
+    /// 600 Gb/s, no packet fabric. Its ports split 1 + 2 or 2 + 1, so
+    /// λ ≤ 400/600 = 2/3 (the bound without whole circuits would be 2), and
+    /// the exact plan reaches it.
+    @Test func splitBoundCountsWholeCircuitsByHand() throws {
+        var demand = Matrix(size: 3)
+        demand[0, 1] = 600e9
+        demand[2, 0] = 600e9
+        var instance = LinkPoolInstance(fabric: LinkPoolFabric(nodes: 3, opticalPorts: [3, 4, 4], circuitRate: 400e9,
+                                                               packetRate: [0, 0, 0]),
+                                        demand: demand, objective: .concurrent)
+        instance.maxHops = 2
+        let problem = try LinkPoolProblem(instance)
+        #expect(abs(problem.transitSplitBound() - 2.0 / 3) <= 1e-12)
+        let plan = try LinkPoolPlanner.plan(instance, method: .ilp, options: PlanningOptions(timeLimit: 30, solver: GLPKSolver()))
+        #expect(plan.status == .optimal)
+        #expect(abs(plan.metrics.objective - 2.0 / 3) <= 1e-6, "λ \(plan.metrics.objective)")
+    }
+
+    /// The split bound holds: no allocation beats it, on the 12 seeded
+    /// concurrent cases of LinkPoolTransitTests (brute force), caps and
+    /// change budgets included; and it is the optimum on some of them (it
+    /// is not a loose number that holds trivially).
+    @Test func splitBoundIsNeverBeatenByTheBruteForce() throws {
+        var attained = 0, compared = 0
+        for c in LinkPoolTransitTests.cases where c.objective == .concurrent {
+            let problem = try LinkPoolProblem(LinkPoolTransitTests.instance(c))
+            guard let brute = try problem.bruteForce(solver: GLPKSolver()) else { continue }
+            compared += 1
+            let bound = problem.transitSplitBound()
+            #expect(brute.objective <= bound * (1 + 1e-9), "seed \(c.seed): optimum \(brute.objective) above the bound \(bound)")
+            if brute.objective >= bound * (1 - 1e-9) { attained += 1 }
+        }
+        #expect(compared >= 10)
+        #expect(attained >= 1, "the bound was the optimum on \(attained) of \(compared)")
+    }
+
+    /// From the 1-hop greedy's circuits on the moves test's 16 seeded skewed
+    /// instances: never lower λ, port limits kept, λ the routing LP's of the
+    /// circuits and never above the split bound; the moves raise λ on some.
+    @Test func pathMovesKeepFeasibilityAndHelpOnSomeSeeds() throws {
+        let solver = GLPKSolver()
+        var raised = 0
+        for seed in UInt64(1)...16 {
+            let problem = try LinkPoolProblem(LinkPoolTransitMovesTests.skewed(seed: seed))
+            let base = try problem.greedyAllocation()
+            let start = try problem.routedAllocation(base.counts, solver: solver)
+            let moved = try problem.improveByPaths(start, solver: solver, deadline: .now + .seconds(20))
+            #expect(moved.objective >= start.objective * (1 - 1e-9), "seed \(seed): \(moved.objective) < \(start.objective)")
+            #expect(problem.violation(moved.counts) == nil, "seed \(seed): \(problem.violation(moved.counts) ?? "")")
+            #expect(moved.objective <= problem.transitSplitBound() * (1 + 1e-9), "seed \(seed)")
+            let again = try problem.routedAllocation(moved.counts, solver: solver)
+            #expect(abs(again.objective - moved.objective) <= 1e-7 * max(moved.objective, 1e-12), "seed \(seed)")
+            if moved.objective > start.objective * (1 + 1e-6) { raised += 1 }
+        }
+        #expect(raised >= 1, "the path moves raised λ on \(raised) of 16 seeds")
+    }
+}
