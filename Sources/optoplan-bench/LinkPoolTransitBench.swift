@@ -232,6 +232,7 @@ enum LinkPoolTransitBench {
                             }
                         }
                         print(line)
+                        fflush(nil)   // each row as it ends, also into a pipe or a file (a row takes minutes)
                     }
                 }
             }

@@ -33,7 +33,7 @@ struct LinkPoolTransitPathsTests {
         counts[0 * 3 + 1] = 1
         let start = try problem.routedAllocation(counts, solver: solver)
         #expect(abs(start.objective - 0.625) <= 1e-9)
-        #expect(abs(problem.transitSplitBound() - 450.0 / 440.0) <= 1e-12)
+        #expect(abs(problem.splitBound() - 450.0 / 440.0) <= 1e-12)
         let moved = try problem.improveByPaths(start, solver: solver, deadline: .now + .seconds(20))
         #expect(abs(moved.objective - 450.0 / 440.0) <= 1e-9 * 450 / 440, "λ \(moved.objective)")
         #expect(moved.counts[0 * 3 + 1] == 1 && moved.counts[1 * 3 + 2] == 1 && moved.counts.reduce(0, +) == 2,
@@ -55,7 +55,7 @@ struct LinkPoolTransitPathsTests {
                                         demand: demand, objective: .concurrent)
         instance.maxHops = 2
         let problem = try LinkPoolProblem(instance)
-        #expect(abs(problem.transitSplitBound() - 2.0 / 3) <= 1e-12)
+        #expect(abs(problem.splitBound() - 2.0 / 3) <= 1e-12)
         let plan = try LinkPoolPlanner.plan(instance, method: .ilp, options: PlanningOptions(timeLimit: 30, solver: GLPKSolver()))
         #expect(plan.status == .optimal)
         #expect(abs(plan.metrics.objective - 2.0 / 3) <= 1e-6, "λ \(plan.metrics.objective)")
@@ -71,7 +71,7 @@ struct LinkPoolTransitPathsTests {
             let problem = try LinkPoolProblem(LinkPoolTransitTests.instance(c))
             guard let brute = try problem.bruteForce(solver: GLPKSolver()) else { continue }
             compared += 1
-            let bound = problem.transitSplitBound()
+            let bound = problem.splitBound()
             #expect(brute.objective <= bound * (1 + 1e-9), "seed \(c.seed): optimum \(brute.objective) above the bound \(bound)")
             if brute.objective >= bound * (1 - 1e-9) { attained += 1 }
         }
@@ -92,7 +92,7 @@ struct LinkPoolTransitPathsTests {
             let moved = try problem.improveByPaths(start, solver: solver, deadline: .now + .seconds(20))
             #expect(moved.objective >= start.objective * (1 - 1e-9), "seed \(seed): \(moved.objective) < \(start.objective)")
             #expect(problem.violation(moved.counts) == nil, "seed \(seed): \(problem.violation(moved.counts) ?? "")")
-            #expect(moved.objective <= problem.transitSplitBound() * (1 + 1e-9), "seed \(seed)")
+            #expect(moved.objective <= problem.splitBound() * (1 + 1e-9), "seed \(seed)")
             let again = try problem.routedAllocation(moved.counts, solver: solver)
             #expect(abs(again.objective - moved.objective) <= 1e-7 * max(moved.objective, 1e-12), "seed \(seed)")
             if moved.objective > start.objective * (1 + 1e-6) { raised += 1 }

@@ -28,7 +28,9 @@ extension LinkPoolProblem {
     /// and a pair at most `cap_ij·r_c + min(p_i, p_j)`. So, with row sums
     /// `S_i` and column sums `T_i` of `R`:
     ///
-    /// - concurrent: `λ ≤ min` over nodes and pairs of capacity over demand;
+    /// - concurrent: `λ ≤ min` over nodes and pairs of capacity over demand,
+    ///   and the split bound (`splitBound`: the ports split in whole
+    ///   circuits between sending and receiving);
     /// - throughput: `Σ a ≤ min(Σ_i min(S_i, send_i), Σ_i min(T_i, receive_i))`.
     ///
     /// The change budget is ignored (it only lowers the optimum).
@@ -57,7 +59,7 @@ extension LinkPoolProblem {
                     bound = min(bound, (Double(pairCap(i, j)) * rc + min(packet[i], packet[j])) / demand[i * n + j])
                 }
             }
-            return bound
+            return min(bound, splitBound())
         case .throughput:
             var out = 0.0, inn = 0.0
             for i in 0..<n {

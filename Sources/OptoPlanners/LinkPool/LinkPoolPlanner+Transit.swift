@@ -301,7 +301,7 @@ extension LinkPoolProblem {
         }
         // The first bound: λ = 0 by counting (every allocation), else the LP
         // relaxation of the λ-variable transit model.
-        var upper = max(transitSplitBound(), lower)
+        var upper = max(splitBound(), lower)
         if let why = transitZeroLambdaReason() {
             upper = lower
             notes.append(why)
@@ -790,7 +790,7 @@ extension LinkPoolProblem {
         // reached: bottleneck paths first, then, in the time the first
         // leaves, hub and rewiring moves first. Neither order wins on every
         // seeded instance (docs/linkpool.md, "Bottleneck path moves").
-        let ceiling = transitSplitBound()
+        let ceiling = splitBound()
         func descend(_ from: LinkPoolAllocation, pathsFirst: Bool, until end: ContinuousClock.Instant) throws -> LinkPoolAllocation {
             var best = from
             while ContinuousClock().now < end && best.objective < ceiling * (1 - 1e-9) {
