@@ -183,7 +183,10 @@ extension LinkPoolProblem {
                 for (_, v) in victims {
                     var trial = state
                     trial.remove(v)
-                    if swap == .plain || keepsPaths(v, on: &trial) {
+                    guard swap == .plain || keepsPaths(v, on: &trial) else { continue }
+                    // A leg `keepsPaths` added may have taken the port just freed.
+                    let room = trial.free(end) >= 1 && (sending ? trial.out[end] < tx[end] : trial.inc[end] < rx[end])
+                    if room {
                         state = trial
                         freed = true
                         break
