@@ -99,4 +99,34 @@ struct LinkPoolTransitPathsTests {
         }
         #expect(raised >= 1, "the path moves raised λ on \(raised) of 16 seeds")
     }
+
+    /// The kicks' random rewiring keeps every node's transmitter and
+    /// receiver counts (so the port limits and caps hold) and moves two
+    /// circuits; with a change budget it gives nothing.
+    @Test func randomRewiringKeepsPortCounts() throws {
+        var rng = SplitMix64(seed: 7)
+        var rewired = 0
+        for seed in UInt64(1)...8 {
+            let instance = LinkPoolTransitMovesTests.skewed(seed: seed)
+            let problem = try LinkPoolProblem(instance)
+            // The 1-hop greedy's circuits with the free ports filled, as the transit greedy has them.
+            var state = GreedyState(problem, counts: try problem.greedyAllocation().counts)
+            problem.fillFreePorts(&state)
+            let counts = state.counts
+            let n = problem.n
+            guard let r = problem.randomRewiring(counts, using: &rng) else { continue }
+            rewired += 1
+            #expect(problem.violation(r) == nil, "seed \(seed)")
+            for v in 0..<n {
+                #expect((0..<n).reduce(0) { $0 + r[v * n + $1] } == (0..<n).reduce(0) { $0 + counts[v * n + $1] }, "seed \(seed) node \(v) out")
+                #expect((0..<n).reduce(0) { $0 + r[$1 * n + v] } == (0..<n).reduce(0) { $0 + counts[$1 * n + v] }, "seed \(seed) node \(v) in")
+            }
+            #expect((0..<(n * n)).reduce(0) { $0 + abs(r[$1] - counts[$1]) } == 4, "seed \(seed): two circuits out, two in")
+            var budgeted = instance
+            budgeted.maxChanges = 4
+            budgeted.current = []
+            #expect(try LinkPoolProblem(budgeted).randomRewiring(counts, using: &rng) == nil)
+        }
+        #expect(rewired >= 6)
+    }
 }

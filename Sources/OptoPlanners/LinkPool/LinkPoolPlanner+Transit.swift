@@ -806,7 +806,59 @@ extension LinkPoolProblem {
         let first = try descend(best, pathsFirst: true, until: deadline)
         guard first.objective < ceiling * (1 - 1e-9), ContinuousClock().now < deadline else { return first }
         let second = try descend(best, pathsFirst: false, until: deadline)
-        return second.objective > first.objective * (1 + 1e-9) ? second : first
+        var incumbent = second.objective > first.objective * (1 + 1e-9) ? second : first
+        // Kicks, in the time the descents leave (an iterated local search):
+        // one of the incumbent's path moves (none of which raises λ), or on
+        // every other kick a random rewiring of two circuits (no change
+        // budget), taken anyway (seeded, so plans are reproducible up to
+        // the deadline), then a descent from it, alternating the order; a
+        // better plan becomes the incumbent. At most 4·N kicks.
+        guard objective == .concurrent, incumbent.objective > 0 else { return incumbent }
+        var rng = SplitMix64(seed: 0x5EED_0000 &+ UInt64(n))
+        var kicks = 0
+        while ContinuousClock().now + expectedSolve < deadline && incumbent.objective < ceiling * (1 - 1e-9) && kicks < 4 * n {
+            kicks += 1
+            let base = trimmedToLoad(incumbent)
+            let moves = pathCandidates(base)
+            let counts: [Int]
+            if !moves.isEmpty && kicks % 2 == 1 {
+                counts = moves[Int.random(in: 0..<moves.count, using: &rng)]
+            } else if let rewired = randomRewiring(base.counts, using: &rng) {
+                counts = rewired
+            } else if !moves.isEmpty {
+                counts = moves[Int.random(in: 0..<moves.count, using: &rng)]
+            } else {
+                break
+            }
+            let kicked = try routedAllocation(counts, solver: solver)
+            guard kicked.objective > 0 else { continue }
+            let landed = try descend(kicked, pathsFirst: kicks % 2 == 0, until: deadline)
+            transitTrace("kick \(kicks): λ \(kicked.objective) -> \(landed.objective), incumbent \(incumbent.objective)")
+            if landed.objective > incumbent.objective * (1 + 1e-9) { incumbent = landed }
+        }
+        return incumbent
+    }
+
+    /// Two random circuits `a→b`, `c→d` of `counts` joined `a→d`, `c→b`
+    /// instead (every node keeps its transmitter and receiver counts, so
+    /// the port limits hold); nil with a change budget, with fewer than
+    /// two circuits, or when eight draws give no four distinct ends.
+    func randomRewiring(_ counts: [Int], using rng: inout SplitMix64) -> [Int]? {
+        guard maxChanges == nil else { return nil }
+        let built = (0..<(n * n)).filter { counts[$0] > 0 }
+        guard built.count >= 2 else { return nil }
+        for _ in 0..<8 {
+            let r1 = built[Int.random(in: 0..<built.count, using: &rng)], r2 = built[Int.random(in: 0..<built.count, using: &rng)]
+            let a = r1 / n, b = r1 % n, c = r2 / n, d = r2 % n
+            guard a != c, b != d, a != d, c != b else { continue }
+            var rewired = counts
+            rewired[r1] -= 1
+            rewired[r2] -= 1
+            rewired[a * n + d] += 1
+            rewired[c * n + b] += 1
+            return rewired
+        }
+        return nil
     }
 
     /// Hub moves, for nodes whose pooled ports are all in use: take the two

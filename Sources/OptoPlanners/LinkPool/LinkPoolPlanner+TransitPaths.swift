@@ -24,10 +24,10 @@ import OptoModel
 enum Swap {
     /// It does not: the move needs free ports.
     case none
-    /// It takes out the least loaded circuit there that is not full.
+    /// It takes out the least loaded circuit there that is not full and
+    /// whose pairs keep a path without it.
     case plain
-    /// The same, among circuits after whose removal every pair routed over
-    /// them keeps a path (a new leg added where one is missing).
+    /// The same, a new leg added for a pair that would have none.
     case keepingPaths
 }
 
@@ -133,16 +133,18 @@ extension LinkPoolProblem {
 
         /// After one circuit `v` was taken out of `state`: whether every
         /// pair the routing sends over `v` still has a path (packet ports at
-        /// both ends, a circuit of its own, or two circuits), adding where
-        /// one is missing the leg of `s→k→t` beside a leg that is there and
-        /// not full, on free ports (the most room first). False when some
-        /// pair is left without one.
-        func keepsPaths(_ v: Int, on state: inout GreedyState) -> Bool {
+        /// both ends, a circuit of its own, or two circuits), with
+        /// `addingLegs` adding where one is missing the leg of `s→k→t`
+        /// beside a leg that is there and not full, on free ports (the most
+        /// room first). False when some pair is left without one (λ would
+        /// be 0).
+        func keepsPaths(_ v: Int, on state: inout GreedyState, addingLegs: Bool) -> Bool {
             guard state.counts[v] == 0 else { return true }
             for pair in Set(users[v]) {
                 let s = pair / n, t = pair % n
                 if packet[s] > 0 && packet[t] > 0 || state.counts[pair] > 0 { continue }
                 if (0..<n).contains(where: { $0 != s && $0 != t && state.counts[s * n + $0] > 0 && state.counts[$0 * n + t] > 0 }) { continue }
+                guard addingLegs else { return false }
                 var legs: [(Double, Int)] = []
                 for k in 0..<n where k != s && k != t {
                     if state.counts[s * n + k] > 0 && !full[s * n + k] { legs.append((room(s * n + k), k * n + t)) }
@@ -157,9 +159,9 @@ extension LinkPoolProblem {
 
         /// Where the circuit `c` can go on `state`: added on free ports, or
         /// (a `swap` other than `.none`) after taking out, at each end
-        /// without room, the least loaded circuit there that is not full;
-        /// with `.keepingPaths` only one after which every pair routed over
-        /// it keeps a path, new legs added where needed (`keepsPaths`).
+        /// without room, the least loaded circuit there that is not full and
+        /// whose removal leaves every pair routed over it a path, as it is
+        /// (`.plain`) or with new legs (`.keepingPaths`; `keepsPaths`).
         /// False (state unchanged) when none works.
         func place(_ c: Int, on state: inout GreedyState, swap: Swap) -> Bool {
             if state.canAdd(c) { state.add(c); return true }
@@ -183,7 +185,7 @@ extension LinkPoolProblem {
                 for (_, v) in victims {
                     var trial = state
                     trial.remove(v)
-                    guard swap == .plain || keepsPaths(v, on: &trial) else { continue }
+                    guard keepsPaths(v, on: &trial, addingLegs: swap == .keepingPaths) else { continue }
                     // A leg `keepsPaths` added may have taken the port just freed.
                     let room = trial.free(end) >= 1 && (sending ? trial.out[end] < tx[end] : trial.inc[end] < rx[end])
                     if room {
