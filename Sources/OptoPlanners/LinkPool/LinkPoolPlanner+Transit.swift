@@ -582,7 +582,7 @@ extension LinkPoolProblem {
         }
         transitTrace("greedy: relaxation step done at \(at()), λ \(best.objective)")
         let beforeMoves = best.counts
-        best = try improveByMoves(best, solver: solver, deadline: deadline.map { $0 - tidyRouting }, expectedSolve: tidyRouting)
+        best = try improveByMoves(best, solver: solver, deadline: deadline.map { $0 - tidyRouting }, expectedSolve: tidyRouting, kicks: true)
         if best.counts != beforeMoves { tidy = false }
         transitTrace("greedy: moves done at \(at()), λ \(best.objective)")
         if !tidy {
@@ -742,13 +742,15 @@ extension LinkPoolProblem {
     /// Single-circuit moves: take one circuit from the least loaded pair and
     /// add it on the pair whose circuits are fullest (by the routing), keep
     /// the move when the routing LP improves; stop at the deadline or when
-    /// no move of the few tried helps.
+    /// no move of the few tried helps. Then the two descents of hub,
+    /// rewiring and path moves, and with `kicks` (the greedy's, which has
+    /// its second to spend) the kicks until the deadline.
     ///
     /// `expectedSolve`, what one routing LP is expected to take, keeps the
     /// hub and rewiring moves from starting an LP that would end past the
     /// deadline before one of theirs has been timed.
     func improveByMoves(_ start: LinkPoolAllocation, solver: any Solver, deadline: ContinuousClock.Instant?,
-                        expectedSolve: Duration = .zero) throws -> LinkPoolAllocation {
+                        expectedSolve: Duration = .zero, kicks kicking: Bool = false) throws -> LinkPoolAllocation {
         guard let deadline else { return start }
         var best = start
         var rounds = 0
@@ -813,7 +815,7 @@ extension LinkPoolProblem {
         // budget), taken anyway (seeded, so plans are reproducible up to
         // the deadline), then a descent from it, alternating the order; a
         // better plan becomes the incumbent. At most 4·N kicks.
-        guard objective == .concurrent, incumbent.objective > 0 else { return incumbent }
+        guard kicking, objective == .concurrent, incumbent.objective > 0 else { return incumbent }
         var rng = SplitMix64(seed: 0x5EED_0000 &+ UInt64(n))
         var kicks = 0
         while ContinuousClock().now + expectedSolve < deadline && incumbent.objective < ceiling * (1 - 1e-9) && kicks < 4 * n {
