@@ -44,7 +44,8 @@ struct LinkPoolTransitPathsTests {
 
     /// By hand: node 0 has three pooled ports, sends 600 Gb/s and receives
     /// 600 Gb/s, no packet fabric. Its ports split 1 + 2 or 2 + 1, so
-    /// λ ≤ 400/600 = 2/3 (the bound without whole circuits would be 2), and
+    /// λ ≤ 400/600 = 2/3 (a fractional split, the LP relaxation's, allows
+    /// 1.5 + 1.5 and λ = 1; each side alone with all three ports, 2), and
     /// the exact plan reaches it.
     @Test func splitBoundCountsWholeCircuitsByHand() throws {
         var demand = Matrix(size: 3)
@@ -69,6 +70,8 @@ struct LinkPoolTransitPathsTests {
         var attained = 0, compared = 0
         for c in LinkPoolTransitTests.cases where c.objective == .concurrent {
             let problem = try LinkPoolProblem(LinkPoolTransitTests.instance(c))
+            #expect(abs(problem.splitBound() - Self.splitBoundByEveryPortSplit(problem)) <= 1e-12 * max(1, problem.splitBound()),
+                    "seed \(c.seed): bisection \(problem.splitBound())")
             guard let brute = try problem.bruteForce(solver: GLPKSolver()) else { continue }
             compared += 1
             let bound = problem.splitBound()
@@ -77,6 +80,47 @@ struct LinkPoolTransitPathsTests {
         }
         #expect(compared >= 10)
         #expect(attained >= 1, "the bound was the optimum on \(attained) of \(compared)")
+    }
+
+    /// The split bound written apart from the planner: every split of every
+    /// node's ports tried (the planner bisects).
+    static func splitBoundByEveryPortSplit(_ p: LinkPoolProblem) -> Double {
+        var best = Double.infinity
+        for i in 0..<p.n {
+            let out = (0..<p.n).reduce(0.0) { $0 + ($1 == i ? 0 : p.demand[i * p.n + $1]) }
+            let inc = (0..<p.n).reduce(0.0) { $0 + ($1 == i ? 0 : p.demand[$1 * p.n + i]) }
+            guard out > 0 || inc > 0 else { continue }
+            var node = 0.0
+            for o in 0...min(p.ports[i], p.tx[i]) {
+                let send = out > 0 ? (Double(o) * p.rate + p.packet[i]) / out : .infinity
+                let receive = inc > 0 ? (Double(min(p.ports[i] - o, p.rx[i])) * p.rate + p.packet[i]) / inc : .infinity
+                node = max(node, min(send, receive))
+            }
+            best = min(best, node)
+        }
+        return best
+    }
+
+    /// Every path move keeps a path for every pair: routed, each candidate
+    /// of the greedy plan's first round has λ > 0 (a plain swap that took
+    /// out a pair's only path, as N = 32 skewed's 6→20 did for 17→20, gave
+    /// λ 0), on the 16 seeded skewed instances, two thirds of whose nodes
+    /// have no packet fabric.
+    @Test func pathCandidatesNeverCutAPairOff() throws {
+        let solver = GLPKSolver()
+        var routed = 0
+        for seed in UInt64(1)...16 {
+            let problem = try LinkPoolProblem(LinkPoolTransitMovesTests.skewed(seed: seed))
+            let start = try problem.routedAllocation(try problem.greedyAllocation().counts, solver: solver)
+            guard start.objective > 0 else { continue }
+            for c in problem.pathCandidates(problem.trimmedToLoad(start)) {
+                #expect(problem.violation(c) == nil, "seed \(seed)")
+                let a = try problem.routedAllocation(c, solver: solver)
+                #expect(a.objective > 0, "seed \(seed): a candidate cut a pair off")
+                routed += 1
+            }
+        }
+        #expect(routed >= 16, "only \(routed) candidates")
     }
 
     /// From the 1-hop greedy's circuits on the moves test's 16 seeded skewed

@@ -24,18 +24,19 @@ extension LinkPoolProblem {
     /// A bound on the objective that needs no model, reported by `auto`
     /// when the size rule skips the exact model. Every node can send at
     /// most `min(q_i, tx_i)·r_c + p_i` and receive at most
-    /// `min(q_i, rx_i)·r_c + p_i`, both together at most `q_i·r_c + 2p_i`,
-    /// and a pair at most `cap_ij·r_c + min(p_i, p_j)`. So, with row sums
-    /// `S_i` and column sums `T_i` of `R`:
+    /// `min(q_i, rx_i)·r_c + p_i`, and a pair (one hop) at most
+    /// `cap_ij·r_c + min(p_i, p_j)`. So, with row sums `S_i` and column
+    /// sums `T_i` of `R`:
     ///
-    /// - concurrent: `λ ≤ min` over nodes and pairs of capacity over demand,
-    ///   and the split bound (`splitBound`: the ports split in whole
-    ///   circuits between sending and receiving);
+    /// - concurrent: `λ ≤` the split bound (`splitBound`: each node's ports
+    ///   split in whole circuits between sending and receiving, which is
+    ///   below each side's capacity over its sum) and, with one hop, every
+    ///   pair's capacity over its demand;
     /// - throughput: `Σ a ≤ min(Σ_i min(S_i, send_i), Σ_i min(T_i, receive_i))`.
     ///
     /// The change budget is ignored (it only lowers the optimum).
     ///
-    /// - Complexity: O(N²).
+    /// - Complexity: O(N² + N·log q).
     func cheapBound() -> Double {
         let rc = rate
         var rows = [Double](repeating: 0, count: n), cols = rows
@@ -49,17 +50,14 @@ extension LinkPoolProblem {
         func receive(_ i: Int) -> Double { Double(min(ports[i], rx[i])) * rc + packet[i] }
         switch objective {
         case .concurrent:
-            var bound = Double.infinity
-            for i in 0..<n {
-                if rows[i] > 0 { bound = min(bound, send(i) / rows[i]) }
-                if cols[i] > 0 { bound = min(bound, receive(i) / cols[i]) }
-                if rows[i] + cols[i] > 0 { bound = min(bound, (Double(ports[i]) * rc + 2 * packet[i]) / (rows[i] + cols[i])) }
-                // With transit a pair is not limited to its own circuits.
-                for j in 0..<n where i != j && demand[i * n + j] > 0 && !transit {
+            var bound = splitBound()
+            // With transit a pair is not limited to its own circuits.
+            for i in 0..<n where !transit {
+                for j in 0..<n where i != j && demand[i * n + j] > 0 {
                     bound = min(bound, (Double(pairCap(i, j)) * rc + min(packet[i], packet[j])) / demand[i * n + j])
                 }
             }
-            return min(bound, splitBound())
+            return bound
         case .throughput:
             var out = 0.0, inn = 0.0
             for i in 0..<n {

@@ -747,8 +747,8 @@ extension LinkPoolProblem {
     /// its second to spend) the kicks until the deadline.
     ///
     /// `expectedSolve`, what one routing LP is expected to take, keeps the
-    /// hub and rewiring moves from starting an LP that would end past the
-    /// deadline before one of theirs has been timed.
+    /// other move families and the kicks from starting an LP that would end
+    /// past the deadline before one of theirs has been timed.
     func improveByMoves(_ start: LinkPoolAllocation, solver: any Solver, deadline: ContinuousClock.Instant?,
                         expectedSolve: Duration = .zero, kicks kicking: Bool = false) throws -> LinkPoolAllocation {
         guard let deadline else { return start }
@@ -791,8 +791,9 @@ extension LinkPoolProblem {
         // raises λ and the split bound (which no plan passes) is not
         // reached: bottleneck paths first, then, in the time the first
         // leaves, hub and rewiring moves first. Neither order wins on every
-        // seeded instance (docs/linkpool.md, "Bottleneck path moves").
-        let ceiling = splitBound()
+        // seeded instance (docs/linkpool.md, "The split bound and the
+        // greedy's bottleneck path moves").
+        let ceiling = objective == .concurrent ? splitBound() : .infinity
         func descend(_ from: LinkPoolAllocation, pathsFirst: Bool, until end: ContinuousClock.Instant) throws -> LinkPoolAllocation {
             var best = from
             while ContinuousClock().now < end && best.objective < ceiling * (1 - 1e-9) {
@@ -818,10 +819,13 @@ extension LinkPoolProblem {
         guard kicking, objective == .concurrent, incumbent.objective > 0 else { return incumbent }
         var rng = SplitMix64(seed: 0x5EED_0000 &+ UInt64(n))
         var kicks = 0
-        while ContinuousClock().now + expectedSolve < deadline && incumbent.objective < ceiling * (1 - 1e-9) && kicks < 4 * n {
+        var lastSolve = expectedSolve
+        var tried = Set<[Int]>()
+        var moves: [[Int]] = [], movesOf: [Int] = []
+        while ContinuousClock().now + lastSolve < deadline && incumbent.objective < ceiling * (1 - 1e-9) && kicks < 4 * n {
             kicks += 1
             let base = trimmedToLoad(incumbent)
-            let moves = pathCandidates(base)
+            if movesOf != base.counts { moves = pathCandidates(base); movesOf = base.counts }
             let counts: [Int]
             if !moves.isEmpty && kicks % 2 == 1 {
                 counts = moves[Int.random(in: 0..<moves.count, using: &rng)]
@@ -832,7 +836,11 @@ extension LinkPoolProblem {
             } else {
                 break
             }
-            let kicked = try routedAllocation(counts, solver: solver)
+            guard tried.insert(counts).inserted else { continue }
+            // A kick is optional: a routing the solver does not finish is skipped, not fatal.
+            let t0 = ContinuousClock.now
+            guard let kicked = try? routedAllocation(counts, solver: solver, timeLimit: (deadline - t0).seconds) else { continue }
+            lastSolve = ContinuousClock.now - t0
             guard kicked.objective > 0 else { continue }
             let landed = try descend(kicked, pathsFirst: kicks % 2 == 0, until: deadline)
             transitTrace("kick \(kicks): λ \(kicked.objective) -> \(landed.objective), incumbent \(incumbent.objective)")

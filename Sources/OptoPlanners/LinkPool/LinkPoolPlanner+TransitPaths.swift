@@ -11,8 +11,9 @@ import OptoModel
 // pairs with rate on a full resource are the pairs to relieve: a pair
 // `s→t` gets a new path by one new circuit, its own (`s→t`), or the
 // missing leg of `s→k→t` where the other leg is there and not full. Ports
-// come from free ports, or, at an end with none free, from its least
-// loaded circuit that is not full (a swap).
+// come from free ports, or, at an end with none free (or its transmitter
+// or receiver cap reached), from its least loaded circuit that is not full
+// (a swap).
 //
 // On seeded skewed demand the optimum reaches the node bound (each node's
 // ports split in whole circuits between sending and receiving); the plans
@@ -21,7 +22,7 @@ import OptoModel
 // already has a circuit to could forward them over one more circuit.
 
 /// How a path move makes room at an end whose ports are all in use.
-enum Swap {
+enum PathSwap {
     /// It does not: the move needs free ports.
     case none
     /// It takes out the least loaded circuit there that is not full and
@@ -40,20 +41,24 @@ extension LinkPoolProblem {
     /// of the benchmark the proven optima (N = 32 and 64, packet fabric)
     /// equal it.
     ///
-    /// - Complexity: O(N² + Σ q).
+    /// - Complexity: O(N² + N·log q): per node, what it can send grows with
+    ///   `o` and what it can receive does not, so the best `o` is found by
+    ///   bisection where the two cross.
     func splitBound() -> Double {
         var best = Double.infinity
         for i in 0..<n {
             var out = 0.0, inc = 0.0
             for j in 0..<n where j != i { out += demand[i * n + j]; inc += demand[j * n + i] }
             guard out > 0 || inc > 0 else { continue }
-            var node = 0.0
-            for o in 0...max(0, min(ports[i], tx[i])) {
-                let receivers = min(ports[i] - o, rx[i])
-                let send = out > 0 ? (Double(o) * rate + packet[i]) / out : Double.infinity
-                let receive = inc > 0 ? (Double(receivers) * rate + packet[i]) / inc : Double.infinity
-                node = max(node, min(send, receive))
+            func send(_ o: Int) -> Double { out > 0 ? (Double(o) * rate + packet[i]) / out : .infinity }
+            func receive(_ o: Int) -> Double { inc > 0 ? (Double(min(ports[i] - o, rx[i])) * rate + packet[i]) / inc : .infinity }
+            // The first o whose send reaches its receive; the best is there or just before.
+            var lo = 0, hi = max(0, min(ports[i], tx[i]))
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if send(mid) >= receive(mid) { hi = mid } else { lo = mid + 1 }
             }
+            let node = [lo - 1, lo].filter { $0 >= 0 }.map { min(send($0), receive($0)) }.max() ?? 0
             best = min(best, node)
         }
         return best
@@ -62,18 +67,19 @@ extension LinkPoolProblem {
     /// Bottleneck path moves (see the top of this file), for the concurrent
     /// objective: per round, the routing's full resources, the pairs with
     /// rate on them (most such rate first), and for each pair the circuits
-    /// that would give it a new path (its own, or the missing leg of
-    /// `s→k→t`), added on free ports or swapped for the least loaded
-    /// circuit at a full end. Candidates: all the pairs' first choices
+    /// that would give it more room: its own (a first or one more), or the
+    /// missing leg of a new path `s→k→t`; added on free ports or swapped
+    /// for the least loaded circuit at a full end. Candidates: all the pairs' first choices
     /// together (independent bottlenecks need a circuit each before λ can
     /// rise), then choices alone for the most pressed pairs; the first that
     /// the routing LP finds to raise λ is kept. Stops at the deadline, at the split bound
     /// (`splitBound`), or when no candidate helps.
     ///
     /// Returns `start` itself when no move helps.
-    /// - Complexity: per round O(N² + P·N²) to build at most 24
-    ///   candidates for P pressed pairs, then as many routing LPs as the
-    ///   deadline allows until one raises λ.
+    /// - Complexity: per round O(P·N·(N² + U)) to build at most 24
+    ///   candidates for P pressed pairs (a swap tries up to N circuits, each
+    ///   on a copy of the N² counts, checking the U pairs routed over it),
+    ///   then as many routing LPs as the deadline allows until one raises λ.
     func improveByPaths(_ start: LinkPoolAllocation, solver: any Solver, deadline: ContinuousClock.Instant,
                         expectedSolve: Duration = .zero) throws -> LinkPoolAllocation {
         guard objective == .concurrent, start.objective > 0 else { return start }
@@ -95,8 +101,8 @@ extension LinkPoolProblem {
 
     /// The candidates of one round of `improveByPaths` from a routed plan
     /// with no idle circuits: the joint moves (three ways of making room)
-    /// first, then single ones for the eight most pressed pairs; at most
-    /// 24, without repeats.
+    /// first, then single ones for the eight most pressed pairs (their first
+    /// two options each); at most 24, without repeats.
     func pathCandidates(_ a: LinkPoolAllocation) -> [[Int]] {
         let load = circuitLoads(a)
         let slack = 1 - 1e-6
@@ -140,7 +146,8 @@ extension LinkPoolProblem {
         /// be 0).
         func keepsPaths(_ v: Int, on state: inout GreedyState, addingLegs: Bool) -> Bool {
             guard state.counts[v] == 0 else { return true }
-            for pair in Set(users[v]) {
+            var seen = Set<Int>()
+            for pair in users[v] where seen.insert(pair).inserted {
                 let s = pair / n, t = pair % n
                 if packet[s] > 0 && packet[t] > 0 || state.counts[pair] > 0 { continue }
                 if (0..<n).contains(where: { $0 != s && $0 != t && state.counts[s * n + $0] > 0 && state.counts[$0 * n + t] > 0 }) { continue }
@@ -163,7 +170,7 @@ extension LinkPoolProblem {
         /// whose removal leaves every pair routed over it a path, as it is
         /// (`.plain`) or with new legs (`.keepingPaths`; `keepsPaths`).
         /// False (state unchanged) when none works.
-        func place(_ c: Int, on state: inout GreedyState, swap: Swap) -> Bool {
+        func place(_ c: Int, on state: inout GreedyState, swap: PathSwap) -> Bool {
             if state.canAdd(c) { state.add(c); return true }
             guard swap != .none else { return false }
             let saved = state
@@ -176,7 +183,10 @@ extension LinkPoolProblem {
                     // A cap that is full needs a circuit of that direction; a full pool either.
                     let outs = !capFull || sending ? [end * n + o] : []
                     let ins = !capFull || !sending ? [o * n + end] : []
-                    for v in outs + ins where v != c && state.counts[v] > 0 && !full[v] && state.canRemove(v) {
+                    // Only circuits of the plan the move starts from (not one it added: it has no
+                    // load or users on record, and taking it out would undo an earlier step).
+                    for v in outs + ins where v != c && a.counts[v] > 0 && state.counts[v] > 0 && state.counts[v] <= a.counts[v]
+                        && !full[v] && state.canRemove(v) {
                         victims.append((load[v] / (Double(a.counts[v]) * rate), v))
                     }
                 }
@@ -227,7 +237,7 @@ extension LinkPoolProblem {
         // another pair's path, so the joint move swaps only where no option
         // fits as it is; it comes with plain swaps, path-keeping swaps and
         // none (no kind wins on every instance).
-        for swap in [Swap.plain, .keepingPaths, .none] {
+        for swap in [PathSwap.plain, .keepingPaths, .none] {
             var joint = GreedyState(self, counts: a.counts)
             for k in pressed {
                 let choices = options(k, on: joint.counts)
@@ -237,7 +247,7 @@ extension LinkPoolProblem {
             if joint.counts != a.counts, seen.insert(joint.counts).inserted { candidates.append(joint.counts) }
         }
         // Singles, most pressed pair first, free ports before swaps.
-        for swap in [Swap.none, .keepingPaths, .plain] {
+        for swap in [PathSwap.none, .keepingPaths, .plain] {
             for k in pressed.prefix(8) {
                 for c in options(k, on: a.counts).prefix(2) {
                     var state = GreedyState(self, counts: a.counts)

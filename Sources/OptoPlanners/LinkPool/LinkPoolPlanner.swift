@@ -33,7 +33,7 @@ import OptoModel
 ///   known) when no solver is given, the solver fails or stops without an
 ///   incumbent, or the size rule of ``AutoSizeRule`` skips the exact model
 ///   (estimate: `14 ×` the pairs with demand or a current circuit; bound:
-///   the node and pair capacities, see `cheapBound()`).
+///   the split bound and, with one hop, the pair capacities; see `cheapBound()`).
 ///
 /// With `maxHops: 2` (transit) every method may route a pair over two
 /// circuits `s→k→t`: the same search on λ and stages over the transit model
