@@ -8,17 +8,21 @@ import OptoGLPK
 /// (LinkPoolPlanner+TransitPaths.swift).
 @Suite("Link-pool transit: bottleneck path moves and the split bound")
 struct LinkPoolTransitPathsTests {
-    /// Node 0 has one pooled port and sends 360 Gb/s to node 1 and 80 Gb/s
-    /// to node 2; every node has 50 Gb/s of packet fabric; 400 Gb/s circuits.
-    static func hotSender() -> LinkPoolInstance {
+    /// A three-node transit instance (400 Gb/s circuits, concurrent) with
+    /// the given rates `(s, t, bps)`, pooled ports and packet rates.
+    static func threeNodes(_ rates: [(Int, Int, Double)], ports: [Int], packet: [Double]) -> LinkPoolInstance {
         var demand = Matrix(size: 3)
-        demand[0, 1] = 360e9
-        demand[0, 2] = 80e9
-        var instance = LinkPoolInstance(fabric: LinkPoolFabric(nodes: 3, opticalPorts: [1, 4, 4], circuitRate: 400e9,
-                                                               packetRate: [50e9, 50e9, 50e9]),
+        for (s, t, r) in rates { demand[s, t] = r }
+        var instance = LinkPoolInstance(fabric: LinkPoolFabric(nodes: 3, opticalPorts: ports, circuitRate: 400e9, packetRate: packet),
                                         demand: demand, objective: .concurrent)
         instance.maxHops = 2
         return instance
+    }
+
+    /// Node 0 has one pooled port and sends 360 Gb/s to node 1 and 80 Gb/s
+    /// to node 2; every node has 50 Gb/s of packet fabric.
+    static func hotSender() -> LinkPoolInstance {
+        threeNodes([(0, 1, 360e9), (0, 2, 80e9)], ports: [1, 4, 4], packet: [50e9, 50e9, 50e9])
     }
 
     /// By hand: with the one circuit 0→1, pair 0→2 rides node 0's packet
@@ -48,13 +52,7 @@ struct LinkPoolTransitPathsTests {
     /// 1.5 + 1.5 and λ = 1; each side alone with all three ports, 2), and
     /// the exact plan reaches it.
     @Test func splitBoundCountsWholeCircuitsByHand() throws {
-        var demand = Matrix(size: 3)
-        demand[0, 1] = 600e9
-        demand[2, 0] = 600e9
-        var instance = LinkPoolInstance(fabric: LinkPoolFabric(nodes: 3, opticalPorts: [3, 4, 4], circuitRate: 400e9,
-                                                               packetRate: [0, 0, 0]),
-                                        demand: demand, objective: .concurrent)
-        instance.maxHops = 2
+        let instance = Self.threeNodes([(0, 1, 600e9), (2, 0, 600e9)], ports: [3, 4, 4], packet: [0, 0, 0])
         let problem = try LinkPoolProblem(instance)
         #expect(abs(problem.splitBound() - 2.0 / 3) <= 1e-12)
         let plan = try LinkPoolPlanner.plan(instance, method: .ilp, options: PlanningOptions(timeLimit: 30, solver: GLPKSolver()))
