@@ -32,14 +32,19 @@ struct LinkPoolTransitMovesTests {
         return instance
     }
 
+    /// The moves' start on seed `seed`: the problem, and the 1-hop greedy's
+    /// circuits routed with transit.
+    static func greedyStart(seed: UInt64, solver: any Solver) throws -> (LinkPoolProblem, LinkPoolAllocation) {
+        let problem = try LinkPoolProblem(skewed(seed: seed))
+        return (problem, try problem.routedAllocation(try problem.greedyAllocation().counts, solver: solver))
+    }
+
     @Test("from the 1-hop greedy's circuits: never lower λ, port limits kept, λ the routing LP's of the circuits; the moves raise λ on some seed")
     func movesKeepFeasibilityAndSometimesHelp() throws {
         let solver = GLPKSolver()
         var raised = 0
         for seed in UInt64(1)...16 {
-            let problem = try LinkPoolProblem(Self.skewed(seed: seed))
-            let base = try problem.greedyAllocation()
-            let start = try problem.routedAllocation(base.counts, solver: solver)
+            let (problem, start) = try Self.greedyStart(seed: seed, solver: solver)
             let deadline = ContinuousClock.now + .seconds(20)
             let hubs = try problem.improveByHubs(start, solver: solver, deadline: deadline)
             let rewired = try problem.improveByRewiring(hubs, solver: solver, deadline: deadline)

@@ -108,8 +108,7 @@ struct LinkPoolTransitPathsTests {
         let solver = GLPKSolver()
         var routed = 0
         for seed in UInt64(1)...16 {
-            let problem = try LinkPoolProblem(LinkPoolTransitMovesTests.skewed(seed: seed))
-            let start = try problem.routedAllocation(try problem.greedyAllocation().counts, solver: solver)
+            let (problem, start) = try LinkPoolTransitMovesTests.greedyStart(seed: seed, solver: solver)
             guard start.objective > 0 else { continue }
             for c in problem.pathCandidates(problem.trimmedToLoad(start)) {
                 #expect(problem.violation(c) == nil, "seed \(seed)")
@@ -128,9 +127,7 @@ struct LinkPoolTransitPathsTests {
         let solver = GLPKSolver()
         var raised = 0
         for seed in UInt64(1)...16 {
-            let problem = try LinkPoolProblem(LinkPoolTransitMovesTests.skewed(seed: seed))
-            let base = try problem.greedyAllocation()
-            let start = try problem.routedAllocation(base.counts, solver: solver)
+            let (problem, start) = try LinkPoolTransitMovesTests.greedyStart(seed: seed, solver: solver)
             let moved = try problem.improveByPaths(start, solver: solver, deadline: .now + .seconds(20))
             #expect(moved.objective >= start.objective * (1 - 1e-9), "seed \(seed): \(moved.objective) < \(start.objective)")
             #expect(problem.violation(moved.counts) == nil, "seed \(seed): \(problem.violation(moved.counts) ?? "")")

@@ -643,8 +643,7 @@ extension LinkPoolProblem {
         let pairs = (0..<(n * n)).filter(needsCircuitPath).sorted { demand[$0] > demand[$1] }
         for k in pairs {
             let s = k / n, t = k % n
-            if state.counts[k] > 0 { continue }
-            if (0..<n).contains(where: { $0 != s && $0 != t && state.counts[s * n + $0] > 0 && state.counts[$0 * n + t] > 0 }) { continue }
+            if joined(s, t, in: state.counts) { continue }
             if state.canAdd(k) { state.add(k); continue }
             var best = -1, bestFree = Int.min
             for via in 0..<n where via != s && via != t {
@@ -666,10 +665,6 @@ extension LinkPoolProblem {
     ///
     /// - Complexity: O(P·N²) for P pairs with demand.
     func coverPairsEvicting(_ state: inout GreedyState, guide x: [Double]) {
-        func joined(_ s: Int, _ t: Int) -> Bool {
-            state.counts[s * n + t] > 0
-                || (0..<n).contains { $0 != s && $0 != t && state.counts[s * n + $0] > 0 && state.counts[$0 * n + t] > 0 }
-        }
         // Room for one more circuit a→b: evict from a multi-circuit pair at a full end.
         func makeRoom(_ a: Int, _ b: Int) -> Bool {
             let k = a * n + b
@@ -696,7 +691,7 @@ extension LinkPoolProblem {
         let pairs = (0..<(n * n)).filter(needsCircuitPath).sorted { demand[$0] > demand[$1] }
         for k in pairs {
             let s = k / n, t = k % n
-            if joined(s, t) { continue }
+            if joined(s, t, in: state.counts) { continue }
             // Candidates: the pair's own circuit, or the missing half of a path.
             var options: [(Double, Int)] = [(x[k] + 1, k)]
             for via in 0..<n where via != s && via != t {
@@ -821,11 +816,11 @@ extension LinkPoolProblem {
         var kicks = 0
         var lastSolve = expectedSolve
         var tried = Set<[Int]>()
-        var moves: [[Int]] = [], movesOf: [Int] = []
+        // The incumbent without idle circuits, and its path moves (both kept until it changes).
+        var base = trimmedToLoad(incumbent)
+        var moves = pathCandidates(base)
         while ContinuousClock().now + lastSolve < deadline && incumbent.objective < ceiling * (1 - 1e-9) && kicks < 4 * n {
             kicks += 1
-            let base = trimmedToLoad(incumbent)
-            if movesOf != base.counts { moves = pathCandidates(base); movesOf = base.counts }
             let counts: [Int]
             if !moves.isEmpty && kicks % 2 == 1 {
                 counts = moves[Int.random(in: 0..<moves.count, using: &rng)]
@@ -844,7 +839,11 @@ extension LinkPoolProblem {
             guard kicked.objective > 0 else { continue }
             let landed = try descend(kicked, pathsFirst: kicks % 2 == 0, until: deadline)
             transitTrace("kick \(kicks): λ \(kicked.objective) -> \(landed.objective), incumbent \(incumbent.objective)")
-            if landed.objective > incumbent.objective * (1 + 1e-9) { incumbent = landed }
+            if landed.objective > incumbent.objective * (1 + 1e-9) {
+                incumbent = landed
+                base = trimmedToLoad(incumbent)
+                moves = pathCandidates(base)
+            }
         }
         return incumbent
     }
@@ -859,16 +858,24 @@ extension LinkPoolProblem {
         guard built.count >= 2 else { return nil }
         for _ in 0..<8 {
             let r1 = built[Int.random(in: 0..<built.count, using: &rng)], r2 = built[Int.random(in: 0..<built.count, using: &rng)]
-            let a = r1 / n, b = r1 % n, c = r2 / n, d = r2 % n
-            guard a != c, b != d, a != d, c != b else { continue }
+            guard let (k1, k2) = rewiredPairs(r1, r2) else { continue }
             var rewired = counts
             rewired[r1] -= 1
             rewired[r2] -= 1
-            rewired[a * n + d] += 1
-            rewired[c * n + b] += 1
+            rewired[k1] += 1
+            rewired[k2] += 1
             return rewired
         }
         return nil
+    }
+
+    /// The pairs a rewiring of circuits `a→b` (pair `r1`) and `c→d` (`r2`)
+    /// builds instead, `a→d` and `c→b`, or nil unless the four ends make
+    /// two new pairs (a ≠ c, b ≠ d, a ≠ d, c ≠ b).
+    @inline(__always) func rewiredPairs(_ r1: Int, _ r2: Int) -> (Int, Int)? {
+        let a = r1 / n, b = r1 % n, c = r2 / n, d = r2 % n
+        guard a != c, b != d, a != d, c != b else { return nil }
+        return (a * n + d, c * n + b)
     }
 
     /// Hub moves, for nodes whose pooled ports are all in use: take the two
@@ -1024,9 +1031,7 @@ extension LinkPoolProblem {
             var moves: [(score: Double, out1: Int, out2: Int, in1: Int, in2: Int)] = []
             for r1 in pool {
                 for r2 in pool where r2 > r1 {
-                    let a = r1 / n, b = r1 % n, c = r2 / n, d = r2 % n
-                    guard a != c, b != d, a != d, c != b else { continue }
-                    let k1 = a * n + d, k2 = c * n + b
+                    guard let (k1, k2) = rewiredPairs(r1, r2) else { continue }
                     let score = demand[k1] + demand[k2]
                     if score > 0 { moves.append((score, r1, r2, k1, k2)) }
                 }

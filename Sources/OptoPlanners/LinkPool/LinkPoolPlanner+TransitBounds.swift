@@ -23,6 +23,14 @@ extension LinkPoolProblem {
         demand[k] > 0 && k / n != k % n && !(packet[k / n] > 0 && packet[k % n] > 0)
     }
 
+    /// Whether `counts` join `s→t` by a circuit of its own or by two
+    /// circuits `s→k→t`.
+    ///
+    /// - Complexity: O(N).
+    func joined(_ s: Int, _ t: Int, in counts: [Int]) -> Bool {
+        counts[s * n + t] > 0 || (0..<n).contains { $0 != s && $0 != t && counts[s * n + $0] > 0 && counts[$0 * n + t] > 0 }
+    }
+
     /// Pairs with demand that cannot use the packet fabric (an end without
     /// a packet port), and the most ordered pairs any allocation joins
     /// within two circuits (see the comment above).

@@ -149,17 +149,10 @@ extension LinkPoolProblem {
             var seen = Set<Int>()
             for pair in users[v] where seen.insert(pair).inserted {
                 let s = pair / n, t = pair % n
-                if packet[s] > 0 && packet[t] > 0 || state.counts[pair] > 0 { continue }
-                if (0..<n).contains(where: { $0 != s && $0 != t && state.counts[s * n + $0] > 0 && state.counts[$0 * n + t] > 0 }) { continue }
+                if packet[s] > 0 && packet[t] > 0 || joined(s, t, in: state.counts) { continue }
                 guard addingLegs else { return false }
-                var legs: [(Double, Int)] = []
-                for k in 0..<n where k != s && k != t {
-                    if state.counts[s * n + k] > 0 && !full[s * n + k] { legs.append((room(s * n + k), k * n + t)) }
-                    if state.counts[k * n + t] > 0 && !full[k * n + t] { legs.append((room(k * n + t), s * n + k)) }
-                }
-                legs.sort { $0.0 > $1.0 }
-                guard let leg = legs.first(where: { state.canAdd($0.1) }) else { return false }
-                state.add(leg.1)
+                guard let leg = missingLegs(pair, on: state.counts, room: room).first(where: { state.canAdd($0) }) else { return false }
+                state.add(leg)
             }
             return true
         }
@@ -211,23 +204,25 @@ extension LinkPoolProblem {
             return false
         }
 
-        /// The circuits that would give pair `k` a new path, best first: its
-        /// own, then the missing leg of `s→k→t` beside a leg that is there
-        /// and not full (the leg with the most room first).
+        /// The circuits that would give pair `k` more room, best first: its
+        /// own, then the missing legs of new paths `s→k→t` (at most three).
         func options(_ k: Int, on counts: [Int]) -> [Int] {
-            let s = k / n, t = k % n
+            [k] + missingLegs(k, on: counts) { Double(counts[$0]) * rate - load[$0] }.prefix(3)
+        }
+
+        /// For pair `s→t`, the legs that would complete a path `s→k→t`
+        /// beside a leg that `counts` have, not full and without its other
+        /// half; the most `room` on the built leg first.
+        func missingLegs(_ pair: Int, on counts: [Int], room: (Int) -> Double) -> [Int] {
+            let s = pair / n, t = pair % n
             var legs: [(Double, Int)] = []
             for via in 0..<n where via != s && via != t {
                 let first = s * n + via, second = via * n + t
-                if counts[first] > 0 && counts[second] == 0 && !full[first] {
-                    legs.append((Double(counts[first]) * rate - load[first], second))
-                }
-                if counts[second] > 0 && counts[first] == 0 && !full[second] {
-                    legs.append((Double(counts[second]) * rate - load[second], first))
-                }
+                if counts[first] > 0 && counts[second] == 0 && !full[first] { legs.append((room(first), second)) }
+                if counts[second] > 0 && counts[first] == 0 && !full[second] { legs.append((room(second), first)) }
             }
             legs.sort { $0.0 > $1.0 }
-            return [k] + legs.prefix(3).map(\.1)
+            return legs.map(\.1)
         }
 
         var seen = Set<[Int]>()
